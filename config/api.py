@@ -1,0 +1,38 @@
+"""The JSON API: one NinjaAPI mounting each app's router; OpenAPI at /api/docs."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from talentlink.core.api import public_router
+from talentlink.core.api import router as core_router
+from talentlink.core.errors import DomainError
+from talentlink.registry.api import public_router as registry_public_router
+from talentlink.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="TalentLink 甬舟人才通 API",
+    version="1",
+    description=(
+        "Ningbo–Zhoushan shared talent platform. Session authentication: "
+        "log in at /accounts/login/ or POST /api/public/auth/login."
+    ),
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    body = {"code": exc.code, "message": str(exc.message)}
+    if exc.field:
+        body["field"] = exc.field
+    return api.create_response(request, body, status=exc.status)
+
+
+api.add_router("/core", core_router)
+api.add_router("/public", public_router, auth=None)
+api.add_router("/registry", registry_router)
+api.add_router("/register", registry_public_router, auth=None)

@@ -1,0 +1,238 @@
+"""TalentLink settings: every deployment choice is an environment variable.
+
+The defaults run the whole platform on one machine (SQLite under ``var/``, a
+file cache, the database-backed task worker). Production sets
+``TALENTLINK_ENV=production`` and must then provide its secrets explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("TALENTLINK_VAR_DIR", BASE_DIR / "var"))
+
+
+def env(name: str, default: str | None = None) -> str:
+    """Return an environment variable, failing loudly when it is required and missing."""
+    value = os.environ.get(name, default)
+    if value is None:
+        raise ImproperlyConfigured(f"Set the {name} environment variable.")
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+TALENTLINK_ENV = env("TALENTLINK_ENV", "development")
+if TALENTLINK_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured("TALENTLINK_ENV must be development or production.")
+PRODUCTION = TALENTLINK_ENV == "production"
+
+# Development gets fixed, clearly-labelled keys so that `make demo` works out of
+# the box; production refuses to start without real ones.
+_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"
+_DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZCE="
+SECRET_KEY = env("TALENTLINK_SECRET_KEY", None if PRODUCTION else _DEV_SECRET)
+# Base64 of 32 random bytes; encrypts ID numbers and keys their blind index.
+# Earlier keys stay readable through TALENTLINK_FIELD_KEYS_OLD (comma separated).
+TALENTLINK_FIELD_KEY = env("TALENTLINK_FIELD_KEY", None if PRODUCTION else _DEV_FIELD_KEY)
+TALENTLINK_FIELD_KEYS_OLD = env_list("TALENTLINK_FIELD_KEYS_OLD")
+
+DEBUG = env_bool("TALENTLINK_DEBUG", not PRODUCTION)
+ALLOWED_HOSTS = env_list("TALENTLINK_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("TALENTLINK_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "talentlink.core",
+    "talentlink.registry",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "talentlink.core.middleware.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "talentlink" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "talentlink.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+# DATABASE_URL selects the engine: sqlite:///path (default) or postgres://...
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'talentlink.sqlite3'}"),
+        conn_max_age=int(env("TALENTLINK_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets pages read while a worker imports; IMMEDIATE avoids lock upgrades.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache: Redis at scale, a file cache shared by web and worker otherwise --
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+# --- Background work (Django's Tasks API, backport) -----------------------
+# "db" runs on the embedded database worker (manage.py db_worker); "rq" on Redis
+# workers (manage.py rqworker); "immediate" runs inline (tests, one-off scripts).
+TALENTLINK_TASKS = env("TALENTLINK_TASKS", "db")
+_TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TALENTLINK_TASKS not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TALENTLINK_TASKS must be one of {sorted(_TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TALENTLINK_TASKS], "QUEUES": ["default"]}}
+if TALENTLINK_TASKS == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TALENTLINK_TASKS=rq needs REDIS_URL.")
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+
+# --- Accounts -------------------------------------------------------------
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # The province's single sign-on adds its OIDC backend here, e.g.
+    # "mozilla_django_oidc.auth.OIDCAuthenticationBackend" (see docs/operations.md).
+    *env_list("TALENTLINK_EXTRA_AUTH_BACKENDS"),
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:dashboard"
+LOGOUT_REDIRECT_URL = "core:home"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# --- E-mail ---------------------------------------------------------------
+EMAIL_BACKEND = env(
+    "TALENTLINK_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env("TALENTLINK_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(env("TALENTLINK_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("TALENTLINK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env("TALENTLINK_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("TALENTLINK_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env("TALENTLINK_FROM_EMAIL", "甬舟人才通 <noreply@talentlink.localhost>")
+
+# --- Languages: Chinese first ---------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "talentlink" / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+# --- Files ----------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env("TALENTLINK_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+TALENTLINK_IMPORT_MAX_BYTES = int(env("TALENTLINK_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
+TALENTLINK_LICENCE_MAX_BYTES = int(env("TALENTLINK_LICENCE_MAX_BYTES", str(5 * 1024 * 1024)))
+
+# --- Security -------------------------------------------------------------
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_AGE = 60 * 60 * 8
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+TALENTLINK_PLATFORM_NAME = _("TalentLink")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("TALENTLINK_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,99 @@
+"""The staff back office; a city's staff see and change their own city only."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from talentlink.core.models import AuditEvent, Organisation, Region, User
+
+admin.site.site_header = _("TalentLink back office")
+admin.site.site_title = _("TalentLink")
+admin.site.index_title = _("Administration")
+
+
+class RegionScopedAdmin(admin.ModelAdmin):
+    """Limits a non-superuser to rows of their own region (``region_field``)."""
+
+    region_field = "region"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:  # type: ignore[type-arg]
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{self.region_field: request.user.region_id})
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "short_name", "is_active", "position"]
+    list_editable = ["is_active", "position"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(RegionScopedAdmin):
+    list_display = ["name", "credit_code", "region", "kind", "status", "created_at"]
+    list_filter = ["status", "kind", "region"]
+    search_fields = ["name", "credit_code"]
+    readonly_fields = ["reviewed_by", "reviewed_at", "created_at"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, RegionScopedAdmin):
+    list_display = [
+        "username",
+        "full_name",
+        "role",
+        "region",
+        "organisation",
+        "link_status",
+        "is_active",
+    ]
+    list_filter = ["role", "region", "is_active", "link_status"]
+    search_fields = ["username", "full_name", "email", "phone"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("TalentLink"), {"fields": ("full_name", "role", "region", "organisation", "phone",
+                                      "link_status", "preferred_language")}),
+        (_("Single sign-on"), {"fields": ("external_issuer", "external_subject")}),
+    )  # fmt: skip
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("TalentLink"), {"fields": ("full_name", "email", "role", "region")}),
+    )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is appended to by the platform, never edited."""
+
+    list_display = [
+        "at",
+        "actor_username",
+        "actor_role",
+        "action",
+        "object_type",
+        "object_id",
+        "object_label",
+        "channel",
+    ]
+    list_filter = ["action", "channel", "object_type", "actor_region"]
+    search_fields = ["actor_username", "object_label", "object_id", "path"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:  # type: ignore[type-arg]
+        from talentlink.core.selectors import audit_events_visible
+
+        return audit_events_visible(user=request.user)

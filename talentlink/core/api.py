@@ -1,0 +1,134 @@
+"""JSON API of the core domain; the pages call the same services."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from talentlink.core import selectors, services
+from talentlink.core.audit import Access
+from talentlink.core.errors import DomainError, NotAllowed
+from talentlink.core.exports import xlsx_response
+from talentlink.core.models import Organisation, Region
+from talentlink.core.schemas import (
+    AuditEventOut,
+    DecisionIn,
+    LoginIn,
+    MeOut,
+    MessageOut,
+    OrganisationOut,
+    PasswordChangeIn,
+    PasswordResetIn,
+    RegionOut,
+    StaffAccountIn,
+)
+
+router = Router(tags=["core"])
+public_router = Router(tags=["public"])
+
+
+@public_router.get("/regions", response=list[RegionOut])
+def regions(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return Region.objects.filter(is_active=True)
+
+
+@public_router.post("/auth/login", response=MeOut)
+def api_login(request: HttpRequest, body: LoginIn):  # type: ignore[no-untyped-def]
+    user = authenticate(request, username=body.username, password=body.password)
+    if user is None:
+        raise DomainError(_("Wrong user name or password, or the account is not active."), code="login")
+    login(request, user)
+    return _me(user)
+
+
+@public_router.post("/auth/password-reset", response=MessageOut)
+def api_password_reset(request: HttpRequest, body: PasswordResetIn):  # type: ignore[no-untyped-def]
+    services.password_reset_request(
+        email=body.email, domain=request.get_host(), use_https=request.is_secure()
+    )
+    return {"message": _("If an account uses this address, a reset link is on its way.")}
+
+
+@router.post("/auth/logout", response=MessageOut)
+def api_logout(request: HttpRequest):  # type: ignore[no-untyped-def]
+    logout(request)
+    return {"message": _("Logged out.")}
+
+
+@router.post("/auth/password", response=MessageOut)
+def api_password_change(request: HttpRequest, body: PasswordChangeIn):  # type: ignore[no-untyped-def]
+    services.password_change(
+        user=request.user, old_password=body.old_password, new_password=body.new_password
+    )
+    update_session_auth_hash(request, request.user)
+    return {"message": _("Your password has been changed.")}
+
+
+def _me(user):  # type: ignore[no-untyped-def]
+    return {
+        "id": user.pk, "username": user.username, "full_name": user.full_name, "role": user.role,
+        "region": user.region.code if user.region_id else None,
+        "organisation": user.organisation.name if user.organisation_id else None,
+        "link_status": user.link_status,
+    }  # fmt: skip
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return _me(request.user)
+
+
+@router.get("/organisations", response=list[OrganisationOut])
+def organisations(request: HttpRequest, status: str = "pending"):  # type: ignore[no-untyped-def]
+    qs = selectors.organisations_for_review(user=request.user, status=status)
+    return [
+        {**{f: getattr(o, f) for f in ("id", "name", "credit_code", "kind", "status",
+                                        "contact_name", "created_at")}, "region": o.region.code}
+        for o in qs
+    ]  # fmt: skip
+
+
+@router.post("/organisations/{organisation_id}/decision", response=MessageOut)
+def organisation_decision(request: HttpRequest, organisation_id: int, body: DecisionIn):  # type: ignore[no-untyped-def]
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    services.organisation_decide(
+        access=Access.from_request(request), organisation=organisation,
+        approve=body.approve, note=body.note,
+    )  # fmt: skip
+    return {"message": organisation.get_status_display()}
+
+
+@router.post("/accounts", response={201: MeOut})
+def staff_account_create(request: HttpRequest, body: StaffAccountIn):  # type: ignore[no-untyped-def]
+    region = Region.objects.filter(code=body.region).first() if body.region else None
+    user = services.staff_account_create(
+        access=Access.from_request(request), username=body.username, full_name=body.full_name,
+        email=body.email, role=body.role, region=region, password=body.password,
+    )  # fmt: skip
+    return 201, _me(user)
+
+
+class AuditFilter(Schema):
+    action: str = ""
+    object_type: str = ""
+    object_id: str = ""
+    actor: str = ""
+
+
+@router.get("/audit", response=list[AuditEventOut])
+def audit_events(request: HttpRequest, filters: Query[AuditFilter], limit: int = 200):  # type: ignore[no-untyped-def]
+    if not (request.user.is_superuser or request.user.is_talent_office):
+        raise NotAllowed(_("Only talent office staff may read the audit log."))
+    return selectors.audit_events_visible(user=request.user, **filters.dict())[: min(limit, 1000)]
+
+
+@router.get("/audit/export")
+def audit_export(request: HttpRequest, filters: Query[AuditFilter]) -> HttpResponse:
+    rows = services.audit_log_export(access=Access.from_request(request), **filters.dict())
+    return xlsx_response(
+        filename="audit-log.xlsx", sheet=_("Audit log"),
+        headers=selectors.AUDIT_EXPORT_HEADERS, rows=rows,
+    )  # fmt: skip

@@ -1,0 +1,83 @@
+"""API shapes of the core domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class RegionOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    short_name: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    role: str
+    region: str | None
+    organisation: str | None
+    link_status: str
+
+
+class LoginIn(Schema):
+    username: str
+    password: str
+
+
+class PasswordChangeIn(Schema):
+    old_password: str
+    new_password: str
+
+
+class PasswordResetIn(Schema):
+    email: str
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    region: str
+    kind: str
+    status: str
+    contact_name: str
+    created_at: dt.datetime
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+class StaffAccountIn(Schema):
+    username: str
+    full_name: str
+    email: str = ""
+    role: str
+    region: str | None = None
+    password: str
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: dt.datetime
+    actor_username: str
+    actor_role: str
+    actor_region: str
+    action: str
+    object_type: str
+    object_id: str
+    object_label: str
+    object_region: str
+    channel: str
+    path: str
+
+
+class MessageOut(Schema):
+    message: str

@@ -1,0 +1,66 @@
+"""Reads of the core domain: organisations awaiting review, the audit log."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from talentlink.core.models import AuditEvent, Organisation, User
+
+
+def organisations_for_review(
+    *, user: User, status: str = Organisation.Status.PENDING
+) -> QuerySet[Organisation]:
+    """Organisations of the user's city in the given status (all cities for superusers)."""
+    qs = Organisation.objects.select_related("region").filter(status=status).order_by("created_at")
+    if user.is_superuser:
+        return qs
+    if user.is_talent_office:
+        return qs.filter(region_id=user.region_id)
+    return qs.none()
+
+
+def audit_events_visible(
+    *,
+    user: User,
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    actor: str = "",
+) -> QuerySet[AuditEvent]:
+    """Audit events a user may read: all for superusers, their city's for talent office staff."""
+    qs = AuditEvent.objects.all()
+    if not user.is_superuser:
+        if not user.is_talent_office:
+            return qs.none()
+        code = user.region.code
+        qs = qs.filter(Q(object_region=code) | Q(actor_region=code))
+    if action:
+        qs = qs.filter(action=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if actor:
+        qs = qs.filter(actor_username=actor)
+    return qs
+
+
+def audit_events_about(*, object_type: str, object_id: str) -> QuerySet[AuditEvent]:
+    """Every event about one object: a person may see who read their record."""
+    return AuditEvent.objects.filter(object_type=object_type, object_id=object_id)
+
+
+AUDIT_EXPORT_HEADERS = (
+    _("time"), _("actor"), _("role"), _("actor region"), _("action"), _("object type"),
+    _("object id"), _("object"), _("object region"), _("channel"), _("page or endpoint"),
+    _("IP address"),
+)  # fmt: skip
+
+
+def audit_export_rows(qs: QuerySet[AuditEvent]):  # type: ignore[no-untyped-def]
+    for e in qs.iterator(chunk_size=2000):
+        yield (
+            e.at, e.actor_username, e.actor_role, e.actor_region, e.action, e.object_type,
+            e.object_id, e.object_label, e.object_region, e.channel, e.path, e.ip_address,
+        )  # fmt: skip

@@ -1,0 +1,208 @@
+"""Writes of the core domain: organisations, accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from talentlink.core import credit_codes
+from talentlink.core.audit import Access, audit_record
+from talentlink.core.errors import Conflict, DomainError, NotAllowed
+from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
+
+LICENCE_TYPES = {
+    b"%PDF": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG": "image/png",
+}
+
+
+def _check_licence(upload: UploadedFile) -> None:
+    if upload.size > settings.TALENTLINK_LICENCE_MAX_BYTES:
+        raise DomainError(
+            _("The licence scan is larger than %(mb)s MB.")
+            % {"mb": settings.TALENTLINK_LICENCE_MAX_BYTES // 1024 // 1024},
+            code="licence_too_large",
+            field="licence",
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in LICENCE_TYPES):
+        raise DomainError(
+            _("The licence scan must be a PDF, JPEG or PNG file."),
+            code="licence_type",
+            field="licence",
+        )
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), code="password", field="password") from None
+
+
+def _check_username_free(username: str) -> None:
+    if User.objects.filter(username=username).exists():
+        raise Conflict(_("An account with this user name already exists."), code="username", field="username")
+
+
+@transaction.atomic
+def employer_register(
+    *,
+    organisation_name: str,
+    credit_code: str,
+    region: Region,
+    licence: UploadedFile,
+    contact_name: str,
+    username: str,
+    phone: str,
+    email: str,
+    password: str,
+) -> User:
+    """Register an employer and its organisation; both wait for the region's staff."""
+    try:
+        code = credit_codes.parse(credit_code)
+    except credit_codes.CreditCodeError as exc:
+        raise DomainError(exc.message, code=f"credit_code.{exc.code}", field="credit_code") from None
+    if Organisation.objects.filter(credit_code=code).exists():
+        raise Conflict(
+            _("This organisation is already registered; ask its administrator for an account."),
+            code="organisation_exists",
+            field="credit_code",
+        )
+    _check_licence(licence)
+    _check_username_free(username)
+    user = User(
+        username=username, full_name=contact_name, email=email, phone=phone,
+        role=Role.EMPLOYER, region=region, is_active=False,
+    )  # fmt: skip
+    _check_password(password, user)
+    organisation = Organisation.objects.create(
+        name=organisation_name.strip(), credit_code=code, region=region,
+        contact_name=contact_name, contact_phone=phone, licence=licence,
+    )  # fmt: skip
+    user.organisation = organisation
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def organisation_decide(
+    *, access: Access, organisation: Organisation, approve: bool, note: str = ""
+) -> Organisation:
+    """Approve or reject a registered organisation; its accounts open on approval."""
+    actor = access.user
+    if not (actor and (actor.is_superuser or (
+        actor.is_talent_office and actor.region_id == organisation.region_id
+    ))):  # fmt: skip
+        raise NotAllowed(_("Only the talent office of the organisation's city may decide."))
+    if organisation.status != Organisation.Status.PENDING:
+        raise Conflict(_("This organisation has already been decided."), code="decided")
+    if not approve and not note.strip():
+        raise DomainError(_("Give a reason for the rejection."), code="reason", field="note")
+    organisation.status = Organisation.Status.APPROVED if approve else Organisation.Status.REJECTED
+    organisation.reviewed_by, organisation.reviewed_at = actor, timezone.now()
+    organisation.review_note = note.strip()
+    organisation.save()
+    if approve:
+        organisation.users.filter(role=Role.EMPLOYER).update(is_active=True)
+    audit_record(
+        access=access, action=AuditEvent.Action.DECIDE, object_type="core.organisation",
+        object_id=organisation.pk, object_label=organisation.name,
+        object_region=organisation.region.code,
+        detail={"approved": approve, "note": organisation.review_note},
+    )  # fmt: skip
+    return organisation
+
+
+# Which roles a region's talent office may create accounts for.
+STAFF_CREATABLE_ROLES = (
+    Role.TALENT_OFFICE, Role.HR_REVIEWER, Role.SERVICE_POINT, Role.REVIEW_ORGANISER,
+)  # fmt: skip
+
+
+@transaction.atomic
+def staff_account_create(
+    *,
+    access: Access,
+    username: str,
+    full_name: str,
+    email: str,
+    role: str,
+    region: Region | None,
+    password: str,
+) -> User:
+    """Create a staff-side account; a city's talent office may do so for its own city only."""
+    actor = access.user
+    if actor is None or not (actor.is_superuser or actor.is_talent_office):
+        raise NotAllowed(_("Only talent office staff may create staff accounts."))
+    if not actor.is_superuser:
+        if role not in STAFF_CREATABLE_ROLES:
+            raise NotAllowed(_("A city's talent office cannot create accounts with this role."))
+        if region is None or region.pk != actor.region_id:
+            raise NotAllowed(_("You may create accounts for your own city only."))
+    if role != Role.PROVINCE_OBSERVER and region is None:
+        raise DomainError(_("This role needs a region."), code="region", field="region")
+    _check_username_free(username)
+    user = User(
+        username=username, full_name=full_name, email=email, role=role,
+        region=region if role != Role.PROVINCE_OBSERVER else None,
+    )  # fmt: skip
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit_record(
+        access=access, action=AuditEvent.Action.CREATE, object_type="core.user",
+        object_id=user.pk, object_label=user.username,
+        object_region=region.code if region else "", detail={"role": role},
+    )  # fmt: skip
+    return user
+
+
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    """Change a password after checking the old one and the password rules."""
+    if not user.check_password(old_password):
+        raise DomainError(_("The current password is wrong."), code="old_password", field="old_password")
+    _check_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+
+
+def password_reset_request(*, email: str, domain: str, use_https: bool) -> None:
+    """E-mail a reset link to the active accounts with this address (silently none)."""
+    from django.contrib.auth.forms import PasswordResetForm
+
+    form = PasswordResetForm({"email": email})
+    if not form.is_valid():
+        raise DomainError(_("Enter a valid e-mail address."), code="email", field="email")
+    form.save(
+        domain_override=domain,
+        use_https=use_https,
+        subject_template_name="core/email/password_reset_subject.txt",
+        email_template_name="core/email/password_reset_email.txt",
+    )
+
+
+def audit_log_export(*, access: Access, **filters: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of the visible audit log for export; the export itself is audited."""
+    from talentlink.core import selectors
+
+    user = access.user
+    if user is None or not (user.is_superuser or user.is_talent_office):
+        raise NotAllowed(_("Only talent office staff may read the audit log."))
+    qs = selectors.audit_events_visible(user=user, **filters)
+    audit_record(
+        access=access, action=AuditEvent.Action.EXPORT, object_type="core.auditevent",
+        object_label="audit log", detail={"filters": filters},
+    )  # fmt: skip
+    return selectors.audit_export_rows(qs)

@@ -1,0 +1,284 @@
+"""JSON API of the registry; the pages call the same services and selectors."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, UploadedFile
+
+from talentlink.core import services as core_services
+from talentlink.core.audit import Access
+from talentlink.core.errors import NotFound
+from talentlink.core.exports import xlsx_response
+from talentlink.core.models import Region
+from talentlink.registry import selectors, services
+from talentlink.registry.models import (
+    Consent,
+    ImportBatch,
+    Person,
+    SourceSystem,
+    TalentCategory,
+    TalentClaim,
+    Tier,
+)
+from talentlink.registry.schemas import (
+    CategoryOut,
+    ClaimDecisionIn,
+    ClaimOut,
+    ConsentIn,
+    ConsentOut,
+    IdNumberOut,
+    ImportOut,
+    PersonDetailOut,
+    PersonOut,
+    RegisteredOut,
+    RowErrorOut,
+    SourceSystemOut,
+    TalentRegisterIn,
+    TierOut,
+)
+from talentlink.registry.selectors import ERROR_REPORT_HEADERS
+
+router = Router(tags=["registry"])
+public_router = Router(tags=["registration"])
+
+
+def _region(code: str) -> Region:
+    region = Region.objects.filter(code=code, is_active=True).first()
+    if region is None:
+        raise NotFound(_("No such region."), code="region")
+    return region
+
+
+# --- Catalogues ------------------------------------------------------------
+
+
+@router.get("/categories", response=list[CategoryOut])
+def categories(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return TalentCategory.objects.all()
+
+
+@router.get("/tiers", response=list[TierOut])
+def tiers(request: HttpRequest):  # type: ignore[no-untyped-def]
+    qs = Tier.objects.select_related("region").prefetch_related("mappings_out__target__region")
+    return [
+        {
+            "region": t.region.code, "code": t.code, "name": t.name, "name_en": t.name_en,
+            "rank": t.rank,
+            "honoured_as": [f"{m.target.region.code}:{m.target.code}" for m in t.mappings_out.all()],
+        }
+        for t in qs
+    ]  # fmt: skip
+
+
+@router.get("/source-systems", response=list[SourceSystemOut])
+def source_systems(request: HttpRequest):  # type: ignore[no-untyped-def]
+    qs = SourceSystem.objects.select_related("region").prefetch_related("columns")
+    return [
+        {
+            "code": s.code, "name": s.name, "region": s.region.code, "file_format": s.file_format,
+            "columns": {c.column: c.target for c in s.columns.all()},
+        }
+        for s in qs
+    ]  # fmt: skip
+
+
+# --- Imports ---------------------------------------------------------------
+
+
+def import_out(batch: ImportBatch) -> dict:  # type: ignore[type-arg]
+    return {
+        "id": batch.pk, "source_system": batch.source_system.code,
+        "original_name": batch.original_name, "status": batch.status,
+        "total_rows": batch.total_rows, "created_count": batch.created_count,
+        "updated_count": batch.updated_count, "unchanged_count": batch.unchanged_count,
+        "error_count": batch.error_count, "created_at": batch.created_at,
+        "finished_at": batch.finished_at, "progress": selectors.import_progress(batch=batch),
+    }  # fmt: skip
+
+
+@router.post("/imports", response={201: ImportOut})
+def import_create(request: HttpRequest, source_system: Form[str], file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+    source = SourceSystem.objects.filter(code=source_system).select_related("region").first()
+    if source is None:
+        raise NotFound(_("No such source system."), code="source_system")
+    batch = services.import_submit(access=Access.from_request(request), source_system=source, upload=file)
+    return 201, import_out(batch)
+
+
+@router.get("/imports", response=list[ImportOut])
+def import_list(request: HttpRequest, limit: int = 50):  # type: ignore[no-untyped-def]
+    return [import_out(b) for b in selectors.imports_visible(user=request.user)[: min(limit, 500)]]
+
+
+@router.get("/imports/{batch_id}", response=ImportOut)
+def import_detail(request: HttpRequest, batch_id: int):  # type: ignore[no-untyped-def]
+    return import_out(selectors.import_get(user=request.user, batch_id=batch_id))
+
+
+@router.get("/imports/{batch_id}/errors", response=list[RowErrorOut])
+def import_errors(request: HttpRequest, batch_id: int, limit: int = 1000):  # type: ignore[no-untyped-def]
+    batch = selectors.import_get(user=request.user, batch_id=batch_id)
+    keys = ("row", "column", "value", "code", "message_zh", "message_en")
+    rows = selectors.import_error_rows(batch=batch)
+    return [dict(zip(keys, r, strict=True)) for _n, r in zip(range(min(limit, 50_000)), rows, strict=False)]
+
+
+@router.get("/imports/{batch_id}/errors.xlsx")
+def import_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = selectors.import_get(user=request.user, batch_id=batch_id)
+    return xlsx_response(
+        filename=f"import-{batch.pk}-errors.xlsx", sheet="errors",
+        headers=ERROR_REPORT_HEADERS, rows=selectors.import_error_rows(batch=batch),
+    )  # fmt: skip
+
+
+# --- Persons ---------------------------------------------------------------
+
+
+def person_out(p: Person) -> dict:  # type: ignore[type-arg]
+    return {
+        "id": p.pk, "name": p.name, "id_number": p.id_number_masked, "sex": p.sex,
+        "birth_date": p.birth_date, "home_region": p.home_region.code,
+        "category": p.category.code if p.category_id else None,
+        "tier": p.tier.code if p.tier_id else None, "education": p.education, "title": p.title,
+        "industry": p.industry, "employer_name": p.employer_name,
+    }  # fmt: skip
+
+
+@router.get("/persons", response=list[PersonOut])
+def person_list(  # type: ignore[no-untyped-def]
+    request: HttpRequest, region: str = "", category: str = "", tier: str = "", q: str = "",
+    limit: int = 50, offset: int = 0,
+):  # fmt: skip
+    region_obj = _region(region) if region else None
+    category_obj = TalentCategory.objects.filter(code=category).first() if category else None
+    tier_obj = None
+    if tier:
+        region_code, _sep, tier_code = tier.rpartition(":")
+        tier_obj = Tier.objects.filter(region__code=region_code, code=tier_code).first()
+    qs = selectors.persons_search(
+        user=request.user, region_id=region_obj.pk if region_obj else None,
+        category_id=category_obj.pk if category_obj else None,
+        tier_id=tier_obj.pk if tier_obj else None, q=q,
+    )  # fmt: skip
+    return [person_out(p) for p in qs[offset : offset + min(limit, 500)]]
+
+
+def person_detail_out(person: Person) -> dict:  # type: ignore[type-arg]
+    records = [
+        {
+            "source_system": r.source_system.code, "region": r.source_system.region.code,
+            "source_key": r.source_key, "file": r.batch.original_name, "import_id": r.batch_id,
+            "row": r.row_number, "name": r.name, "id_number": r.id_number_masked,
+            "employer_name": r.employer_name,
+            "category": r.category.code if r.category_id else None,
+            "tier": r.tier.code if r.tier_id else None, "updated_at": r.updated_at,
+        }
+        for r in selectors.person_source_records(person=person)
+    ]  # fmt: skip
+    return {
+        **person_out(person),
+        "phone": person.phone,
+        "email": person.email,
+        "source_records": records,
+    }
+
+
+@router.get("/persons/{person_id}", response=PersonDetailOut)
+def person_detail(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+    person = selectors.person_get(access=Access.from_request(request), person_id=person_id)
+    return person_detail_out(person)
+
+
+@router.post("/persons/{person_id}/id-number", response=IdNumberOut)
+def person_id_number(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+    access = Access.from_request(request)
+    person = selectors.person_get(access=access, person_id=person_id)
+    return {"id_number": services.person_id_number_reveal(access=access, person=person)}
+
+
+@router.get("/persons/{person_id}/consents", response=list[ConsentOut])
+def consent_list(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+    person = selectors.person_get(access=Access.from_request(request), person_id=person_id)
+    return [consent_out(c) for c in person.consents.select_related("region")]
+
+
+def consent_out(c: Consent) -> dict:  # type: ignore[type-arg]
+    return {
+        "id": c.pk, "region": c.region.code, "channel": c.channel,
+        "granted_at": c.granted_at, "withdrawn_at": c.withdrawn_at,
+    }  # fmt: skip
+
+
+@router.post("/persons/{person_id}/consents", response={201: ConsentOut})
+def consent_create(request: HttpRequest, person_id: int, body: ConsentIn):  # type: ignore[no-untyped-def]
+    access = Access.from_request(request)
+    person = selectors.person_get(access=access, person_id=person_id)
+    consent = services.consent_grant(access=access, person=person, region=_region(body.region))
+    return 201, consent_out(consent)
+
+
+@router.post("/consents/{consent_id}/withdraw", response=ConsentOut)
+def consent_withdraw(request: HttpRequest, consent_id: int):  # type: ignore[no-untyped-def]
+    access = Access.from_request(request)
+    consent = get_object_or_404(
+        Consent.objects.select_related("person__home_region", "region"), pk=consent_id
+    )
+    selectors.person_get(access=access, person_id=consent.person_id)
+    return consent_out(services.consent_withdraw(access=access, consent=consent))
+
+
+@router.get("/me", response=PersonDetailOut)
+def my_record(request: HttpRequest):  # type: ignore[no-untyped-def]
+    person = Person.objects.filter(account=request.user).first()
+    if person is None:
+        raise NotFound(_("Your account is not linked to a person record yet."), code="not_linked")
+    return person_detail_out(selectors.person_get(access=Access.from_request(request), person_id=person.pk))
+
+
+# --- Talent registrations ----------------------------------------------------
+
+
+@router.get("/claims", response=list[ClaimOut])
+def claim_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return [
+        {"id": c.pk, "name": c.name, "id_number": c.id_number_masked, "region": c.region.code,
+         "username": c.user.username, "created_at": c.created_at}
+        for c in selectors.talent_claims_pending(user=request.user)
+    ]  # fmt: skip
+
+
+@router.post("/claims/{claim_id}/decision", response=RegisteredOut)
+def claim_decision(request: HttpRequest, claim_id: int, body: ClaimDecisionIn):  # type: ignore[no-untyped-def]
+    claim = get_object_or_404(TalentClaim.objects.select_related("user", "region"), pk=claim_id)
+    person = get_object_or_404(Person, pk=body.person_id) if body.person_id else None
+    claim = services.talent_claim_decide(
+        access=Access.from_request(request), claim=claim, person=person,
+        approve=body.approve, note=body.note,
+    )  # fmt: skip
+    return {"username": claim.user.username, "link_status": claim.user.link_status}
+
+
+@public_router.post("/talent", response={201: RegisteredOut})
+def talent_register(request: HttpRequest, body: TalentRegisterIn):  # type: ignore[no-untyped-def]
+    user = services.talent_register(
+        name=body.name, id_number=body.id_number, phone=body.phone, email=body.email,
+        password=body.password, region=_region(body.region),
+    )  # fmt: skip
+    return 201, {"username": user.username, "link_status": user.link_status}
+
+
+@public_router.post("/employer", response={201: RegisteredOut})
+def employer_register(  # type: ignore[no-untyped-def]
+    request: HttpRequest, organisation_name: Form[str], credit_code: Form[str], region: Form[str],
+    contact_name: Form[str], username: Form[str], phone: Form[str], email: Form[str],
+    password: Form[str], licence: File[UploadedFile],
+):  # fmt: skip
+    user = core_services.employer_register(
+        organisation_name=organisation_name, credit_code=credit_code, region=_region(region),
+        licence=licence, contact_name=contact_name, username=username, phone=phone,
+        email=email, password=password,
+    )  # fmt: skip
+    return 201, {"username": user.username, "link_status": user.link_status}

@@ -1,0 +1,500 @@
+"""The shared talent registry: what each city delivers and the persons it describes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from talentlink.core.models import Region
+
+
+def _localised(zh: str, en: str) -> str:
+    return en if (get_language() or "").startswith("en") and en else zh
+
+
+class TalentCategory(models.Model):
+    """One of the six talent categories of 表1 (党政, 经营管理, 专业技术 …)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    name_en = models.CharField(_("English name"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("talent category")
+        verbose_name_plural = _("talent categories")
+
+    def __str__(self) -> str:
+        return _localised(self.name, self.name_en)
+
+
+class Tier(models.Model):
+    """A level of a region's talent catalogue (e.g. Ningbo A–F); rank 1 is the highest."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="tiers", verbose_name=_("region")
+    )
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=40)
+    name_en = models.CharField(_("English name"), max_length=80)
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["region", "rank"]
+        verbose_name = _("talent tier")
+        verbose_name_plural = _("talent tiers")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "code"], name="tier_unique_code_per_region"),
+            models.UniqueConstraint(fields=["region", "rank"], name="tier_unique_rank_per_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.short_name}{self.code} {_localised(self.name, self.name_en)}"
+
+
+class TierMapping(models.Model):
+    """人才互认: a tier of one region is honoured as a tier of another."""
+
+    source = models.ForeignKey(
+        Tier, on_delete=models.CASCADE, related_name="mappings_out", verbose_name=_("tier")
+    )
+    target = models.ForeignKey(
+        Tier, on_delete=models.CASCADE, related_name="mappings_in", verbose_name=_("honoured as")
+    )
+    basis = models.CharField(_("basis"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["source__region", "source__rank", "target__region"]
+        verbose_name = _("tier mapping")
+        verbose_name_plural = _("tier mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="tier_mapping_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
+
+
+class Education(models.TextChoices):
+    DOCTORATE = "doctorate", _("Doctorate")
+    MASTER = "master", _("Master's degree")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    ASSOCIATE = "associate", _("Associate degree (大专)")
+    SECONDARY = "secondary", _("Senior secondary or vocational school")
+    BASIC = "basic", _("Junior secondary or below")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class SourceSystem(models.Model):
+    """A city's registry export: its file format, column names and code lists (as data)."""
+
+    class FileFormat(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="source_systems", verbose_name=_("region")
+    )
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    file_format = models.CharField(_("file format"), max_length=4, choices=FileFormat)
+    encoding = models.CharField(
+        _("text encoding"), max_length=20, default="utf-8-sig", help_text=_("CSV files only")
+    )
+    delimiter = models.CharField(_("delimiter"), max_length=1, default=",")
+    date_formats = models.CharField(
+        _("date formats"),
+        max_length=100,
+        default="%Y-%m-%d",
+        help_text=_("strftime patterns, separated by |, tried in order"),
+    )
+    id_number_required = models.BooleanField(_("ID number required"), default=True)
+
+    class Meta:
+        ordering = ["region", "code"]
+        verbose_name = _("source system")
+        verbose_name_plural = _("source systems")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.TextChoices):
+    """The fields of a source record that a column can fill."""
+
+    SOURCE_KEY = "source_key", _("Record key in the source system")
+    NAME = "name", _("Name")
+    ID_NUMBER = "id_number", _("ID number")
+    SEX = "sex", _("Sex")
+    BIRTH_DATE = "birth_date", _("Birth date")
+    PHONE = "phone", _("Mobile phone")
+    EMAIL = "email", _("E-mail")
+    EMPLOYER_NAME = "employer_name", _("Employer")
+    EMPLOYER_CREDIT_CODE = "employer_credit_code", _("Employer credit code")
+    CATEGORY = "category", _("Talent category")
+    TIER = "tier", _("Tier")
+    EDUCATION = "education", _("Education")
+    TITLE = "title", _("Professional title")
+    INDUSTRY = "industry", _("Industry field")
+    REGISTERED_ON = "registered_on", _("Date entered in the registry")
+
+
+class ColumnMapping(models.Model):
+    """Which column of a source system's file fills which field."""
+
+    source_system = models.ForeignKey(
+        SourceSystem, on_delete=models.CASCADE, related_name="columns", verbose_name=_("source")
+    )
+    column = models.CharField(_("column header"), max_length=100)
+    target = models.CharField(_("field"), max_length=30, choices=Target)
+    required = models.BooleanField(_("required"), default=False)
+
+    class Meta:
+        ordering = ["source_system", "id"]
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_system", "target"], name="column_mapping_one_column_per_field"
+            ),
+            models.UniqueConstraint(fields=["source_system", "column"], name="column_mapping_unique_column"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.column} → {self.get_target_display()}"
+
+
+class ValueMapping(models.Model):
+    """A source system's code for a value of a coded field (category, tier, sex, education)."""
+
+    source_system = models.ForeignKey(
+        SourceSystem, on_delete=models.CASCADE, related_name="values", verbose_name=_("source")
+    )
+    target = models.CharField(
+        _("field"),
+        max_length=30,
+        choices=[(t.value, t.label) for t in (Target.CATEGORY, Target.TIER, Target.SEX, Target.EDUCATION)],
+    )
+    source_value = models.CharField(_("value in the file"), max_length=100)
+    value = models.CharField(_("platform code"), max_length=30)
+
+    class Meta:
+        ordering = ["source_system", "target", "source_value"]
+        verbose_name = _("value mapping")
+        verbose_name_plural = _("value mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_system", "target", "source_value"], name="value_mapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_value} → {self.value}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded file and what became of it; a rejected file changes nothing."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Imported")
+        REJECTED = "rejected", _("Rejected: the file has errors")
+        DUPLICATE = "duplicate", _("Already imported: nothing to do")
+        FAILED = "failed", _("Failed")
+
+    source_system = models.ForeignKey(
+        SourceSystem, on_delete=models.PROTECT, related_name="batches", verbose_name=_("source")
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m")
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("new records"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated records"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged records"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name}"
+
+    @property
+    def region(self) -> Region:
+        return self.source_system.region
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in {self.Status.QUEUED, self.Status.RUNNING}
+
+
+class RowError(models.Model):
+    """One problem in one cell (or row) of a rejected file."""
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="errors", verbose_name=_("import")
+    )
+    row = models.PositiveIntegerField(_("row"))
+    column = models.CharField(_("column"), max_length=100, blank=True)
+    value = models.CharField(_("value"), max_length=200, blank=True)
+    code = models.CharField(_("error code"), max_length=40)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["row", "id"]
+        verbose_name = _("import error")
+        verbose_name_plural = _("import errors")
+
+    def __str__(self) -> str:
+        return f"{self.row}:{self.column} {self.code}"
+
+
+class Person(models.Model):
+    """The golden record of one person, built from the source records linked to it."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        MERGED = "merged", _("Merged into another person")
+        DECEASED = "deceased", _("Deceased")
+
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True)
+    id_number_index = models.CharField(_("ID number index"), max_length=32, blank=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    employer_name = models.CharField(_("employer"), max_length=200, blank=True)
+    employer_credit_code = models.CharField(_("employer credit code"), max_length=18, blank=True)
+    category = models.ForeignKey(
+        TalentCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("talent category"),
+    )
+    tier = models.ForeignKey(
+        Tier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tier"),
+    )
+    education = models.CharField(_("education"), max_length=12, choices=Education, blank=True)
+    title = models.CharField(_("professional title"), max_length=60, blank=True)
+    industry = models.CharField(_("industry field"), max_length=40, blank=True)
+    home_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="persons", verbose_name=_("home region")
+    )
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("account"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        indexes = [
+            models.Index(fields=["id_number_index"]),
+            models.Index(fields=["home_region", "category", "tier"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("registry:person_detail", args=[self.pk])
+
+
+class SourceRecord(models.Model):
+    """One row of a city's export as last delivered, keyed by source system and source key."""
+
+    source_system = models.ForeignKey(
+        SourceSystem, on_delete=models.PROTECT, related_name="records", verbose_name=_("source")
+    )
+    source_key = models.CharField(_("source key"), max_length=64)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="source_records", verbose_name=_("person")
+    )
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.PROTECT,
+        related_name="records",
+        verbose_name=_("last delivered in"),
+    )
+    row_number = models.PositiveIntegerField(_("row"))
+    content_hash = models.CharField(_("content hash"), max_length=32)
+    name = models.CharField(_("name"), max_length=50)
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True)
+    id_number_index = models.CharField(_("ID number index"), max_length=32, blank=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    employer_name = models.CharField(_("employer"), max_length=200, blank=True)
+    employer_credit_code = models.CharField(_("employer credit code"), max_length=18, blank=True)
+    category = models.ForeignKey(
+        TalentCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("talent category"),
+    )
+    tier = models.ForeignKey(
+        Tier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tier"),
+    )
+    education = models.CharField(_("education"), max_length=12, choices=Education, blank=True)
+    title = models.CharField(_("professional title"), max_length=60, blank=True)
+    industry = models.CharField(_("industry field"), max_length=40, blank=True)
+    registered_on = models.DateField(_("entered in the registry"), null=True, blank=True)
+    created_at = models.DateTimeField(_("first delivered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["source_system", "source_key"]
+        verbose_name = _("source record")
+        verbose_name_plural = _("source records")
+        constraints = [
+            models.UniqueConstraint(fields=["source_system", "source_key"], name="source_record_unique_key")
+        ]
+        indexes = [models.Index(fields=["id_number_index"])]
+
+    def __str__(self) -> str:
+        return f"{self.source_system.code}:{self.source_key}"
+
+
+class Consent(models.Model):
+    """A person's consent to share their record with another region's staff (PIPL art. 23)."""
+
+    class Channel(models.TextChoices):
+        SELF_SERVICE = "self", _("Given by the person online")
+        PAPER = "paper", _("Signed form, recorded by staff")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="consents", verbose_name=_("person")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("shared with")
+    )
+    channel = models.CharField(_("how given"), max_length=10, choices=Channel)
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = _("consent to cross-city sharing")
+        verbose_name_plural = _("consents to cross-city sharing")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "region"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_region",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.region}"
+
+
+class TalentClaim(models.Model):
+    """A talent's self-registration: who they say they are, until linked to a person."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting staff confirmation")
+        LINKED = "linked", _("Linked")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="talent_claim",
+        verbose_name=_("account"),
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
+    name = models.CharField(_("name"), max_length=50)
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"))
+    id_number_index = models.CharField(_("ID number index"), max_length=32, db_index=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=18)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("person"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("talent registration")
+        verbose_name_plural = _("talent registrations")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id_number_masked})"

@@ -1,0 +1,322 @@
+"""Reading a city's export and turning each row into a validated source record.
+
+Everything a city does differently (file format, encoding, column names, date
+formats, code lists) is data on its :class:`SourceSystem`; this module only
+interprets that data. Reading streams the file, so memory does not grow with it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+from talentlink.core import credit_codes, idnumbers
+from talentlink.registry.models import (
+    Education,
+    Sex,
+    SourceSystem,
+    TalentCategory,
+    Target,
+    Tier,
+)
+
+# Codes of row errors and their messages; params fill the %(name)s fields.
+MESSAGES: dict[str, Any] = {
+    "required": _("This field is required."),
+    "date": _("Not a date in the expected format (%(formats)s)."),
+    "date_future": _("The date lies in the future."),
+    "unknown_code": _("Not a known value for this field (known: %(known)s)."),
+    "phone": _("Not a valid mainland mobile number (11 digits starting with 1)."),
+    "email": _("Not a valid e-mail address."),
+    "too_long": _("Longer than %(max)s characters."),
+    "number_cell": _("The ID number is stored as a number and has lost digits; export it as text."),
+    "duplicate_key": _("The same record key already appears in row %(first)s."),
+    "missing_column": _("The file has no column %(column)s, which this source requires."),
+    "unreadable": _("The file cannot be read as %(format)s: %(reason)s"),
+    "empty_file": _("The file has no data rows."),
+    **{f"id_number.{k}": v for k, v in idnumbers.IdNumberError.MESSAGES.items()},
+    **{f"credit_code.{k}": v for k, v in credit_codes.CreditCodeError.MESSAGES.items()},
+}
+
+
+def error_message(code: str, params: dict[str, Any], language: str | None = None) -> str:
+    """The message for an error code, in the active language or the one given."""
+    template = MESSAGES.get(code, code)
+    if language is None:
+        return str(template) % params if params else str(template)
+    with override(language):
+        return str(template) % params if params else str(template)
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be read; ``code``/``params`` say why."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(code)
+
+
+@dataclass(slots=True)
+class CellError:
+    column: str
+    value: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """A row that passed validation, normalised to the platform's codes."""
+
+    row: int
+    source_key: str
+    name: str
+    id_number: str = ""
+    sex: str = ""
+    birth_date: dt.date | None = None
+    phone: str = ""
+    email: str = ""
+    employer_name: str = ""
+    employer_credit_code: str = ""
+    category_id: int | None = None
+    tier_id: int | None = None
+    education: str = ""
+    title: str = ""
+    industry: str = ""
+    registered_on: dt.date | None = None
+
+    def content_hash(self) -> str:
+        parts = (
+            self.name, self.id_number, self.sex, str(self.birth_date or ""), self.phone,
+            self.email, self.employer_name, self.employer_credit_code, str(self.category_id or ""),
+            str(self.tier_id or ""), self.education, self.title, self.industry,
+            str(self.registered_on or ""),
+        )  # fmt: skip
+        return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+# --- Reading ---------------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_rows(path: Path, source: SourceSystem) -> Iterator[list[str]]:
+    """Yield the header and then every row of the file as lists of text."""
+    if source.file_format == SourceSystem.FileFormat.XLSX:
+        yield from _read_xlsx(path)
+    else:
+        yield from _read_csv(path, source)
+
+
+def _read_csv(path: Path, source: SourceSystem) -> Iterator[list[str]]:
+    try:
+        with open(path, encoding=source.encoding, newline="") as handle:
+            for row in csv.reader(handle, delimiter=source.delimiter):
+                yield [cell.strip() for cell in row]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise FileRejected("unreadable", format="CSV", reason=str(exc)[:200]) from None
+
+
+def _read_xlsx(path: Path) -> Iterator[list[str]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileRejected("unreadable", format="XLSX", reason=str(exc)[:200]) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            # A number in an ID column is flagged by the parser through this marker.
+            yield [
+                "\x00" + _cell_text(v) if isinstance(v, float) and v > 1e15 else _cell_text(v) for v in row
+            ]
+    finally:
+        workbook.close()
+
+
+# --- Validation ------------------------------------------------------------
+
+_PHONE = re.compile(r"^1[3-9][0-9]{9}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_MAX = {
+    Target.SOURCE_KEY: 64, Target.NAME: 50, Target.EMPLOYER_NAME: 200, Target.TITLE: 60,
+    Target.INDUSTRY: 40, Target.EMAIL: 254,
+}  # fmt: skip
+
+
+class RowParser:
+    """Validates rows of one source system's files against its mapping and code lists."""
+
+    def __init__(self, source: SourceSystem) -> None:
+        self.source = source
+        self.columns = list(source.columns.all())
+        self.date_formats = [f for f in source.date_formats.split("|") if f]
+        self.values: dict[str, dict[str, str]] = {}
+        for mapping in source.values.all():
+            self.values.setdefault(mapping.target, {})[mapping.source_value.strip()] = mapping.value
+        self.categories = {c.code: c.id for c in TalentCategory.objects.all()}
+        self.tiers = {t.code: t.id for t in Tier.objects.filter(region_id=source.region_id)}
+        self.known = {
+            Target.CATEGORY: self.categories,
+            Target.TIER: self.tiers,
+            Target.SEX: {c: c for c in Sex.values},
+            Target.EDUCATION: {c: c for c in Education.values},
+        }
+        self.index: dict[str, int] = {}
+        self.column_names = {c.target: c.column for c in self.columns}
+        self.required = {c.target for c in self.columns if c.required}
+        self.required |= {Target.SOURCE_KEY, Target.NAME}
+        if source.id_number_required:
+            self.required.add(Target.ID_NUMBER)
+
+    def bind_header(self, header: list[str]) -> list[CellError]:
+        """Locate the mapped columns in the header; missing required ones are errors."""
+        positions = {name.strip().lstrip("\ufeff"): i for i, name in enumerate(header)}
+        errors = []
+        for column in self.columns:
+            if column.column in positions:
+                self.index[column.target] = positions[column.column]
+            elif column.target in self.required:
+                errors.append(CellError(column.column, "", "missing_column", {"column": column.column}))
+        for target in self.required:
+            if target not in self.index and not any(c.target == target for c in self.columns):
+                errors.append(CellError(str(target), "", "missing_column", {"column": target}))
+        return errors
+
+    def raw_key(self, cells: list[str]) -> str:
+        i = self.index.get(Target.SOURCE_KEY)
+        return cells[i][:64] if i is not None and i < len(cells) else ""
+
+    def parse(self, number: int, cells: list[str]) -> tuple[ParsedRow | None, list[CellError]]:
+        """Validate one data row; return the parsed row or the errors found in it."""
+        raw: dict[str, str] = {}
+        for target, i in self.index.items():
+            raw[target] = cells[i] if i < len(cells) else ""
+        errors: list[CellError] = []
+        columns = self.column_names
+
+        def fail(target: str, code: str, **params: Any) -> None:
+            errors.append(CellError(columns.get(target, target), raw.get(target, "")[:200], code, params))
+
+        for target in self.required:
+            if not raw.get(target):
+                fail(target, "required")
+        for target, limit in _MAX.items():
+            if len(raw.get(target, "")) > limit:
+                fail(target, "too_long", max=limit)
+        row = ParsedRow(
+            row=number,
+            source_key=raw.get(Target.SOURCE_KEY, ""),
+            name=_clean_name(raw.get(Target.NAME, "")),
+        )
+        self._parse_identity(raw, row, fail)
+        self._parse_contact(raw, row, fail)
+        self._parse_codes(raw, row, fail)
+        row.employer_name = raw.get(Target.EMPLOYER_NAME, "")
+        row.title = raw.get(Target.TITLE, "")
+        row.industry = raw.get(Target.INDUSTRY, "")
+        return (None, errors) if errors else (row, errors)
+
+    def _parse_identity(self, raw: dict[str, str], row: ParsedRow, fail: Any) -> None:
+        text = raw.get(Target.ID_NUMBER, "")
+        if text.startswith("\x00"):
+            raw[Target.ID_NUMBER] = text[1:]
+            fail(Target.ID_NUMBER, "number_cell")
+        elif text:
+            try:
+                parsed = idnumbers.parse(text)
+            except idnumbers.IdNumberError as exc:
+                fail(Target.ID_NUMBER, f"id_number.{exc.code}")
+            else:
+                row.id_number, row.birth_date, row.sex = parsed.value, parsed.birth_date, parsed.sex
+        for target in (Target.BIRTH_DATE, Target.REGISTERED_ON):
+            if raw.get(target):
+                value = self._date(raw[target])
+                if value is None:
+                    fail(target, "date", formats=" | ".join(self.date_formats))
+                elif value > dt.date.today():
+                    fail(target, "date_future")
+                elif target == Target.REGISTERED_ON:
+                    row.registered_on = value
+                elif row.birth_date is None:
+                    # The ID number, when valid, is the better witness of the birth date.
+                    row.birth_date = value
+
+    def _parse_contact(self, raw: dict[str, str], row: ParsedRow, fail: Any) -> None:
+        phone = re.sub(r"[\s-]", "", raw.get(Target.PHONE, "")).removeprefix("+86")
+        if phone and not _PHONE.match(phone):
+            fail(Target.PHONE, "phone")
+        row.phone = phone
+        email = raw.get(Target.EMAIL, "")
+        if email and not _EMAIL.match(email):
+            fail(Target.EMAIL, "email")
+        row.email = email.lower()
+        code = raw.get(Target.EMPLOYER_CREDIT_CODE, "")
+        if code:
+            try:
+                row.employer_credit_code = credit_codes.parse(code)
+            except credit_codes.CreditCodeError as exc:
+                fail(Target.EMPLOYER_CREDIT_CODE, f"credit_code.{exc.code}")
+
+    def _parse_codes(self, raw: dict[str, str], row: ParsedRow, fail: Any) -> None:
+        for target, known in self.known.items():
+            text = raw.get(target, "")
+            if not text:
+                continue
+            value = self.values.get(target, {}).get(text, text)
+            if value not in known:
+                sample = ", ".join(sorted(self.values.get(target) or known)[:12])
+                fail(target, "unknown_code", known=sample)
+                continue
+            if target == Target.CATEGORY:
+                row.category_id = known[value]
+            elif target == Target.TIER:
+                row.tier_id = known[value]
+            elif target == Target.SEX:
+                row.sex = row.sex or value
+            else:
+                row.education = value
+
+    def _date(self, text: str) -> dt.date | None:
+        for pattern in self.date_formats:
+            try:
+                return dt.datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        try:  # XLSX date cells arrive as ISO dates whatever the source's text format.
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _clean_name(name: str) -> str:
+    # Registries pad Chinese names to align them (张  三) and write the middle dot
+    # of minority and foreign names several ways; Latin names keep single spaces.
+    name = re.sub(r"\s+", "" if _CJK.search(name) else " ", name).strip()
+    return name.replace("．", "·").replace("•", "·").replace("・", "·")

@@ -1,0 +1,200 @@
+"""Reads of the registry, with the access policy for personal data.
+
+City staff see their own city's persons, and another city's persons who have
+consented to cross-city sharing with them; talents see only themselves;
+observers see aggregates, never persons. Every read of a person is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from talentlink.core.audit import Access, audit_record
+from talentlink.core.errors import NotAllowed, NotFound
+from talentlink.core.models import AuditEvent, Role, User
+from talentlink.registry import imports
+from talentlink.registry.models import Consent, ImportBatch, Person, SourceRecord
+
+
+def persons_visible(*, user: User) -> QuerySet[Person]:
+    """The persons whose records this user may open."""
+    base = Person.objects.exclude(status=Person.Status.MERGED)
+    if user.is_superuser:
+        return base
+    if user.role == Role.TALENT:
+        return base.filter(account=user)
+    if user.is_city_staff:
+        consented = Consent.objects.filter(
+            person=OuterRef("pk"), region_id=user.region_id, withdrawn_at__isnull=True
+        )
+        return base.filter(Q(home_region_id=user.region_id) | Exists(consented))
+    return base.none()
+
+
+def person_accessible(*, user: User, person: Person) -> bool:
+    return persons_visible(user=user).filter(pk=person.pk).exists()
+
+
+def person_editable(*, user: User, person: Person) -> bool:
+    """Only the talent office of the person's home city changes a record."""
+    return user.is_superuser or (user.is_talent_office and user.region_id == person.home_region_id)
+
+
+def persons_search(
+    *,
+    user: User,
+    region_id: int | None = None,
+    category_id: int | None = None,
+    tier_id: int | None = None,
+    q: str = "",
+) -> QuerySet[Person]:
+    """Visible persons filtered by region, category and tier, and searched by name."""
+    qs = persons_visible(user=user).select_related("home_region", "category", "tier__region")
+    if region_id:
+        qs = qs.filter(home_region_id=region_id)
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    if tier_id:
+        qs = qs.filter(tier_id=tier_id)
+    if q.strip():
+        qs = qs.filter(name__startswith="".join(q.split()))
+    return qs.order_by("name", "id")
+
+
+def person_get(*, access: Access, person_id: int) -> Person:
+    """One person's record, if the user may read it; the read (or refusal) is audited."""
+    person = (
+        Person.objects.select_related("home_region", "category", "tier__region", "account")
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise NotFound(_("No such person."))
+    user = access.user
+    if user is None or not person_accessible(user=user, person=person):
+        audit_record(
+            access=access, action=AuditEvent.Action.DENIED, object_type="registry.person",
+            object_id=person.pk, object_label=person.name, object_region=person.home_region.code,
+        )  # fmt: skip
+        raise NotAllowed(_("You may not read this person's record."))
+    audit_record(
+        access=access, action=AuditEvent.Action.READ, object_type="registry.person",
+        object_id=person.pk, object_label=person.name, object_region=person.home_region.code,
+    )  # fmt: skip
+    return person
+
+
+def person_source_records(*, person: Person) -> QuerySet[SourceRecord]:
+    """Where the person's data came from: city, source system, file and row."""
+    return person.source_records.select_related(
+        "source_system__region", "batch", "category", "tier__region"
+    ).order_by("source_system__region__position", "source_system__code")
+
+
+def imports_visible(*, user: User) -> QuerySet[ImportBatch]:
+    qs = ImportBatch.objects.select_related("source_system__region", "uploaded_by")
+    if user.is_superuser:
+        return qs
+    if user.is_talent_office:
+        return qs.filter(source_system__region_id=user.region_id)
+    return qs.none()
+
+
+def import_get(*, user: User, batch_id: int) -> ImportBatch:
+    batch = imports_visible(user=user).filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound(_("No such import."))
+    return batch
+
+
+def import_progress(*, batch: ImportBatch) -> dict[str, Any]:
+    """Where a running import stands: phase, rows done, total and percent."""
+    if batch.is_finished:
+        return {
+            "phase": "done",
+            "done": batch.total_rows,
+            "total": batch.total_rows,
+            "percent": 100,
+        }
+    state = cache.get(imports.progress_key(batch.pk)) or {"phase": "queued", "done": 0, "total": 0}
+    total = state["total"]
+    percent = 0
+    if state["phase"] == "writing" and total:
+        percent = 50 + int(50 * state["done"] / total)
+    elif state["phase"] == "validating":
+        percent = 25
+    return {**state, "percent": min(percent, 99)}
+
+
+# The error report is read by clerks of both cities: both languages, side by side.
+ERROR_REPORT_HEADERS = ("行号 Row", "列 Column", "值 Value", "代码 Code", "原因", "Reason")
+
+
+def import_error_rows(*, batch: ImportBatch):  # type: ignore[no-untyped-def]
+    """(row, column, value, code, reason in Chinese, reason in English) of a rejected import."""
+    from talentlink.registry.parsing import error_message
+
+    for e in batch.errors.order_by("row", "id").iterator(chunk_size=5000):
+        yield (
+            e.row, e.column, e.value, e.code,
+            error_message(e.code, e.params, "zh-hans"), error_message(e.code, e.params, "en"),
+        )  # fmt: skip
+
+
+def talent_claims_pending(*, user: User) -> QuerySet:  # type: ignore[type-arg]
+    from talentlink.registry.models import TalentClaim
+
+    qs = TalentClaim.objects.select_related("user", "region").filter(status=TalentClaim.Status.PENDING)
+    if user.is_superuser:
+        return qs
+    if user.is_talent_office:
+        return qs.filter(region_id=user.region_id)
+    return qs.none()
+
+
+def person_candidates_for_claim(*, user: User, claim) -> QuerySet[Person]:  # type: ignore[no-untyped-def]
+    """Unlinked persons of the staff member's city with the claimed name or ID number."""
+    return (
+        persons_visible(user=user)
+        .filter(home_region_id=claim.region_id, account__isnull=True)
+        .filter(Q(name=claim.name) | Q(id_number_index=claim.id_number_index))
+        .select_related("category", "tier__region")[:20]
+    )
+
+
+def dashboard_figures(*, user: User) -> dict[str, Any]:
+    """The counts a user's home page shows: persons by city and category, and their work queues."""
+    from django.db.models import Count
+
+    from talentlink.core.models import Organisation
+
+    figures: dict[str, Any] = {}
+    if user.is_superuser or user.is_city_staff or user.role == Role.PROVINCE_OBSERVER:
+        # Aggregates only: observers never see individual persons.
+        active = Person.objects.filter(status=Person.Status.ACTIVE)
+        figures["by_region"] = list(
+            active.values("home_region__name", "home_region__name_en")
+            .annotate(n=Count("id"))
+            .order_by("home_region__position")
+        )
+        figures["by_category"] = list(
+            active.values("category__name", "category__name_en")
+            .annotate(n=Count("id"))
+            .order_by("category__position")
+        )
+    if user.is_superuser or user.is_talent_office:
+        figures["pending_claims"] = talent_claims_pending(user=user).count()
+        region_filter = {} if user.is_superuser else {"region_id": user.region_id}
+        figures["pending_organisations"] = Organisation.objects.filter(
+            status=Organisation.Status.PENDING, **region_filter
+        ).count()
+        figures["recent_imports"] = list(imports_visible(user=user)[:5])
+    if user.role == Role.TALENT:
+        figures["person"] = (
+            Person.objects.filter(account=user).select_related("tier__region", "category").first()
+        )
+    return figures

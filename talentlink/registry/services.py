@@ -1,0 +1,257 @@
+"""Writes of the registry: imports, consent, talent self-registration and linking."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from talentlink.core import crypto, idnumbers
+from talentlink.core.audit import Access, audit_record
+from talentlink.core.errors import Conflict, DomainError, NotAllowed
+from talentlink.core.models import AuditEvent, Region, Role, User
+from talentlink.registry import imports
+from talentlink.registry.models import (
+    Consent,
+    ImportBatch,
+    Person,
+    SourceSystem,
+    TalentClaim,
+)
+from talentlink.registry.selectors import person_accessible, person_editable
+
+
+def _require_office_of(access: Access, region_id: int) -> User:
+    user = access.user
+    if user and (user.is_superuser or (user.is_talent_office and user.region_id == region_id)):
+        return user
+    raise NotAllowed(_("Only the talent office of this city may do this."))
+
+
+def import_submit(
+    *, access: Access, source_system: SourceSystem, upload: UploadedFile, enqueue: bool = True
+) -> ImportBatch:
+    """Store an uploaded export and queue its import; an identical file already imported is a no-op.
+
+    ``enqueue=False`` leaves the batch queued for the caller to run (commands run it in-process).
+    """
+    user = _require_office_of(access, source_system.region_id)
+    if upload.size > settings.TALENTLINK_IMPORT_MAX_BYTES:
+        raise DomainError(_("The file is larger than the import limit."), code="too_large", field="file")
+    suffix = Path(upload.name or "").suffix.lower().lstrip(".")
+    if suffix != source_system.file_format:
+        raise DomainError(
+            _("%(source)s delivers %(format)s files, not .%(suffix)s.")
+            % {
+                "source": source_system.name,
+                "format": source_system.file_format.upper(),
+                "suffix": suffix,
+            },
+            code="file_format",
+            field="file",
+        )
+    digest = hashlib.sha256()
+    for block in upload.chunks():
+        digest.update(block)
+    upload.seek(0)
+    sha = digest.hexdigest()
+    earlier = ImportBatch.objects.filter(
+        source_system=source_system, sha256=sha, status=ImportBatch.Status.SUCCEEDED
+    ).exists()
+    batch = ImportBatch.objects.create(
+        source_system=source_system, file=upload, original_name=(upload.name or "")[:255],
+        sha256=sha, size=upload.size, uploaded_by=user,
+        status=ImportBatch.Status.DUPLICATE if earlier else ImportBatch.Status.QUEUED,
+        finished_at=timezone.now() if earlier else None,
+    )  # fmt: skip
+    audit_record(
+        access=access, action=AuditEvent.Action.CREATE, object_type="registry.importbatch",
+        object_id=batch.pk, object_label=batch.original_name,
+        object_region=source_system.region.code, detail={"sha256": sha},
+    )  # fmt: skip
+    if enqueue and not earlier:
+        from talentlink.registry.tasks import import_run
+
+        transaction.on_commit(lambda: import_run.enqueue(batch.pk))
+    return batch
+
+
+def import_run_now(*, batch_id: int, progress: imports.Progress | None = None) -> ImportBatch:
+    """Run a queued import in this process (the task body, also used by commands)."""
+    batch = ImportBatch.objects.select_related("source_system__region").get(pk=batch_id)
+    if batch.status != ImportBatch.Status.QUEUED:
+        return batch
+    cached = imports.cache_progress(batch.pk)
+
+    def report(phase: str, done: int, total: int) -> None:
+        cached(phase, done, total)
+        if progress:
+            progress(phase, done, total)
+
+    try:
+        return imports.batch_run(batch, progress=report)
+    except Exception as exc:
+        batch.status, batch.finished_at = ImportBatch.Status.FAILED, timezone.now()
+        batch.message = f"{type(exc).__name__}: {exc}"[:2000]
+        batch.save(update_fields=["status", "finished_at", "message"])
+        raise
+
+
+def person_id_number_reveal(*, access: Access, person: Person) -> str:
+    """The whole ID number, for roles whose work needs it; every reveal is audited."""
+    user = access.user
+    if not (user and person_accessible(user=user, person=person) and
+            (user.is_superuser or user.sees_full_id_numbers)):  # fmt: skip
+        audit_record(
+            access=access, action=AuditEvent.Action.DENIED, object_type="registry.person",
+            object_id=person.pk, object_label=person.name,
+            object_region=person.home_region.code, detail={"wanted": "id_number"},
+        )  # fmt: skip
+        raise NotAllowed(_("Your role may not see whole ID numbers."))
+    audit_record(
+        access=access, action=AuditEvent.Action.READ_UNMASKED, object_type="registry.person",
+        object_id=person.pk, object_label=person.name, object_region=person.home_region.code,
+    )  # fmt: skip
+    return crypto.id_number_open(person.id_number_encrypted) if person.id_number_encrypted else ""
+
+
+@transaction.atomic
+def consent_grant(*, access: Access, person: Person, region: Region) -> Consent:
+    """Record the person's consent to share their record with another region's staff."""
+    user = access.user
+    own = user is not None and person.account_id == user.pk
+    if not own and not (user and person_editable(user=user, person=person)):
+        raise NotAllowed(_("Only the person or their city's talent office may record consent."))
+    if region.pk == person.home_region_id:
+        raise DomainError(_("Consent is needed only for another city."), code="same_region")
+    if person.consents.filter(region=region, withdrawn_at__isnull=True).exists():
+        raise Conflict(_("Consent for this city is already on record."), code="consent_exists")
+    consent = Consent.objects.create(
+        person=person, region=region, recorded_by=user,
+        channel=Consent.Channel.SELF_SERVICE if own else Consent.Channel.PAPER,
+    )  # fmt: skip
+    audit_record(
+        access=access, action=AuditEvent.Action.CREATE, object_type="registry.consent",
+        object_id=consent.pk, object_label=person.name, object_region=person.home_region.code,
+        detail={"region": region.code},
+    )  # fmt: skip
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, access: Access, consent: Consent) -> Consent:
+    """Withdraw a consent; the other region loses access at once."""
+    user = access.user
+    person = consent.person
+    own = user is not None and person.account_id == user.pk
+    if not own and not (user and person_editable(user=user, person=person)):
+        raise NotAllowed(_("Only the person or their city's talent office may withdraw consent."))
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+        audit_record(
+            access=access, action=AuditEvent.Action.UPDATE, object_type="registry.consent",
+            object_id=consent.pk, object_label=person.name,
+            object_region=person.home_region.code, detail={"withdrawn": True},
+        )  # fmt: skip
+    return consent
+
+
+def _persons_matching(name: str, id_number: str, region: Region) -> list[Person]:
+    # Until linkage merges them, the same person may have a record in each city:
+    # the city the talent registers in decides which one the account belongs to.
+    return list(
+        Person.objects.filter(
+            id_number_index=crypto.id_number_index(id_number), name=name, home_region=region,
+            status=Person.Status.ACTIVE, account__isnull=True,
+        )[:2]
+    )  # fmt: skip
+
+
+@transaction.atomic
+def talent_register(
+    *, name: str, id_number: str, phone: str, email: str, password: str, region: Region
+) -> User:
+    """Open a talent's account; link it to their person record when name and ID match one."""
+    try:
+        parsed = idnumbers.parse(id_number)
+    except idnumbers.IdNumberError as exc:
+        raise DomainError(exc.message, code=f"id_number.{exc.code}", field="id_number") from None
+    name = "".join(name.split())
+    token, index = crypto.id_number_seal(parsed.value)
+    if TalentClaim.objects.filter(id_number_index=index).exists():
+        raise Conflict(
+            _("An account for this ID number already exists; use password reset if you forgot it."),
+            code="already_registered",
+            field="id_number",
+        )
+    if User.objects.filter(username=phone).exists():
+        raise Conflict(_("This phone number is already registered."), code="phone", field="phone")
+    user = User(username=phone, full_name=name, phone=phone, email=email, role=Role.TALENT)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), code="password", field="password") from None
+    user.set_password(password)
+    user.save()
+    claim = TalentClaim.objects.create(
+        user=user, region=region, name=name, id_number_encrypted=token,
+        id_number_index=index, id_number_masked=parsed.masked,
+    )  # fmt: skip
+    matches = _persons_matching(name, parsed.value, region)
+    if len(matches) == 1:
+        _link(claim, matches[0], decided_by=None)
+    else:
+        user.link_status = User.LinkStatus.PENDING
+        user.save(update_fields=["link_status"])
+    return user
+
+
+def _link(claim: TalentClaim, person: Person, *, decided_by: User | None) -> None:
+    person.account = claim.user
+    person.save(update_fields=["account", "updated_at"])
+    claim.status, claim.person = TalentClaim.Status.LINKED, person
+    claim.decided_by, claim.decided_at = decided_by, timezone.now()
+    claim.save()
+    claim.user.link_status = User.LinkStatus.LINKED
+    claim.user.region = person.home_region
+    claim.user.save(update_fields=["link_status", "region"])
+
+
+@transaction.atomic
+def talent_claim_decide(
+    *, access: Access, claim: TalentClaim, person: Person | None, approve: bool, note: str = ""
+) -> TalentClaim:
+    """Staff confirm a pending registration (linking it to a person) or reject it."""
+    user = _require_office_of(access, claim.region_id)
+    if claim.status != TalentClaim.Status.PENDING:
+        raise Conflict(_("This registration has already been decided."), code="decided")
+    if approve:
+        if person is None:
+            raise DomainError(_("Choose the person record to link."), code="person", field="person")
+        if not person_editable(user=user, person=person):
+            raise NotAllowed(_("You may link accounts to your own city's persons only."))
+        if person.account_id:
+            raise Conflict(_("This person already has an account."), code="person_has_account")
+        _link(claim, person, decided_by=user)
+    else:
+        if not note.strip():
+            raise DomainError(_("Give a reason for the rejection."), code="reason", field="note")
+        claim.status, claim.note = TalentClaim.Status.REJECTED, note.strip()
+        claim.decided_by, claim.decided_at = user, timezone.now()
+        claim.save()
+        claim.user.link_status = User.LinkStatus.REJECTED
+        claim.user.save(update_fields=["link_status"])
+    audit_record(
+        access=access, action=AuditEvent.Action.DECIDE, object_type="registry.talentclaim",
+        object_id=claim.pk, object_label=claim.name, object_region=claim.region.code,
+        detail={"approved": approve, "person": person.pk if person else None, "note": note},
+    )  # fmt: skip
+    return claim

@@ -1,0 +1,217 @@
+"""Pages of the registry: imports, persons, consent, talent registration and linking."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from talentlink.core.audit import Access
+from talentlink.core.errors import DomainError, NotAllowed
+from talentlink.core.exports import xlsx_response
+from talentlink.core.forms import add_domain_error
+from talentlink.core.models import AuditEvent
+from talentlink.core.selectors import audit_events_about
+from talentlink.registry import selectors, services
+from talentlink.registry.forms import (
+    ClaimDecisionForm,
+    ConsentForm,
+    ImportUploadForm,
+    PersonFilterForm,
+    TalentRegistrationForm,
+)
+from talentlink.registry.models import Consent, Person, TalentClaim
+from talentlink.registry.selectors import ERROR_REPORT_HEADERS
+
+
+def _office_only(request: HttpRequest) -> None:
+    if not (request.user.is_superuser or request.user.is_talent_office):
+        raise NotAllowed(_("This page is for talent office staff."))
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    _office_only(request)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.import_submit(
+                access=Access.from_request(request),
+                source_system=form.cleaned_data["source_system"],
+                upload=form.cleaned_data["upload"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("registry:import_detail", batch_id=batch.pk)
+    page = Paginator(selectors.imports_visible(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "registry/import_list.html", {"form": form, "page": page})
+
+
+@login_required
+def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = selectors.import_get(user=request.user, batch_id=batch_id)
+    context = {"batch": batch, "progress": selectors.import_progress(batch=batch)}
+    if request.htmx and not batch.is_finished:
+        return render(request, "registry/partials/import_progress.html", context)
+    if request.htmx:  # finished while being watched: reload the whole page once
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"
+        return response
+    errors = list(selectors.import_error_rows(batch=batch))[:200] if batch.error_count else []
+    return render(request, "registry/import_detail.html", {**context, "errors": errors})
+
+
+@login_required
+def import_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = selectors.import_get(user=request.user, batch_id=batch_id)
+    return xlsx_response(
+        filename=f"import-{batch.pk}-errors.xlsx", sheet="errors",
+        headers=ERROR_REPORT_HEADERS, rows=selectors.import_error_rows(batch=batch),
+    )  # fmt: skip
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_superuser or request.user.is_city_staff):
+        raise NotAllowed(_("This page is for city staff."))
+    form = PersonFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.persons_search(
+        user=request.user,
+        region_id=getattr(filters.get("region"), "pk", None),
+        category_id=getattr(filters.get("category"), "pk", None),
+        tier_id=getattr(filters.get("tier"), "pk", None),
+        q=filters.get("q") or "",
+    )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": _query_without_page(request)}
+    template = "registry/partials/person_results.html" if request.htmx else "registry/person_list.html"
+    return render(request, template, context)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(access=Access.from_request(request), person_id=person_id)
+    return render(request, "registry/person_detail.html", _person_context(request, person))
+
+
+def _person_context(request: HttpRequest, person: Person) -> dict:  # type: ignore[type-arg]
+    from talentlink.registry.selectors import person_editable
+
+    return {
+        "person": person,
+        "records": selectors.person_source_records(person=person),
+        "consents": person.consents.select_related("region"),
+        "consent_form": ConsentForm(),
+        "can_reveal": request.user.is_superuser or request.user.sees_full_id_numbers,
+        "can_edit": person_editable(user=request.user, person=person),
+        "audit": audit_events_about(object_type="registry.person", object_id=str(person.pk))[:20],
+    }
+
+
+@login_required
+@require_POST
+def person_id_number(request: HttpRequest, person_id: int) -> HttpResponse:
+    access = Access.from_request(request)
+    person = selectors.person_get(access=access, person_id=person_id)
+    value = services.person_id_number_reveal(access=access, person=person)
+    return render(request, "registry/partials/id_number.html", {"value": value})
+
+
+@login_required
+@require_POST
+def consent_create(request: HttpRequest, person_id: int) -> HttpResponse:
+    access = Access.from_request(request)
+    person = selectors.person_get(access=access, person_id=person_id)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_grant(access=access, person=person, region=form.cleaned_data["region"])
+            messages.success(request, _("Consent recorded."))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+    return redirect(_back(request, person))
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
+    access = Access.from_request(request)
+    consent = get_object_or_404(Consent.objects.select_related("person__home_region"), pk=consent_id)
+    person = selectors.person_get(access=access, person_id=consent.person_id)
+    services.consent_withdraw(access=access, consent=consent)
+    messages.success(request, _("Consent withdrawn."))
+    return redirect(_back(request, person))
+
+
+def _back(request: HttpRequest, person: Person) -> str:
+    if person.account_id == request.user.pk:
+        return "registry:my_record"
+    return person.get_absolute_url()
+
+
+@login_required
+def my_record(request: HttpRequest) -> HttpResponse:
+    person = Person.objects.filter(account=request.user).first()
+    if person is None:
+        return render(request, "registry/my_record.html", {"person": None})
+    person = selectors.person_get(access=Access.from_request(request), person_id=person.pk)
+    context = _person_context(request, person)
+    # PIPL: a person may learn who has read their data, and through which channel.
+    context["audit"] = audit_events_about(object_type="registry.person", object_id=str(person.pk)).exclude(
+        action=AuditEvent.Action.DENIED
+    )[:50]
+    return render(request, "registry/my_record.html", context)
+
+
+def talent_register(request: HttpRequest) -> HttpResponse:
+    form = TalentRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "consent"}
+        try:
+            user = services.talent_register(**data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return render(request, "core/registered.html", {"talent": user})
+    return render(request, "registry/talent_register.html", {"form": form})
+
+
+@login_required
+def claim_list(request: HttpRequest) -> HttpResponse:
+    _office_only(request)
+    claims = [
+        (claim, selectors.person_candidates_for_claim(user=request.user, claim=claim))
+        for claim in selectors.talent_claims_pending(user=request.user)[:50]
+    ]
+    return render(request, "registry/claim_list.html", {"claims": claims, "form": ClaimDecisionForm()})
+
+
+@login_required
+@require_POST
+def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
+    claim = get_object_or_404(TalentClaim.objects.select_related("user", "region"), pk=claim_id)
+    form = ClaimDecisionForm(request.POST)
+    if form.is_valid():
+        person_id = form.cleaned_data["person"]
+        person = Person.objects.filter(pk=person_id).first() if person_id else None
+        try:
+            services.talent_claim_decide(
+                access=Access.from_request(request), claim=claim, person=person,
+                approve=form.cleaned_data["approve"], note=form.cleaned_data["note"],
+            )  # fmt: skip
+            messages.success(request, _("Decision recorded for %(name)s.") % {"name": claim.name})
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+    return redirect("registry:claims")
