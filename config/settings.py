@@ -205,6 +205,7 @@ USE_TZ = True
 # --- Files ----------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("TALENTLINK_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

@@ -26,6 +26,11 @@ class RegionScopedAdmin(admin.ModelAdmin):
             return qs
         return qs.filter(**{self.region_field: request.user.region_id})
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        if db_field.name == "region" and not request.user.is_superuser:
+            kwargs["queryset"] = Region.objects.filter(pk=request.user.region_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):

@@ -125,6 +125,31 @@ def organisation_decide(
     return organisation
 
 
+# What a city's talent office may do in the back office: read its city's data, and maintain the
+# catalogues and export formats (data, not code). Accounts and decisions go through the audited pages.
+OFFICE_GROUP = "talent office"
+OFFICE_PERMISSIONS = (
+    "view_region", "view_organisation", "view_user", "view_auditevent",
+    "view_talentcategory", "view_tier", "change_tier", "add_tiermapping", "change_tiermapping",
+    "view_tiermapping", "delete_tiermapping", "view_sourcesystem", "add_sourcesystem",
+    "change_sourcesystem", "view_columnmapping", "add_columnmapping", "change_columnmapping",
+    "delete_columnmapping", "view_valuemapping", "add_valuemapping", "change_valuemapping",
+    "delete_valuemapping", "view_importbatch", "view_consent", "view_talentclaim",
+)  # fmt: skip
+
+
+def office_staff_grant(*, user: User) -> None:
+    """Open the back office to a talent office account with the office's permissions."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=OFFICE_GROUP)
+    if group.permissions.count() != len(OFFICE_PERMISSIONS):
+        group.permissions.set(Permission.objects.filter(codename__in=OFFICE_PERMISSIONS))
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(group)
+
+
 # Which roles a region's talent office may create accounts for.
 STAFF_CREATABLE_ROLES = (
     Role.TALENT_OFFICE, Role.HR_REVIEWER, Role.SERVICE_POINT, Role.REVIEW_ORGANISER,
@@ -161,6 +186,8 @@ def staff_account_create(
     _check_password(password, user)
     user.set_password(password)
     user.save()
+    if role == Role.TALENT_OFFICE:
+        office_staff_grant(user=user)
     audit_record(
         access=access, action=AuditEvent.Action.CREATE, object_type="core.user",
         object_id=user.pk, object_label=user.username,

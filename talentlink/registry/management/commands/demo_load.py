@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from talentlink.core.audit import Access
 from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
+from talentlink.core.services import office_staff_grant
 from talentlink.registry import demo, services
 from talentlink.registry.models import ImportBatch, SourceSystem
 
@@ -55,10 +56,12 @@ class Command(BaseCommand):
             region = Region.objects.get(code=region_code) if region_code else None
             user = User(
                 username=username, full_name=full_name, role=role, region=region,
-                email=f"{username}@talentlink.localhost", is_staff=role == Role.TALENT_OFFICE,
+                email=f"{username}@talentlink.localhost",
             )  # fmt: skip
             user.set_password(PASSWORD)
             user.save()
+            if role == Role.TALENT_OFFICE:
+                office_staff_grant(user=user)
 
     def _import(self, source: SourceSystem, path: Path) -> None:
         office = User.objects.get(username="nb-office" if source.region.code == demo.NINGBO else "zs-office")

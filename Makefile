@@ -1,0 +1,56 @@
+# TalentLink: `make demo` serves the platform with demo data, `make test` runs every test.
+# Both work on a fresh Debian machine: they create the virtualenv and install what is missing.
+
+PY      := .venv/bin/python
+STAMP   := .venv/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+APT     := DEBIAN_FRONTEND=noninteractive apt-get
+# The embedded worker reloads with the code in development; runserver does too.
+DEMO_SIZE ?= 300
+
+.PHONY: demo serve test lint format messages makemessages system-deps browser-deps bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	rm -f .venv/.installed-* && touch $@
+
+system-deps:  ## gettext compiles the message catalogues
+	@command -v msgfmt >/dev/null || ($(APT) update -qq && $(APT) install -y -qq gettext)
+
+browser-deps:  ## Debian's chromium for the page tests, CJK fonts for screenshots and PDFs
+	@test -x /usr/bin/chromium && fc-list | grep -qi "wqy\|noto sans cjk" || \
+		($(APT) update -qq && $(APT) install -y -qq chromium fonts-wqy-zenhei)
+
+messages: $(STAMP) system-deps
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+makemessages: $(STAMP) system-deps  ## refresh the catalogues after changing any label
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=bench --no-location
+
+demo: $(STAMP) messages
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py demo_load --size $(DEMO_SIZE)
+	$(MAKE) --no-print-directory serve
+
+serve:
+	@echo "TalentLink on http://127.0.0.1:8000 (Ctrl-C stops the server and the worker)"
+	trap 'kill 0' INT TERM EXIT; $(PY) manage.py db_worker --no-startup-delay & \
+		$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP) messages browser-deps
+	TALENTLINK_TASKS=immediate .venv/bin/pytest -n 2 -q
+
+lint: $(STAMP)
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: $(STAMP)
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+bench: $(STAMP)
+	$(PY) bench/import.py
+
+clean:
+	rm -rf var .venv

@@ -1,0 +1,137 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from talentlink.core.models import Region, Role, User
+
+PASSWORD = "Correct-Horse-2026"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+    # Tasks run inline, files and cache stay inside the test's own directory.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def ningbo(db) -> Region:  # type: ignore[no-untyped-def]
+    return Region.objects.get(code="330200")
+
+
+@pytest.fixture
+def zhoushan(db) -> Region:  # type: ignore[no-untyped-def]
+    return Region.objects.get(code="330900")
+
+
+def make_user(username: str, role: str, region: Region | None = None, **extra) -> User:  # type: ignore[no-untyped-def]
+    user = User(username=username, role=role, region=region, full_name=username, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def nb_office(ningbo) -> User:  # type: ignore[no-untyped-def]
+    return make_user("nb-office", Role.TALENT_OFFICE, ningbo, email="nb-office@example.cn")
+
+
+@pytest.fixture
+def zs_office(zhoushan) -> User:  # type: ignore[no-untyped-def]
+    return make_user("zs-office", Role.TALENT_OFFICE, zhoushan)
+
+
+@pytest.fixture
+def nb_hr(ningbo) -> User:  # type: ignore[no-untyped-def]
+    return make_user("nb-hr", Role.HR_REVIEWER, ningbo)
+
+
+@pytest.fixture
+def observer(db) -> User:  # type: ignore[no-untyped-def]
+    return make_user("observer", Role.PROVINCE_OBSERVER)
+
+
+@pytest.fixture
+def client_of() -> Callable[[User], Client]:
+    def login(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login
+
+
+NINGBO_HEADER = [
+    "人才编号", "姓名", "公民身份号码", "性别", "出生日期", "手机号码", "电子邮箱", "工作单位",
+    "统一社会信用代码", "人才类别", "人才层次", "最高学历", "职称", "所属产业", "入库日期",
+]  # fmt: skip
+# Valid values: ID numbers and credit codes with correct check characters.
+GOOD_ROWS = [
+    ["NB001", "张伟", "330203199003074513", "男", "1990-03-07", "13805740001", "zw@example.cn",
+     "宁波海天石化有限公司", "91330200144069621H", "03", "C", "博士研究生", "高级工程师", "绿色石化", "2020-05-01"],
+    ["NB002", "欧阳明", "330212198511230027", "女", "1985-11-23", "13905740002", "",
+     "宁波东方新材料科技有限公司", "", "02", "E", "硕士研究生", "", "新材料", "2021-01-15"],
+    ["NB003", "李 海 燕", "33020519780515106x", "女", "1978-05-15", "", "",
+     "", "", "04", "F", "大学专科", "高级技师", "港航物流", ""],
+]  # fmt: skip
+
+
+@pytest.fixture
+def ningbo_csv(tmp_path) -> Callable[..., Path]:
+    """Write a Ningbo-format export with the given rows (default: three valid ones)."""
+
+    def write(rows: list[list[str]] | None = None, name: str = "ningbo.csv") -> Path:
+        path = tmp_path / name
+        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(NINGBO_HEADER)
+            writer.writerows(GOOD_ROWS if rows is None else rows)
+        return path
+
+    return write
+
+
+def upload(path: Path) -> SimpleUploadedFile:
+    return SimpleUploadedFile(path.name, path.read_bytes())
+
+
+class _Sink:
+    """Keeps every message the SMTP server receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_sink(settings):  # type: ignore[no-untyped-def]
+    """A real SMTP server on loopback; the platform sends through its SMTP backend."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = _Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = False
+    yield sink
+    controller.stop()

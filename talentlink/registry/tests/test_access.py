@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import pytest
+
+from conftest import make_user
+from talentlink.core.audit import Access
+from talentlink.core.errors import NotAllowed
+from talentlink.core.models import AuditEvent, Role
+from talentlink.registry import services
+from talentlink.registry.models import Person
+from talentlink.registry.tests.test_imports import run_import
+
+
+@pytest.fixture
+def zhang(nb_office, ningbo_csv) -> Person:  # type: ignore[no-untyped-def]
+    run_import(nb_office, ningbo_csv())
+    return Person.objects.get(name="张伟")
+
+
+def events(action: str, person: Person) -> int:
+    return AuditEvent.objects.filter(
+        action=action, object_type="registry.person", object_id=str(person.pk)
+    ).count()
+
+
+def test_reading_a_person_is_audited_with_the_page(zhang, nb_office, client_of):
+    response = client_of(nb_office).get(f"/registry/persons/{zhang.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "330203********4513" in page and "330203199003074513" not in page
+    event = AuditEvent.objects.get(action="read", object_id=str(zhang.pk))
+    assert (event.actor_username, event.channel, event.path) == (
+        "nb-office",
+        "page",
+        f"/registry/persons/{zhang.pk}/",
+    )
+
+
+def test_a_zhoushan_officer_cannot_read_a_ningbo_record_and_the_refusal_is_audited(
+    zhang, zs_office, client_of
+):
+    assert client_of(zs_office).get(f"/registry/persons/{zhang.pk}/").status_code == 403
+    assert client_of(zs_office).get(f"/api/registry/persons/{zhang.pk}").status_code == 403
+    assert events("denied", zhang) == 2
+    assert client_of(zs_office).get("/api/registry/persons").json() == []
+
+
+def test_consent_opens_the_record_to_the_other_city_until_withdrawn(
+    zhang, nb_office, zs_office, zhoushan, client_of
+):
+    consent = services.consent_grant(access=Access.system(user=nb_office), person=zhang, region=zhoushan)
+    assert client_of(zs_office).get(f"/api/registry/persons/{zhang.pk}").status_code == 200
+    with pytest.raises(NotAllowed):  # reading is not editing
+        services.consent_withdraw(access=Access.system(user=zs_office), consent=consent)
+    services.consent_withdraw(access=Access.system(user=nb_office), consent=consent)
+    assert client_of(zs_office).get(f"/api/registry/persons/{zhang.pk}").status_code == 403
+
+
+def test_a_zhoushan_officer_cannot_edit_ningbos_records(zhang, zs_office, zhoushan):
+    with pytest.raises(NotAllowed):
+        services.consent_grant(access=Access.system(user=zs_office), person=zhang, region=zhoushan)
+
+
+def test_the_whole_id_number_is_shown_to_reviewers_only_and_every_reveal_is_audited(
+    zhang, nb_hr, ningbo, client_of
+):
+    response = client_of(nb_hr).post(f"/api/registry/persons/{zhang.pk}/id-number")
+    assert response.json() == {"id_number": "330203199003074513"}
+    assert events("read_unmasked", zhang) == 1
+    service_point = make_user("sp", Role.SERVICE_POINT, ningbo)
+    assert client_of(service_point).post(f"/api/registry/persons/{zhang.pk}/id-number").status_code == 403
+
+
+def test_observers_see_aggregates_but_no_person(zhang, observer, client_of):
+    client = client_of(observer)
+    assert client.get(f"/api/registry/persons/{zhang.pk}").status_code == 403
+    assert client.get("/api/registry/persons").json() == []
+    assert "宁波市" in client.get("/dashboard/").content.decode()
+
+
+def test_a_talent_sees_only_their_own_record(zhang, ningbo, client_of):
+    services.talent_register(name="张伟", id_number="330203199003074513", phone="13805740001",
+                             email="zw@example.cn", password="Correct-Horse-2026", region=ningbo)  # fmt: skip
+    zhang.refresh_from_db()
+    talent = zhang.account
+    other = Person.objects.get(name="欧阳明")
+    client = client_of(talent)
+    assert client.get("/api/registry/me").json()["name"] == "张伟"
+    assert client.get(f"/api/registry/persons/{other.pk}").status_code == 403
+    assert [p["name"] for p in client.get("/api/registry/persons").json()] == ["张伟"]
+    page = client.get("/registry/me/").content.decode()
+    assert "330203********4513" in page
+
+
+def test_a_talent_can_see_who_read_their_record(zhang, ningbo, nb_office, client_of):
+    services.talent_register(name="张伟", id_number="330203199003074513", phone="13805740001",
+                             email="", password="Correct-Horse-2026", region=ningbo)  # fmt: skip
+    client_of(nb_office).get(f"/registry/persons/{zhang.pk}/")
+    zhang.refresh_from_db()
+    page = client_of(zhang.account).get("/registry/me/").content.decode()
+    assert "nb-office" in page
+
+
+def test_the_person_list_filters_and_searches_in_few_queries(
+    zhang, nb_office, client_of, django_assert_max_num_queries
+):
+    client = client_of(nb_office)
+    with django_assert_max_num_queries(12):
+        page = client.get("/registry/persons/", {"q": "张"}).content.decode()
+    assert "张伟" in page and "欧阳明" not in page
+    with django_assert_max_num_queries(8):
+        rows = client.get("/api/registry/persons", {"category": "high_skilled"}).json()
+    assert [r["name"] for r in rows] == ["李海燕"]
+    assert client.get("/api/registry/persons", {"tier": "330200:E"}).json()[0]["name"] == "欧阳明"
