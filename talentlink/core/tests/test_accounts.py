@@ -122,7 +122,7 @@ def test_a_password_reset_goes_out_by_smtp_and_its_link_sets_a_new_password(nb_o
     client = Client()
     response = client.post("/accounts/password/reset/", {"email": nb_office.email})
     assert response.status_code == 302
-    [(sender, recipients, raw)] = smtp_sink.messages
+    [(_sender, recipients, raw)] = smtp_sink.messages
     assert recipients == [nb_office.email]
     body = email.message_from_bytes(raw).get_payload(decode=True).decode()
     link = re.search(r"http://[^/]+(/accounts/password/reset/\S+/)", body).group(1)
