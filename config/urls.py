@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,5 +10,5 @@ urlpatterns = [
     path("registry/", include("talentlink.registry.urls")),
     path("", include("talentlink.core.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (city exports, licence scans) hold personal data: they are never served as
+# media, only through views that check the reader's role and city.

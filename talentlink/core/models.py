@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core import credit_codes
@@ -33,10 +36,12 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().save(*args, **kwargs)
+        _region_names.cache_clear()
+
     @property
     def display_name(self) -> str:
-        from django.utils.translation import get_language
-
         return self.name_en if (get_language() or "").startswith("en") else self.name
 
 
@@ -158,7 +163,9 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role__in=[r.value for r in REGION_SCOPED_ROLES if r != Role.EMPLOYER])
+                condition=~models.Q(
+                    role__in=sorted(r.value for r in REGION_SCOPED_ROLES if r != Role.EMPLOYER)
+                )
                 | models.Q(region__isnull=False),
                 name="user_scoped_role_has_region",
             ),
@@ -215,7 +222,7 @@ class AuditEvent(models.Model):
         verbose_name=_("actor"),
     )
     actor_username = models.CharField(_("actor username"), max_length=150, blank=True)
-    actor_role = models.CharField(_("actor role"), max_length=20, blank=True)
+    actor_role = models.CharField(_("actor role"), max_length=20, choices=Role, blank=True)
     actor_region = models.CharField(_("actor region"), max_length=6, blank=True)
     action = models.CharField(_("action"), max_length=15, choices=Action)
     object_type = models.CharField(_("object type"), max_length=50)
@@ -238,3 +245,28 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_label}"
+
+    @property
+    def actor_region_name(self) -> str:
+        return region_name(self.actor_region)
+
+
+def region_name(code: str) -> str:
+    """A region's name in the active language, from its code (audit rows keep codes)."""
+    if not code:
+        return ""
+    names = _region_names()
+    return (
+        names.get(code, code)
+        if not (get_language() or "").startswith("en")
+        else names.get(f"en:{code}", code)
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _region_names() -> dict[str, str]:
+    return {
+        key: value
+        for code, name, name_en in Region.objects.values_list("code", "name", "name_en")
+        for key, value in ((code, name), (f"en:{code}", name_en))
+    }

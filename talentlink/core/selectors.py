@@ -20,6 +20,16 @@ def organisations_for_review(
     return qs.none()
 
 
+def organisation_licence_check(*, user: User, organisation: Organisation) -> None:
+    """Licence scans are for the talent office of the organisation's city (and superusers)."""
+    from talentlink.core.errors import NotAllowed, NotFound
+
+    if not organisation.licence:
+        raise NotFound(_("This organisation has no licence scan."))
+    if not (user.is_superuser or (user.is_talent_office and user.region_id == organisation.region_id)):
+        raise NotAllowed(_("Only the talent office of the organisation's city may see its licence."))
+
+
 def audit_events_visible(
     *,
     user: User,

@@ -62,6 +62,11 @@ urlpatterns = [
         views.organisation_decide,
         name="organisation_decide",
     ),
+    path(
+        "organisations/<int:organisation_id>/licence/",
+        views.organisation_licence,
+        name="organisation_licence",
+    ),
     path("accounts/staff/new/", views.staff_account_create, name="staff_account_create"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.xlsx", views.audit_export, name="audit_export"),

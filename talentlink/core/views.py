@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -79,6 +79,15 @@ def organisation_decide(request: HttpRequest, organisation_id: int) -> HttpRespo
         except DomainError as exc:
             messages.error(request, str(exc.message))
     return redirect("core:organisations")
+
+
+@login_required
+def organisation_licence(request: HttpRequest, organisation_id: int) -> FileResponse:
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    selectors.organisation_licence_check(user=request.user, organisation=organisation)
+    return FileResponse(
+        organisation.licence.open("rb"), filename=organisation.licence.name.rsplit("/", 1)[-1]
+    )
 
 
 @login_required

@@ -163,7 +163,11 @@ def person_list(  # type: ignore[no-untyped-def]
         category_id=category_obj.pk if category_obj else None,
         tier_id=tier_obj.pk if tier_obj else None, q=q,
     )  # fmt: skip
-    return [person_out(p) for p in qs[offset : offset + min(limit, 500)]]
+    persons = selectors.persons_shown(
+        access=Access.from_request(request), persons=list(qs[offset : offset + min(limit, 500)]),
+        filters={"region": region, "category": category, "tier": tier, "q": q},
+    )  # fmt: skip
+    return [person_out(p) for p in persons]
 
 
 def person_detail_out(person: Person) -> dict:  # type: ignore[type-arg]

@@ -12,7 +12,7 @@ from talentlink.registry.models import SourceSystem, TalentCategory, Tier
 
 class ImportUploadForm(forms.Form):
     source_system = forms.ModelChoiceField(label=_("Source"), queryset=SourceSystem.objects.none())
-    upload = forms.FileField(label=_("Export file (CSV or XLSX)"))
+    file = forms.FileField(label=_("Export file (CSV or XLSX)"))
 
     def __init__(self, *args, user: User, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

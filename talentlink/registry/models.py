@@ -54,7 +54,9 @@ class Tier(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region.short_name}{self.code} {_localised(self.name, self.name_en)}"
+        if (get_language() or "").startswith("en"):
+            return f"{self.region.name_en} {self.code} · {self.name_en}"
+        return f"{self.region.short_name}{self.code} {self.name}"
 
 
 class TierMapping(models.Model):

@@ -65,6 +65,17 @@ def persons_search(
     return qs.order_by("name", "id")
 
 
+def persons_shown(*, access: Access, persons: list[Person], filters: dict[str, Any]) -> list[Person]:
+    """Record that a page of persons (names, masked IDs) was shown, with the filters used."""
+    if persons:
+        audit_record(
+            access=access, action=AuditEvent.Action.READ, object_type="registry.person",
+            object_label=f"list of {len(persons)}",
+            detail={"filters": {k: str(v) for k, v in filters.items() if v}, "ids": [p.pk for p in persons]},
+        )  # fmt: skip
+    return persons
+
+
 def person_get(*, access: Access, person_id: int) -> Person:
     """One person's record, if the user may read it; the read (or refusal) is audited."""
     person = (

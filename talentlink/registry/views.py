@@ -42,7 +42,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             batch = services.import_submit(
                 access=Access.from_request(request),
                 source_system=form.cleaned_data["source_system"],
-                upload=form.cleaned_data["upload"],
+                upload=form.cleaned_data["file"],
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -89,6 +89,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         q=filters.get("q") or "",
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    selectors.persons_shown(access=Access.from_request(request), persons=list(page), filters=filters)
     context = {"form": form, "page": page, "query": _query_without_page(request)}
     template = "registry/partials/person_results.html" if request.htmx else "registry/person_list.html"
     return render(request, template, context)

@@ -174,3 +174,9 @@ def test_a_new_talent_office_account_opens_its_citys_back_office(nb_office, ning
     sources = client.get("/admin/registry/sourcesystem/").content.decode()
     assert "ningbo-talent-db" in sources and "zhoushan-talent-info" not in sources
     assert client.get("/admin/core/user/add/").status_code == 403
+
+
+def test_the_migrations_match_the_models(db):
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -112,3 +112,19 @@ def test_the_person_list_filters_and_searches_in_few_queries(
         rows = client.get("/api/registry/persons", {"category": "high_skilled"}).json()
     assert [r["name"] for r in rows] == ["李海燕"]
     assert client.get("/api/registry/persons", {"tier": "330200:E"}).json()[0]["name"] == "欧阳明"
+
+
+def test_a_list_of_persons_is_audited_with_the_ids_shown(zhang, nb_office, client_of):
+    client_of(nb_office).get("/api/registry/persons", {"q": "张"})
+    event = AuditEvent.objects.get(action="read", object_id="")
+    assert event.detail == {"filters": {"q": "张"}, "ids": [zhang.pk]}
+
+
+def test_licence_scans_are_not_public(ningbo, nb_office, zs_office, client_of):
+    from talentlink.core.tests.test_accounts import register_employer
+
+    organisation = register_employer(ningbo).organisation
+    url = f"/organisations/{organisation.pk}/licence/"
+    assert client_of(nb_office).get(url).status_code == 200
+    assert client_of(zs_office).get(url).status_code == 403
+    assert client_of(zs_office).get("/media/" + organisation.licence.name).status_code == 404

@@ -56,7 +56,7 @@ def test_the_import_page_shows_the_report_of_a_rejected_file(
     source = SourceSystem.objects.get(code="ningbo-talent-db")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/registry/imports/", {
-            "source_system": source.pk, "upload": SimpleUploadedFile(path.name, path.read_bytes()),
+            "source_system": source.pk, "file": SimpleUploadedFile(path.name, path.read_bytes()),
         })  # fmt: skip
     response = client.get(response["Location"])
     page = response.content.decode()
