@@ -10,6 +10,19 @@ from django.shortcuts import render
 from talentlink.core.errors import DomainError
 
 
+class ChineseFirstMiddleware:
+    """Pages open in Chinese whatever the browser asks for; the language switch (a cookie)
+    changes that. API clients keep choosing their language with Accept-Language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
 class DomainErrorMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -65,3 +65,7 @@ class ClaimDecisionForm(forms.Form):
 
 class ConsentForm(forms.Form):
     region = RegionChoiceField(label=_("Share with"))
+
+    def __init__(self, *args, person, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = self.fields["region"].queryset.exclude(pk=person.home_region_id)

@@ -114,7 +114,7 @@ def _person_context(request: HttpRequest, person: Person) -> dict:  # type: igno
         "person": person,
         "records": selectors.person_source_records(person=person),
         "consents": person.consents.select_related("region"),
-        "consent_form": ConsentForm(),
+        "consent_form": ConsentForm(person=person),
         "can_reveal": request.user.is_superuser or request.user.sees_full_id_numbers,
         "can_edit": person_editable(user=request.user, person=person),
         "audit": audit_events_about(object_type="registry.person", object_id=str(person.pk))[:20],
@@ -135,7 +135,7 @@ def person_id_number(request: HttpRequest, person_id: int) -> HttpResponse:
 def consent_create(request: HttpRequest, person_id: int) -> HttpResponse:
     access = Access.from_request(request)
     person = selectors.person_get(access=access, person_id=person_id)
-    form = ConsentForm(request.POST)
+    form = ConsentForm(request.POST, person=person)
     if form.is_valid():
         try:
             services.consent_grant(access=access, person=person, region=form.cleaned_data["region"])

@@ -88,3 +88,8 @@ def test_a_language_switch_turns_the_pages_to_english(nb_office, client_of):
     client.post("/i18n/setlang/", {"language": "en", "next": "/dashboard/"})
     page = client.get("/dashboard/").content.decode()
     assert '<html lang="en">' in page and "My desk" in page
+
+
+def test_pages_open_in_chinese_whatever_the_browser_asks_for(nb_office, client_of):
+    page = client_of(nb_office).get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in page and "我的工作台" in page
