@@ -39,7 +39,7 @@ serve:
 		$(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP) messages browser-deps
-	TALENTLINK_TASKS=immediate .venv/bin/pytest -n 2 -q
+	TALENTLINK_TASKS=immediate TALENTLINK_DB_CONN_MAX_AGE=0 .venv/bin/pytest -n 2 -q
 
 lint: $(STAMP)
 	.venv/bin/ruff check .

@@ -6,7 +6,7 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from talentlink.core import selectors, services
 from talentlink.core.audit import Access
@@ -108,7 +108,7 @@ def staff_account_create(request: HttpRequest, body: StaffAccountIn):  # type: i
         access=Access.from_request(request), username=body.username, full_name=body.full_name,
         email=body.email, role=body.role, region=region, password=body.password,
     )  # fmt: skip
-    return 201, _me(user)
+    return Status(201, _me(user))
 
 
 class AuditFilter(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, UploadedFile
+from ninja import File, Form, Router, Status, UploadedFile
 
 from talentlink.core import services as core_services
 from talentlink.core.audit import Access
@@ -104,7 +104,7 @@ def import_create(request: HttpRequest, source_system: Form[str], file: File[Upl
     if source is None:
         raise NotFound(_("No such source system."), code="source_system")
     batch = services.import_submit(access=Access.from_request(request), source_system=source, upload=file)
-    return 201, import_out(batch)
+    return Status(201, import_out(batch))
 
 
 @router.get("/imports", response=list[ImportOut])
@@ -221,7 +221,7 @@ def consent_create(request: HttpRequest, person_id: int, body: ConsentIn):  # ty
     access = Access.from_request(request)
     person = selectors.person_get(access=access, person_id=person_id)
     consent = services.consent_grant(access=access, person=person, region=_region(body.region))
-    return 201, consent_out(consent)
+    return Status(201, consent_out(consent))
 
 
 @router.post("/consents/{consent_id}/withdraw", response=ConsentOut)
@@ -271,7 +271,7 @@ def talent_register(request: HttpRequest, body: TalentRegisterIn):  # type: igno
         name=body.name, id_number=body.id_number, phone=body.phone, email=body.email,
         password=body.password, region=_region(body.region),
     )  # fmt: skip
-    return 201, {"username": user.username, "link_status": user.link_status}
+    return Status(201, {"username": user.username, "link_status": user.link_status})
 
 
 @public_router.post("/employer", response={201: RegisteredOut})
@@ -285,4 +285,4 @@ def employer_register(  # type: ignore[no-untyped-def]
         licence=licence, contact_name=contact_name, username=username, phone=phone,
         email=email, password=password,
     )  # fmt: skip
-    return 201, {"username": user.username, "link_status": user.link_status}
+    return Status(201, {"username": user.username, "link_status": user.link_status})
