@@ -106,7 +106,10 @@ class Command(BaseCommand):
         talent = demo.first_talent()
         rows = [("admin", "superuser / 平台管理员")]
         rows += [(u, f"{r.label} {code or ''}") for u, _n, r, code in ACCOUNTS]
-        rows += [("nb-employer", "Employer 330200"), (talent.phone, f"Talent {talent.name}")]
+        rows += [
+            ("nb-employer", f"{Role.EMPLOYER.label} 330200"),
+            (talent.phone, f"{Role.TALENT.label} {talent.name}"),
+        ]
         lines = ["", f"Demo accounts (password for all: {PASSWORD})"]
         lines += [f"  {username:<14} {what}" for username, what in rows]
         return "\n".join(lines)
