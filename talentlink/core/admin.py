@@ -15,6 +15,20 @@ admin.site.site_title = _("TalentLink")
 admin.site.index_title = _("Administration")
 
 
+class AuditedReadAdmin(admin.ModelAdmin):
+    """Records every opening of a record holding personal data in the back office."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        from talentlink.core.audit import Access, audit_record
+
+        if request.method == "GET":
+            audit_record(
+                access=Access.from_request(request), action=AuditEvent.Action.READ,
+                object_type=self.model._meta.label_lower, object_id=object_id,
+            )  # fmt: skip
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 class RegionScopedAdmin(admin.ModelAdmin):
     """Limits a non-superuser to rows of their own region (``region_field``)."""
 
@@ -47,7 +61,7 @@ class OrganisationAdmin(RegionScopedAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin, RegionScopedAdmin):
+class UserAdmin(AuditedReadAdmin, BaseUserAdmin, RegionScopedAdmin):
     list_display = [
         "username",
         "full_name",

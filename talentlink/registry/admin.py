@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from talentlink.core.admin import RegionScopedAdmin
+from talentlink.core.admin import AuditedReadAdmin, RegionScopedAdmin
 from talentlink.registry.models import (
     ColumnMapping,
     Consent,
@@ -72,7 +72,7 @@ class ImportBatchAdmin(RegionScopedAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(AuditedReadAdmin):
     list_display = ["person", "region", "channel", "granted_at", "withdrawn_at"]
     list_filter = ["region", "channel"]
     raw_id_fields = ["person"]
@@ -82,7 +82,7 @@ class ConsentAdmin(admin.ModelAdmin):
 
 
 @admin.register(TalentClaim)
-class TalentClaimAdmin(RegionScopedAdmin):
+class TalentClaimAdmin(AuditedReadAdmin, RegionScopedAdmin):
     list_display = ["name", "id_number_masked", "region", "status", "created_at"]
     list_filter = ["status", "region"]
     exclude = ["id_number_encrypted", "id_number_index"]

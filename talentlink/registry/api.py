@@ -247,10 +247,11 @@ def my_record(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @router.get("/claims", response=list[ClaimOut])
 def claim_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+    pending = list(selectors.talent_claims_pending(user=request.user))
     return [
         {"id": c.pk, "name": c.name, "id_number": c.id_number_masked, "region": c.region.code,
          "username": c.user.username, "created_at": c.created_at}
-        for c in selectors.talent_claims_pending(user=request.user)
+        for c in selectors.claims_shown(access=Access.from_request(request), claims=pending)
     ]  # fmt: skip
 
 

@@ -167,6 +167,16 @@ def talent_claims_pending(*, user: User) -> QuerySet:  # type: ignore[type-arg]
     return qs.none()
 
 
+def claims_shown(*, access: Access, claims: list[Any]) -> list[Any]:
+    """Record that pending registrations (names, masked IDs) were shown."""
+    if claims:
+        audit_record(
+            access=access, action=AuditEvent.Action.READ, object_type="registry.talentclaim",
+            object_label=f"list of {len(claims)}", detail={"ids": [c.pk for c in claims]},
+        )  # fmt: skip
+    return claims
+
+
 def person_candidates_for_claim(*, user: User, claim) -> QuerySet[Person]:  # type: ignore[no-untyped-def]
     """Unlinked persons of the staff member's city with the claimed name or ID number."""
     return (

@@ -192,9 +192,10 @@ def talent_register(request: HttpRequest) -> HttpResponse:
 @login_required
 def claim_list(request: HttpRequest) -> HttpResponse:
     _office_only(request)
+    pending = list(selectors.talent_claims_pending(user=request.user)[:50])
+    selectors.claims_shown(access=Access.from_request(request), claims=pending)
     claims = [
-        (claim, selectors.person_candidates_for_claim(user=request.user, claim=claim))
-        for claim in selectors.talent_claims_pending(user=request.user)[:50]
+        (claim, selectors.person_candidates_for_claim(user=request.user, claim=claim)) for claim in pending
     ]
     return render(request, "registry/claim_list.html", {"claims": claims, "form": ClaimDecisionForm()})
 

@@ -93,3 +93,16 @@ def test_a_language_switch_turns_the_pages_to_english(nb_office, client_of):
 def test_pages_open_in_chinese_whatever_the_browser_asks_for(nb_office, client_of):
     page = client_of(nb_office).get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="zh-hans">' in page and "我的工作台" in page
+
+
+def test_opening_a_registration_in_the_back_office_is_audited(ningbo, client_of):
+    from talentlink.core.models import AuditEvent, User
+
+    services.talent_register(name="王芳", id_number="330212198511230027", phone="13905740002",
+                             email="", password="Correct-Horse-2026", region=ningbo)  # fmt: skip
+    admin = User.objects.create_superuser("root", "root@example.cn", "x")
+    claim = TalentClaim.objects.get()
+    assert client_of(admin).get(f"/admin/registry/talentclaim/{claim.pk}/change/").status_code == 200
+    assert AuditEvent.objects.filter(object_type="registry.talentclaim", object_id=str(claim.pk)).exists()
+    client_of(admin).get("/api/registry/claims")
+    assert AuditEvent.objects.filter(object_type="registry.talentclaim", object_label="list of 1").exists()
