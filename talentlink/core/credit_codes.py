@@ -7,6 +7,9 @@ own check character) and a MOD 31 check character over the first seventeen.
 
 from __future__ import annotations
 
+import functools
+import operator
+
 from django.utils.translation import gettext_lazy as _
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -35,7 +38,7 @@ class CreditCodeError(ValueError):
 
 def check_character(first17: str) -> str:
     """The GB 32100 check character for the first 17 characters."""
-    total = sum(_VALUES[c] * w for c, w in zip(first17, _WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(_VALUES.__getitem__, first17), _WEIGHTS))
     return ALPHABET[(31 - total % 31) % 31]
 
 
@@ -46,6 +49,7 @@ def organisation_check_character(first8: str) -> str:
     return {10: "X", 11: "0"}.get(check, str(check))
 
 
+@functools.lru_cache(maxsize=65_536)  # a registry names the same employers on many rows
 def parse(raw: str) -> str:
     """Validate and normalise a credit code; raise :class:`CreditCodeError` if invalid."""
     value = (raw or "").strip().replace(" ", "").upper()

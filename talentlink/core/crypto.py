@@ -74,7 +74,7 @@ class FieldCipher:
     def blind_index(self, value: str, *, purpose: str) -> str:
         """A keyed, deterministic digest for exact lookups; 32 hex characters."""
         message = purpose.encode() + b"\x00" + value.encode()
-        return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()[:32]
+        return hmac.digest(self._index_key, message, "sha256").hex()[:32]
 
 
 @cache

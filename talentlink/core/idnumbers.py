@@ -9,6 +9,7 @@ an ISO 7064 MOD 11-2 check character. Numbers issued before 1999 have 15 digits
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -92,18 +93,22 @@ class IdNumber:
         return mask(self.value)
 
 
+_ZERO_BIAS = ord("0") * sum(_WEIGHTS)
+
+
 def check_character(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    # Sum over the ASCII codes and remove the bias of "0" (a C loop, several times faster).
+    total = sum(map(operator.mul, first17.encode("ascii"), _WEIGHTS)) - _ZERO_BIAS
     return _CHECK[total % 11]
 
 
-def _birth_date(text: str) -> dt.date:
+def _birth_date(text: str, today: dt.date) -> dt.date:
     try:
         born = dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
         raise IdNumberError("birth_date") from None
-    if born.year < 1900 or born > dt.date.today():
+    if born.year < 1900 or born > today:
         raise IdNumberError("birth_date")
     return born
 
@@ -126,7 +131,7 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
         raise IdNumberError("characters")
     if value[:2] not in PROVINCE_CODES or value[2:6] == "0000":
         raise IdNumberError("region")
-    born = _birth_date(value[6:14])
+    born = _birth_date(value[6:14], today or dt.date.today())
     if check_character(value[:17]) != value[17]:
         raise IdNumberError("checksum")
     sex = "M" if int(value[16]) % 2 else "F"

@@ -303,6 +303,7 @@ class Person(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("talent category"),
+        db_index=False,  # the (home_region, category, tier) index serves the registry's filters
     )
     tier = models.ForeignKey(
         Tier,
@@ -311,12 +312,17 @@ class Person(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("tier"),
+        db_index=False,
     )
     education = models.CharField(_("education"), max_length=12, choices=Education, blank=True)
     title = models.CharField(_("professional title"), max_length=60, blank=True)
     industry = models.CharField(_("industry field"), max_length=40, blank=True)
     home_region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="persons", verbose_name=_("home region")
+        Region,
+        on_delete=models.PROTECT,
+        related_name="persons",
+        verbose_name=_("home region"),
+        db_index=False,
     )
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -351,8 +357,13 @@ class Person(models.Model):
 class SourceRecord(models.Model):
     """One row of a city's export as last delivered, keyed by source system and source key."""
 
+    # The unique (source_system, source_key) index serves lookups by source system.
     source_system = models.ForeignKey(
-        SourceSystem, on_delete=models.PROTECT, related_name="records", verbose_name=_("source")
+        SourceSystem,
+        on_delete=models.PROTECT,
+        related_name="records",
+        verbose_name=_("source"),
+        db_index=False,
     )
     source_key = models.CharField(_("source key"), max_length=64)
     person = models.ForeignKey(
@@ -383,6 +394,7 @@ class SourceRecord(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("talent category"),
+        db_index=False,  # records are queried through their person, never by category
     )
     tier = models.ForeignKey(
         Tier,
@@ -391,6 +403,7 @@ class SourceRecord(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("tier"),
+        db_index=False,
     )
     education = models.CharField(_("education"), max_length=12, choices=Education, blank=True)
     title = models.CharField(_("professional title"), max_length=60, blank=True)

@@ -174,6 +174,8 @@ class RowParser:
         self.source = source
         self.columns = list(source.columns.all())
         self.date_formats = [f for f in source.date_formats.split("|") if f]
+        self.iso_dates = bool({"%Y-%m-%d", "%Y%m%d"} & set(self.date_formats))
+        self.today = dt.date.today()
         self.values: dict[str, dict[str, str]] = {}
         for mapping in source.values.all():
             self.values.setdefault(mapping.target, {})[mapping.source_value.strip()] = mapping.value
@@ -186,6 +188,8 @@ class RowParser:
             Target.EDUCATION: {c: c for c in Education.values},
         }
         self.index: dict[str, int] = {}
+        self.indexed: list[tuple[str, int]] = []
+        self.limits: list[tuple[str, int]] = []
         self.column_names = {c.target: c.column for c in self.columns}
         self.required = {c.target for c in self.columns if c.required}
         self.required |= {Target.SOURCE_KEY, Target.NAME}
@@ -204,6 +208,8 @@ class RowParser:
         for target in self.required:
             if target not in self.index and not any(c.target == target for c in self.columns):
                 errors.append(CellError(str(target), "", "missing_column", {"column": target}))
+        self.indexed = list(self.index.items())
+        self.limits = [(target, limit) for target, limit in _MAX.items() if target in self.index]
         return errors
 
     def raw_key(self, cells: list[str]) -> str:
@@ -212,9 +218,8 @@ class RowParser:
 
     def parse(self, number: int, cells: list[str]) -> tuple[ParsedRow | None, list[CellError]]:
         """Validate one data row; return the parsed row or the errors found in it."""
-        raw: dict[str, str] = {}
-        for target, i in self.index.items():
-            raw[target] = cells[i] if i < len(cells) else ""
+        width = len(cells)
+        raw = {target: cells[i] if i < width else "" for target, i in self.indexed}
         errors: list[CellError] = []
         columns = self.column_names
 
@@ -224,8 +229,8 @@ class RowParser:
         for target in self.required:
             if not raw.get(target):
                 fail(target, "required")
-        for target, limit in _MAX.items():
-            if len(raw.get(target, "")) > limit:
+        for target, limit in self.limits:
+            if len(raw[target]) > limit:
                 fail(target, "too_long", max=limit)
         row = ParsedRow(
             row=number,
@@ -247,7 +252,7 @@ class RowParser:
             fail(Target.ID_NUMBER, "number_cell")
         elif text:
             try:
-                parsed = idnumbers.parse(text)
+                parsed = idnumbers.parse(text, today=self.today)
             except idnumbers.IdNumberError as exc:
                 fail(Target.ID_NUMBER, f"id_number.{exc.code}")
             else:
@@ -257,7 +262,7 @@ class RowParser:
                 value = self._date(raw[target])
                 if value is None:
                     fail(target, "date", formats=" | ".join(self.date_formats))
-                elif value > dt.date.today():
+                elif value > self.today:
                     fail(target, "date_future")
                 elif target == Target.REGISTERED_ON:
                     row.registered_on = value
@@ -301,6 +306,12 @@ class RowParser:
                 row.education = value
 
     def _date(self, text: str) -> dt.date | None:
+        if self.iso_dates:
+            # fromisoformat reads YYYY-MM-DD and YYYYMMDD ten times faster than strptime.
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                pass
         for pattern in self.date_formats:
             try:
                 return dt.datetime.strptime(text, pattern).date()

@@ -123,22 +123,12 @@ def import_get(*, user: User, batch_id: int) -> ImportBatch:
 
 
 def import_progress(*, batch: ImportBatch) -> dict[str, Any]:
-    """Where a running import stands: phase, rows done, total and percent."""
+    """Where a running import stands: phase, rows done, and a percent where the total is known."""
     if batch.is_finished:
-        return {
-            "phase": "done",
-            "done": batch.total_rows,
-            "total": batch.total_rows,
-            "percent": 100,
-        }
+        return {"phase": "done", "done": batch.total_rows, "total": batch.total_rows, "percent": 100}
     state = cache.get(imports.progress_key(batch.pk)) or {"phase": "queued", "done": 0, "total": 0}
-    total = state["total"]
-    percent = 0
-    if state["phase"] == "writing" and total:
-        percent = 50 + int(50 * state["done"] / total)
-    elif state["phase"] == "validating":
-        percent = 25
-    return {**state, "percent": min(percent, 99)}
+    percent = min(int(100 * state["done"] / state["total"]), 99) if state["total"] else None
+    return {**state, "percent": percent}
 
 
 # The error report is read by clerks of both cities: both languages, side by side.
