@@ -77,7 +77,7 @@ def batch_run(batch: ImportBatch, *, progress: Progress | None = None) -> Import
         with transaction.atomic():
             # One import per source system at a time: a second waits here instead of
             # racing the first on the same record keys.
-            list(SourceSystem.objects.select_for_update().filter(pk=source.pk).values_list("pk"))
+            list(SourceSystem.objects.select_for_update().filter(pk=source.pk).order_by().values_list("pk"))
             errors, error_count, total = _scan(source, Path(batch.file.path), report, write=write)
             if error_count:
                 transaction.set_rollback(True)
