@@ -322,12 +322,16 @@ class _Columns:
 
 def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     columns = _Columns(model, list(rows[0]))
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        connection.ops.quote_name(model._meta.db_table),
-        ", ".join(columns.sql),
-        ", ".join(["%s"] * len(columns.sql)),
-    )
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams the rows; executemany would send one INSERT per row.
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns.sql)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(columns.params(row))
+            return
+        placeholders = ", ".join(["%s"] * len(columns.sql))
+        sql = f"INSERT INTO {table} ({', '.join(columns.sql)}) VALUES ({placeholders})"
         cursor.executemany(sql, [columns.params(row) for row in rows])
 
 

@@ -419,7 +419,8 @@ class SourceRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source_system", "source_key"], name="source_record_unique_key")
         ]
-        indexes = [models.Index(fields=["id_number_index"])]
+        # No index on id_number_index: lookups by ID number go to persons and registrations,
+        # and linkage reads source records whole.
 
     def __str__(self) -> str:
         return f"{self.source_system.code}:{self.source_key}"

@@ -174,7 +174,11 @@ class RowParser:
         self.source = source
         self.columns = list(source.columns.all())
         self.date_formats = [f for f in source.date_formats.split("|") if f]
-        self.iso_dates = bool({"%Y-%m-%d", "%Y%m%d"} & set(self.date_formats))
+        # fromisoformat reads these two ten times faster than strptime; it is used only on text
+        # of exactly their shape, since it also accepts week dates and other ISO forms.
+        self.iso_shapes = {
+            10 if f == "%Y-%m-%d" else 8 for f in self.date_formats if f in ("%Y-%m-%d", "%Y%m%d")
+        }
         self.today = dt.date.today()
         self.values: dict[str, dict[str, str]] = {}
         for mapping in source.values.all():
@@ -306,8 +310,7 @@ class RowParser:
                 row.education = value
 
     def _date(self, text: str) -> dt.date | None:
-        if self.iso_dates:
-            # fromisoformat reads YYYY-MM-DD and YYYYMMDD ten times faster than strptime.
+        if len(text) in self.iso_shapes and (text.isdigit() or (text[4] == "-" and text[7] == "-")):
             try:
                 return dt.date.fromisoformat(text)
             except ValueError:
