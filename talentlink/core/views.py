@@ -24,6 +24,13 @@ from talentlink.core.forms import (
 from talentlink.core.models import Organisation, Role
 
 
+def query_without_page(request: HttpRequest) -> str:
+    """The current filters as a query string, for pager links that add their own page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 
@@ -115,7 +122,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/audit_log.html",
-        {"form": form, "page": page, "query": request.GET.urlencode()},
+        {"form": form, "page": page, "query": query_without_page(request)},
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -122,7 +124,7 @@ def import_errors(request: HttpRequest, batch_id: int, limit: int = 1000):  # ty
     batch = selectors.import_get(user=request.user, batch_id=batch_id)
     keys = ("row", "column", "value", "code", "message_zh", "message_en")
     rows = selectors.import_error_rows(batch=batch)
-    return [dict(zip(keys, r, strict=True)) for _n, r in zip(range(min(limit, 50_000)), rows, strict=False)]
+    return [dict(zip(keys, r, strict=True)) for r in itertools.islice(rows, min(limit, 50_000))]
 
 
 @router.get("/imports/{batch_id}/errors.xlsx")

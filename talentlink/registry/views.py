@@ -16,6 +16,7 @@ from talentlink.core.exports import xlsx_response
 from talentlink.core.forms import add_domain_error
 from talentlink.core.models import AuditEvent
 from talentlink.core.selectors import audit_events_about
+from talentlink.core.views import query_without_page
 from talentlink.registry import selectors, services
 from talentlink.registry.forms import (
     ClaimDecisionForm,
@@ -90,15 +91,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     selectors.persons_shown(access=Access.from_request(request), persons=list(page), filters=filters)
-    context = {"form": form, "page": page, "query": _query_without_page(request)}
+    context = {"form": form, "page": page, "query": query_without_page(request)}
     template = "registry/partials/person_results.html" if request.htmx else "registry/person_list.html"
     return render(request, template, context)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @login_required

@@ -31,3 +31,11 @@ def test_the_audit_log_exports_to_xlsx_and_the_export_is_audited(nb_office, clie
 def test_talents_and_observers_cannot_read_the_audit_log(observer, client_of):
     assert client_of(observer).get("/api/core/audit").status_code == 403
     assert client_of(observer).get("/audit/").status_code == 403
+
+
+def test_the_audit_pager_keeps_the_filters_without_repeating_the_page(nb_office, client_of):
+    for n in range(60):
+        audit_record(access=Access.system(user=nb_office), action="read", object_type="registry.person",
+                     object_id=n, object_label=f"p{n}", object_region="330200")  # fmt: skip
+    page = client_of(nb_office).get("/audit/", {"action": "read", "page": "2"}).content.decode()
+    assert "?action=read&page=1" in page and "page=2&page" not in page
