@@ -103,15 +103,13 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def _person_context(request: HttpRequest, person: Person) -> dict:  # type: ignore[type-arg]
-    from talentlink.registry.selectors import person_editable
-
     return {
         "person": person,
         "records": selectors.person_source_records(person=person),
         "consents": person.consents.select_related("region"),
         "consent_form": ConsentForm(person=person),
         "can_reveal": request.user.is_superuser or request.user.sees_full_id_numbers,
-        "can_edit": person_editable(user=request.user, person=person),
+        "can_edit": selectors.person_editable(user=request.user, person=person),
         "audit": audit_events_about(object_type="registry.person", object_id=str(person.pk))[:20],
     }
 
