@@ -12,7 +12,7 @@ DEMO_SIZE ?= 300
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	rm -f .venv/.installed-* && touch $@
 
 system-deps:  ## gettext compiles the message catalogues
@@ -25,8 +25,14 @@ browser-deps:  ## Debian's chromium for the page tests, CJK fonts for screenshot
 messages: $(STAMP) system-deps
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 
+APPS_OWN_LOCALE := credentials experts benefits
+
 makemessages: $(STAMP) system-deps  ## refresh the catalogues after changing any label
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=bench --no-location
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=var --no-location \
+		$(foreach app,$(APPS_OWN_LOCALE),--ignore=talentlink/$(app))
+	for app in $(APPS_OWN_LOCALE); do \
+		(cd talentlink/$$app && ../../$(PY) ../../manage.py makemessages -l zh_Hans --no-location) || exit 1; \
+	done
 
 demo: $(STAMP) messages
 	$(PY) manage.py migrate --noinput -v0

@@ -6,9 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from talentlink.benefits import api as benefits_api
 from talentlink.core.api import public_router
 from talentlink.core.api import router as core_router
 from talentlink.core.errors import DomainError
+from talentlink.credentials import api as credentials_api
+from talentlink.experts import api as experts_api
 from talentlink.registry.api import public_router as registry_public_router
 from talentlink.registry.api import router as registry_router
 
@@ -36,3 +39,8 @@ api.add_router("/core", core_router)
 api.add_router("/public", public_router, auth=None)
 api.add_router("/registry", registry_router)
 api.add_router("/register", registry_public_router, auth=None)
+api.add_router("/credentials", credentials_api.router)
+api.add_router("/public/credentials", credentials_api.public_router, auth=None)
+api.add_router("/experts", experts_api.router)
+api.add_router("/benefits", benefits_api.router)
+api.add_router("/public/benefits", benefits_api.public_router, auth=None)

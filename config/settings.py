@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "talentlink.core",
     "talentlink.registry",
+    "talentlink.credentials",
+    "talentlink.experts",
+    "talentlink.benefits",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("talentlink.registry.urls")),
+    path("credentials/", include("talentlink.credentials.urls")),
+    path("experts/", include("talentlink.experts.urls")),
+    path("benefits/", include("talentlink.benefits.urls")),
     path("", include("talentlink.core.urls")),
 ]
 # Uploaded files (city exports, licence scans) hold personal data: they are never served as

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from talentlink.core import selectors, services
+from talentlink.core import navigation, selectors, services
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed
 from talentlink.core.exports import xlsx_response
@@ -40,7 +40,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     from talentlink.registry.selectors import dashboard_figures
 
     figures = dashboard_figures(user=request.user)
-    return render(request, "core/dashboard.html", {"figures": figures})
+    panels = navigation.desk_panels(request)
+    return render(request, "core/dashboard.html", {"figures": figures, "panels": panels})
 
 
 def employer_register(request: HttpRequest) -> HttpResponse:

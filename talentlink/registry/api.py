@@ -14,6 +14,7 @@ from talentlink.core.audit import Access
 from talentlink.core.errors import NotFound
 from talentlink.core.exports import xlsx_response
 from talentlink.core.models import Region
+from talentlink.core.tabular import ERROR_REPORT_HEADERS
 from talentlink.registry import selectors, services
 from talentlink.registry.models import (
     Consent,
@@ -40,7 +41,6 @@ from talentlink.registry.schemas import (
     TalentRegisterIn,
     TierOut,
 )
-from talentlink.registry.selectors import ERROR_REPORT_HEADERS
 
 router = Router(tags=["registry"])
 public_router = Router(tags=["registration"])

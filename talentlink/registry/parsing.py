@@ -7,19 +7,25 @@ interprets that data. Reading streams the file, so memory does not grow with it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
 
 from talentlink.core import credit_codes, idnumbers
+from talentlink.core.tabular import (  # noqa: F401 (re-exported for the importer)
+    CellError,
+    FileRejected,
+    error_message,
+    read_csv,
+    read_xlsx,
+    register_messages,
+)
 from talentlink.registry.models import (
     Education,
     Sex,
@@ -29,49 +35,16 @@ from talentlink.registry.models import (
     Tier,
 )
 
-# Codes of row errors and their messages; params fill the %(name)s fields.
-MESSAGES: dict[str, Any] = {
-    "required": _("This field is required."),
-    "date": _("Not a date in the expected format (%(formats)s)."),
-    "date_future": _("The date lies in the future."),
-    "unknown_code": _("Not a known value for this field (known: %(known)s)."),
-    "phone": _("Not a valid mainland mobile number (11 digits starting with 1)."),
-    "email": _("Not a valid e-mail address."),
-    "too_long": _("Longer than %(max)s characters."),
-    "number_cell": _("The ID number is stored as a number and has lost digits; export it as text."),
-    "duplicate_key": _("The same record key already appears in row %(first)s."),
-    "missing_column": _("The file has no column %(column)s, which this source requires."),
-    "unreadable": _("The file cannot be read as %(format)s: %(reason)s"),
-    "empty_file": _("The file has no data rows."),
-    **{f"id_number.{k}": v for k, v in idnumbers.IdNumberError.MESSAGES.items()},
-    **{f"credit_code.{k}": v for k, v in credit_codes.CreditCodeError.MESSAGES.items()},
-}
-
-
-def error_message(code: str, params: dict[str, Any], language: str | None = None) -> str:
-    """The message for an error code, in the active language or the one given."""
-    template = MESSAGES.get(code, code)
-    if language is None:
-        return str(template) % params if params else str(template)
-    with override(language):
-        return str(template) % params if params else str(template)
-
-
-class FileRejected(Exception):
-    """The file as a whole cannot be read; ``code``/``params`` say why."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(code)
-
-
-@dataclass(slots=True)
-class CellError:
-    column: str
-    value: str
-    code: str
-    params: dict[str, Any] = field(default_factory=dict)
+# The registry's own row errors; the shared ones (required, date, …) live in core.tabular.
+register_messages(
+    {
+        "phone": _("Not a valid mainland mobile number (11 digits starting with 1)."),
+        "email": _("Not a valid e-mail address."),
+        "number_cell": _("The ID number is stored as a number and has lost digits; export it as text."),
+        **{f"id_number.{k}": v for k, v in idnumbers.IdNumberError.MESSAGES.items()},
+        **{f"credit_code.{k}": v for k, v in credit_codes.CreditCodeError.MESSAGES.items()},
+    }
+)
 
 
 @dataclass(slots=True)
@@ -108,53 +81,11 @@ class ParsedRow:
 # --- Reading ---------------------------------------------------------------
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_rows(path: Path, source: SourceSystem) -> Iterator[list[str]]:
     """Yield the header and then every row of the file as lists of text."""
     if source.file_format == SourceSystem.FileFormat.XLSX:
-        yield from _read_xlsx(path)
-    else:
-        yield from _read_csv(path, source)
-
-
-def _read_csv(path: Path, source: SourceSystem) -> Iterator[list[str]]:
-    try:
-        with open(path, encoding=source.encoding, newline="") as handle:
-            for row in csv.reader(handle, delimiter=source.delimiter):
-                yield [cell.strip() for cell in row]
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise FileRejected("unreadable", format="CSV", reason=str(exc)[:200]) from None
-
-
-def _read_xlsx(path: Path) -> Iterator[list[str]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileRejected("unreadable", format="XLSX", reason=str(exc)[:200]) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            # A number in an ID column is flagged by the parser through this marker.
-            yield [
-                "\x00" + _cell_text(v) if isinstance(v, float) and v > 1e15 else _cell_text(v) for v in row
-            ]
-    finally:
-        workbook.close()
+        return read_xlsx(path)
+    return read_csv(path, encoding=source.encoding, delimiter=source.delimiter)
 
 
 # --- Validation ------------------------------------------------------------

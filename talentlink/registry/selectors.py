@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotAllowed, NotFound
 from talentlink.core.models import AuditEvent, Role, User
+from talentlink.core.tabular import CellError, error_report_rows
 from talentlink.registry import imports
 from talentlink.registry.models import Consent, ImportBatch, Person, SourceRecord
 
@@ -131,19 +132,10 @@ def import_progress(*, batch: ImportBatch) -> dict[str, Any]:
     return {**state, "percent": percent}
 
 
-# The error report is read by clerks of both cities: both languages, side by side.
-ERROR_REPORT_HEADERS = ("行号 Row", "列 Column", "值 Value", "代码 Code", "原因", "Reason")
-
-
 def import_error_rows(*, batch: ImportBatch):  # type: ignore[no-untyped-def]
     """(row, column, value, code, reason in Chinese, reason in English) of a rejected import."""
-    from talentlink.registry.parsing import error_message
-
-    for e in batch.errors.order_by("row", "id").iterator(chunk_size=5000):
-        yield (
-            e.row, e.column, e.value, e.code,
-            error_message(e.code, e.params, "zh-hans"), error_message(e.code, e.params, "en"),
-        )  # fmt: skip
+    errors = batch.errors.order_by("row", "id").iterator(chunk_size=5000)
+    return error_report_rows((e.row, CellError(e.column, e.value, e.code, e.params)) for e in errors)
 
 
 def talent_claims_pending(*, user: User) -> QuerySet:  # type: ignore[type-arg]

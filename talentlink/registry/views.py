@@ -16,6 +16,7 @@ from talentlink.core.exports import xlsx_response
 from talentlink.core.forms import add_domain_error
 from talentlink.core.models import AuditEvent
 from talentlink.core.selectors import audit_events_about
+from talentlink.core.tabular import ERROR_REPORT_HEADERS
 from talentlink.core.views import query_without_page
 from talentlink.registry import selectors, services
 from talentlink.registry.forms import (
@@ -26,7 +27,6 @@ from talentlink.registry.forms import (
     TalentRegistrationForm,
 )
 from talentlink.registry.models import Consent, Person, TalentClaim
-from talentlink.registry.selectors import ERROR_REPORT_HEADERS
 
 
 def _office_only(request: HttpRequest) -> None:

@@ -19,8 +19,8 @@ from playwright.sync_api import Page, Response, expect, sync_playwright
 
 from conftest import GOOD_ROWS, PASSWORD
 from talentlink.core.models import User
+from talentlink.core.tabular import ERROR_REPORT_HEADERS
 from talentlink.registry.models import ImportBatch, Person, SourceRecord
-from talentlink.registry.selectors import ERROR_REPORT_HEADERS
 
 # The live server sees only committed data, so the test runs outside a transaction.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
