@@ -25,7 +25,7 @@ browser-deps:  ## Debian's chromium for the page tests, CJK fonts for screenshot
 messages: $(STAMP) system-deps
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 
-APPS_OWN_LOCALE := credentials experts benefits
+APPS_OWN_LOCALE := credentials experts benefits talentcode
 
 makemessages: $(STAMP) system-deps  ## refresh the catalogues after changing any label
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=var --no-location \

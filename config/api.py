@@ -14,6 +14,7 @@ from talentlink.credentials import api as credentials_api
 from talentlink.experts import api as experts_api
 from talentlink.registry.api import public_router as registry_public_router
 from talentlink.registry.api import router as registry_router
+from talentlink.talentcode import api as talentcode_api
 
 api = NinjaAPI(
     title="TalentLink 甬舟人才通 API",
@@ -44,3 +45,5 @@ api.add_router("/public/credentials", credentials_api.public_router, auth=None)
 api.add_router("/experts", experts_api.router)
 api.add_router("/benefits", benefits_api.router)
 api.add_router("/public/benefits", benefits_api.public_router, auth=None)
+api.add_router("/talentcode", talentcode_api.router)
+api.add_router("/public/talentcode", talentcode_api.public_router, auth=None)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "talentlink.credentials",
     "talentlink.experts",
     "talentlink.benefits",
+    "talentlink.talentcode",
 ]
 
 MIDDLEWARE = [

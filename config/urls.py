@@ -11,6 +11,7 @@ urlpatterns = [
     path("credentials/", include("talentlink.credentials.urls")),
     path("experts/", include("talentlink.experts.urls")),
     path("benefits/", include("talentlink.benefits.urls")),
+    path("code/", include("talentlink.talentcode.urls")),
     path("", include("talentlink.core.urls")),
 ]
 # Uploaded files (city exports, licence scans) hold personal data: they are never served as

@@ -9,7 +9,7 @@ from talentlink.core.navigation import DeskPanel, NavItem
 
 class BenefitsConfig(AppConfig):
     name = "talentlink.benefits"
-    verbose_name = _("Talent code and benefits")
+    verbose_name = _("Same-city benefits")
 
     def navigation(self, request: HttpRequest) -> list[NavItem]:
         return []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandParser
@@ -43,6 +44,10 @@ class Command(BaseCommand):
             self._import(source, paths[source.code])
         self._employer()
         self._talent()
+        # Each later capability adds its own demo data on top of the registry's (AppConfig hook).
+        for config in apps.get_app_configs():
+            if hasattr(config, "demo_load"):
+                config.demo_load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(self._summary()))
 
     def _accounts(self) -> None:
