@@ -107,12 +107,22 @@ class Role(models.TextChoices):
     SERVICE_POINT = "service_point", _("Service point")
     REVIEW_ORGANISER = "review_organiser", _("Review organiser")
     PROVINCE_OBSERVER = "province_observer", _("Province observer")
+    # A scenic spot, hospital, bus operator … offering same-city benefits; its counters are
+    # service points.
+    BENEFIT_PROVIDER = "benefit_provider", _("Benefit provider")
 
 
 # Roles whose work is confined to one region; the others see across regions
 # (observers, read-only aggregates) or only themselves (talents).
 REGION_SCOPED_ROLES = frozenset(
-    {Role.TALENT_OFFICE, Role.HR_REVIEWER, Role.SERVICE_POINT, Role.REVIEW_ORGANISER, Role.EMPLOYER}
+    {
+        Role.TALENT_OFFICE,
+        Role.HR_REVIEWER,
+        Role.SERVICE_POINT,
+        Role.REVIEW_ORGANISER,
+        Role.EMPLOYER,
+        Role.BENEFIT_PROVIDER,
+    }
 )
 STAFF_ROLES = frozenset({Role.TALENT_OFFICE, Role.HR_REVIEWER})
 
