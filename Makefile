@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	rm -f .venv/.installed-* && touch $@
 
-system-deps:  ## gettext compiles the message catalogues
+system-deps:  ## gettext compiles the message catalogues; Java runs Spark, linkage's scale-out backend
 	@command -v msgfmt >/dev/null || ($(APT) update -qq && $(APT) install -y -qq gettext)
+	@command -v java >/dev/null || ($(APT) update -qq && $(APT) install -y -qq default-jre-headless)
 
 browser-deps:  ## Debian's chromium for the page tests, CJK fonts for screenshots and PDFs
 	@test -x /usr/bin/chromium && fc-list | grep -qi "wqy\|noto sans cjk" || \
@@ -44,7 +45,7 @@ serve:
 	trap 'kill 0' INT TERM EXIT; $(PY) manage.py db_worker --no-startup-delay & \
 		$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP) messages browser-deps
+test: $(STAMP) messages system-deps browser-deps
 	TALENTLINK_TASKS=immediate TALENTLINK_DB_CONN_MAX_AGE=0 .venv/bin/pytest -n 2 -q
 
 lint: $(STAMP)
