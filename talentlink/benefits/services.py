@@ -1,0 +1,433 @@
+"""Writes of the benefits: providers, service points and their accounts, the catalogue,
+redemptions (checked, recorded once, synced from offline counters) and conflict decisions.
+
+The talent code is verified through ``talentcode.selectors`` (``code_verify``,
+``person_by_subject``), imported on use so that this app loads on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from talentlink.benefits import selectors
+from talentlink.benefits.models import (
+    Benefit,
+    Provider,
+    Redemption,
+    ServicePoint,
+    ServicePointAccount,
+)
+from talentlink.core import credit_codes
+from talentlink.core.audit import Access, audit_record
+from talentlink.core.errors import Conflict, DomainError, NotAllowed
+from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
+from talentlink.registry.models import Person
+
+# How far a counter's clock may run ahead of the server's before a scan time is refused.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _require_office_of(access: Access, region_id: int) -> User:
+    user = access.user
+    if user and selectors.may_manage_region(user=user, region_id=region_id):
+        return user
+    raise NotAllowed(_("Only the talent office of this city may do this."))
+
+
+def _audit(access: Access, action: str, obj: Any, region: Region, **detail: Any) -> None:
+    audit_record(
+        access=access, action=action, object_type=f"benefits.{type(obj).__name__.lower()}",
+        object_id=obj.pk, object_label=str(obj), object_region=region.code, detail=detail,
+    )  # fmt: skip
+
+
+# --- Providers, service points and their accounts -----------------------------------------
+
+
+@transaction.atomic
+def provider_create(
+    *,
+    access: Access,
+    name: str,
+    kind: str,
+    region: Region,
+    credit_code: str,
+    name_en: str = "",
+    address: str = "",
+    contact_phone: str = "",
+) -> Provider:
+    """Register a provider of the office's city with its organisation (found or created by credit code)."""
+    _require_office_of(access, region.pk)
+    try:
+        code = credit_codes.parse(credit_code)
+    except credit_codes.CreditCodeError as exc:
+        raise DomainError(exc.message, code=f"credit_code.{exc.code}", field="credit_code") from None
+    organisation, _created = Organisation.objects.get_or_create(
+        credit_code=code,
+        defaults={"name": name.strip(), "region": region, "kind": Organisation.Kind.PROVIDER,
+                  "status": Organisation.Status.APPROVED, "contact_phone": contact_phone},
+    )  # fmt: skip
+    if organisation.region_id != region.pk:
+        raise DomainError(
+            _("This organisation is registered in another city."),
+            code="organisation_region",
+            field="credit_code",
+        )
+    if Provider.objects.filter(organisation=organisation).exists():
+        raise Conflict(
+            _("This organisation is already a provider."), code="provider_exists", field="credit_code"
+        )
+    provider = Provider.objects.create(
+        organisation=organisation, name=name.strip(), name_en=name_en.strip(), kind=kind, region=region,
+        address=address.strip(), contact_phone=contact_phone.strip(),
+    )  # fmt: skip
+    _audit(access, AuditEvent.Action.CREATE, provider, region, kind=kind)
+    return provider
+
+
+@transaction.atomic
+def provider_update(*, access: Access, provider: Provider, **changes: Any) -> Provider:
+    """Change a provider's name, kind, address, phone or active flag (its city's office only)."""
+    _require_office_of(access, provider.region_id)
+    allowed = {"name", "name_en", "kind", "address", "contact_phone", "is_active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise DomainError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    for field, value in changes.items():
+        setattr(provider, field, value.strip() if isinstance(value, str) else value)
+    provider.save()
+    _audit(access, AuditEvent.Action.UPDATE, provider, provider.region, fields=sorted(changes))
+    return provider
+
+
+@transaction.atomic
+def service_point_create(
+    *, access: Access, provider: Provider, name: str, location: str = ""
+) -> ServicePoint:
+    """Open a scanning counter of a provider."""
+    _require_office_of(access, provider.region_id)
+    if provider.service_points.filter(name=name.strip()).exists():
+        raise Conflict(
+            _("This provider already has a service point of that name."), code="name", field="name"
+        )
+    point = ServicePoint.objects.create(provider=provider, name=name.strip(), location=location.strip())
+    _audit(access, AuditEvent.Action.CREATE, point, provider.region)
+    return point
+
+
+def _new_account(*, username: str, full_name: str, password: str, role: str, provider: Provider) -> User:
+    if User.objects.filter(username=username).exists():
+        raise Conflict(_("An account with this user name already exists."), code="username", field="username")
+    user = User(
+        username=username, full_name=full_name, role=role, region=provider.region,
+        organisation=provider.organisation,
+    )  # fmt: skip
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), code="password", field="password") from None
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def service_point_account_create(
+    *, access: Access, service_point: ServicePoint, username: str, full_name: str, password: str
+) -> User:
+    """An account (role service point) that scans codes at this point only."""
+    provider = service_point.provider
+    _require_office_of(access, provider.region_id)
+    user = _new_account(
+        username=username, full_name=full_name, password=password, role=Role.SERVICE_POINT, provider=provider
+    )
+    ServicePointAccount.objects.create(user=user, service_point=service_point)
+    _audit(access, AuditEvent.Action.CREATE, service_point, provider.region, account=username)
+    return user
+
+
+@transaction.atomic
+def provider_account_create(
+    *, access: Access, provider: Provider, username: str, full_name: str, password: str
+) -> User:
+    """An account (role benefit provider) that sees the provider's benefits and usage."""
+    _require_office_of(access, provider.region_id)
+    user = _new_account(
+        username=username,
+        full_name=full_name,
+        password=password,
+        role=Role.BENEFIT_PROVIDER,
+        provider=provider,
+    )
+    _audit(access, AuditEvent.Action.CREATE, provider, provider.region, account=username)
+    return user
+
+
+# --- The catalogue ---------------------------------------------------------------------------
+
+TERMS_M2M = ("holder_regions", "categories", "tiers")
+LEVEL_CODES = (
+    "title_assistant", "title_junior", "title_intermediate", "title_associate_senior", "title_senior",
+    "skill_5", "skill_4", "skill_3", "skill_2", "skill_1",
+)  # fmt: skip
+
+
+def _apply_terms(benefit: Benefit, fields: dict[str, Any]) -> None:
+    levels = fields.get("credential_levels")
+    if levels is not None:
+        unknown = sorted(set(levels) - set(LEVEL_CODES))
+        if unknown:
+            raise DomainError(
+                _("Unknown title or skill levels: %(codes)s") % {"codes": ", ".join(unknown)},
+                code="credential_levels", field="credential_levels",
+            )  # fmt: skip
+        fields["credential_levels"] = [code for code in LEVEL_CODES if code in set(levels)]
+    for field, value in fields.items():
+        if field not in TERMS_M2M:
+            setattr(benefit, field, value)
+    try:
+        benefit.full_clean(exclude=["provider"], validate_unique=True)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(" ".join(messages), code="invalid", field=field) from None
+
+
+@transaction.atomic
+def benefit_create(*, access: Access, provider: Provider, **fields: Any) -> Benefit:
+    """Add a catalogue entry for a provider of the office's city."""
+    _require_office_of(access, provider.region_id)
+    benefit = Benefit(provider=provider)
+    _apply_terms(benefit, fields)
+    benefit.save()
+    for relation in TERMS_M2M:
+        if relation in fields:
+            getattr(benefit, relation).set(fields[relation])
+    _audit(access, AuditEvent.Action.CREATE, benefit, provider.region, code=benefit.code)
+    return benefit
+
+
+@transaction.atomic
+def benefit_update(*, access: Access, benefit: Benefit, **fields: Any) -> Benefit:
+    """Change a catalogue entry; only the office of the provider's city may (another city reads it)."""
+    _require_office_of(access, benefit.provider.region_id)
+    if "code" in fields and fields["code"] != benefit.code and benefit.redemptions.exists():
+        raise Conflict(_("A benefit that has been used keeps its code."), code="code_in_use", field="code")
+    fields.pop("provider", None)
+    _apply_terms(benefit, fields)
+    benefit.save()
+    for relation in TERMS_M2M:
+        if relation in fields:
+            getattr(benefit, relation).set(fields[relation])
+    _audit(access, AuditEvent.Action.UPDATE, benefit, benefit.provider.region, fields=sorted(fields))
+    return benefit
+
+
+# --- Redemption ------------------------------------------------------------------------------
+
+
+def _verify(*, qr: str, now: dt.datetime | None, online: bool) -> Any:
+    from talentlink.talentcode.selectors import code_verify
+
+    return code_verify(qr=qr, now=now, online=online)
+
+
+def _holder(verdict: Any) -> Person | None:
+    from talentlink.talentcode.selectors import person_by_subject
+
+    return person_by_subject(subject=verdict.subject) if verdict.subject else None
+
+
+def _acceptable(verdict: Any) -> bool:
+    # The check and the record present the same QR text; the verifier's replay cache sees it twice.
+    # Counting twice is prevented here (client id, then token id per benefit), so "replayed" with
+    # a subject is a code this platform already verified.
+    return bool(verdict.ok or (verdict.reason == "replayed" and verdict.subject))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    eligible: bool
+    reason: str
+    message: str
+    tier: str
+    remaining: dict[str, int | None]
+    holder: str
+
+
+NO_QUOTA: dict[str, int | None] = {"per_day": None, "per_year": None, "per_person": None}
+
+
+def _point_benefit(user: User, benefit_code: str) -> tuple[ServicePoint, Benefit]:
+    point = selectors.service_point_of(user=user)
+    benefit = selectors.benefits_with_terms().filter(code=benefit_code, provider_id=point.provider_id).first()
+    if benefit is None:
+        raise DomainError(
+            _("This service point does not offer that benefit."), code="benefit", field="benefit"
+        )
+    return point, benefit
+
+
+def redemption_check(*, access: Access, qr: str, benefit_code: str) -> CheckResult:
+    """What the counter sees after a scan: the verdict on the code, eligibility and uses left."""
+    assert access.user is not None
+    _point, benefit = _point_benefit(access.user, benefit_code)
+    verdict = _verify(qr=qr, now=None, online=True)
+    if not _acceptable(verdict):
+        return CheckResult(False, verdict.reason, str(verdict.message), "", dict(NO_QUOTA), "")
+    person = _holder(verdict)
+    if person is None:
+        return CheckResult(False, "unknown_holder", selectors.refusal_message("unknown_holder"),
+                           verdict.tier, dict(NO_QUOTA), "")  # fmt: skip
+    audit_record(
+        access=access, action=AuditEvent.Action.READ, object_type="registry.person", object_id=person.pk,
+        object_label=selectors.mask_name(person.name), object_region=person.home_region.code,
+        detail={"benefit": benefit.code, "purpose": "redemption check"},
+    )  # fmt: skip
+    eligibility = selectors.benefit_eligibility(benefit=benefit, holder=selectors.Holder(person))
+    remaining = (
+        selectors.quota_remaining(benefit=benefit, person=person) if eligibility.ok else dict(NO_QUOTA)
+    )
+    reason = eligibility.reason if not eligibility.ok else (selectors.quota_exhausted(remaining) or "ok")
+    return CheckResult(
+        reason == "ok", reason, selectors.refusal_message(reason), verdict.tier, remaining,
+        selectors.mask_name(person.name),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    client_id: uuid.UUID
+    qr: str
+    benefit_code: str
+    scanned_at: dt.datetime
+    offline: bool
+
+
+def redemption_record(*, access: Access, scan: Scan) -> tuple[Redemption, bool]:
+    """Record a use once: (redemption, created). The same client id, or the same code scanned twice
+    for the same benefit, returns the first record. An offline scan that breaks a rule is kept
+    as a conflict for staff; an online one is refused."""
+    assert access.user is not None
+    existing = Redemption.objects.filter(client_id=scan.client_id).first()
+    if existing is not None:
+        return _same_sender(existing, access.user), False
+    if scan.scanned_at > timezone.now() + CLOCK_SKEW:
+        raise DomainError(_("The scan time lies in the future; check the device's clock."), code="scanned_at")
+    point, benefit = _point_benefit(access.user, scan.benefit_code)
+    verdict = _verify(qr=scan.qr, now=scan.scanned_at if scan.offline else None, online=not scan.offline)
+    try:
+        with transaction.atomic():
+            return _record(access, scan, point, benefit, verdict)
+    except IntegrityError:
+        # Another request stored the same client id first: that one is the record.
+        existing = Redemption.objects.filter(client_id=scan.client_id).first()
+        if existing is None:
+            raise
+        return _same_sender(existing, access.user), False
+
+
+def _same_sender(redemption: Redemption, user: User) -> Redemption:
+    if not redemption.service_point.accounts.filter(user=user).exists():
+        raise Conflict(_("This client id belongs to another service point's scan."), code="client_id")
+    return redemption
+
+
+def _record(
+    access: Access, scan: Scan, point: ServicePoint, benefit: Benefit, verdict: Any
+) -> tuple[Redemption, bool]:
+    person = _holder(verdict) if verdict.subject else None
+    if person is not None:
+        # Serialise uses by one holder so that two counters cannot both take the last use.
+        person = Person.objects.select_for_update().select_related("home_region").get(pk=person.pk)
+    if verdict.token_id:
+        twice = Redemption.objects.filter(benefit=benefit, token_id=verdict.token_id).exclude(
+            status=Redemption.Status.VOIDED
+        )
+        if person is not None:
+            twice = twice.filter(person=person)
+        first = twice.first()
+        if first is not None:
+            return first, False
+    reason = _refusal(verdict, benefit, person, scan.scanned_at)
+    if reason and not scan.offline:
+        error = Conflict if reason.startswith("quota") else DomainError
+        message = verdict.message if not _acceptable(verdict) else selectors.refusal_message(reason)
+        raise error(message, code=reason)
+    redemption = Redemption.objects.create(
+        client_id=scan.client_id, benefit=benefit, service_point=point, person=person,
+        holder_region=person.home_region if person else None, token_id=verdict.token_id or "",
+        scanned_at=scan.scanned_at, offline=scan.offline,
+        status=Redemption.Status.CONFLICT if reason else Redemption.Status.RECORDED,
+        reason=reason or "ok", value=benefit.granted_value, recorded_by=access.user,
+    )  # fmt: skip
+    _audit(access, AuditEvent.Action.CREATE, redemption, benefit.provider.region,
+           status=redemption.status, reason=redemption.reason, offline=scan.offline)  # fmt: skip
+    return redemption, True
+
+
+def _refusal(verdict: Any, benefit: Benefit, person: Person | None, at: dt.datetime) -> str:
+    """'' when the use may be recorded, else the reason code."""
+    if not _acceptable(verdict):
+        return str(verdict.reason)
+    if person is None:
+        return "unknown_holder"
+    eligibility = selectors.benefit_eligibility(
+        benefit=benefit, holder=selectors.Holder(person), on=timezone.localtime(at).date()
+    )
+    if not eligibility.ok:
+        return eligibility.reason
+    return selectors.quota_exhausted(selectors.quota_remaining(benefit=benefit, person=person, at=at))
+
+
+def redemptions_sync(*, access: Access, scans: list[Scan]) -> list[dict[str, Any]]:
+    """Record a counter's queued scans in order; each gets its own result, none is lost."""
+    results = []
+    for scan in sorted(scans, key=lambda s: s.scanned_at):
+        try:
+            redemption, created = redemption_record(access=access, scan=scan)
+        except DomainError as exc:
+            results.append({"client_id": scan.client_id, "id": None, "status": "refused",
+                            "reason": exc.code, "message": str(exc.message), "created": False})  # fmt: skip
+        else:
+            results.append({**redemption_result(redemption), "created": created})
+    return results
+
+
+def redemption_result(redemption: Redemption) -> dict[str, Any]:
+    return {
+        "id": redemption.pk, "client_id": redemption.client_id, "status": redemption.status,
+        "reason": redemption.reason, "message": selectors.redemption_message(redemption),
+    }  # fmt: skip
+
+
+@transaction.atomic
+def conflict_resolve(*, access: Access, redemption: Redemption, honour: bool, note: str = "") -> Redemption:
+    """Staff of the provider's city honour a conflicting use (it then counts and is settled) or void it."""
+    _require_office_of(access, redemption.benefit.provider.region_id)
+    redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
+    if redemption.status != Redemption.Status.CONFLICT:
+        raise Conflict(_("This redemption is not an open conflict."), code="not_conflict")
+    if not honour and not note.strip():
+        raise DomainError(_("Give a reason for voiding the use."), code="reason", field="note")
+    if honour and redemption.person_id is None:
+        raise DomainError(_("A use without a known holder can only be voided."), code="no_holder")
+    redemption.status = Redemption.Status.RECORDED if honour else Redemption.Status.VOIDED
+    redemption.resolved_by, redemption.resolved_at = access.user, timezone.now()
+    redemption.resolution_note = note.strip()
+    redemption.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
+    audit_record(
+        access=access, action=AuditEvent.Action.DECIDE, object_type="benefits.redemption",
+        object_id=redemption.pk, object_label=str(redemption),
+        object_region=redemption.benefit.provider.region.code,
+        detail={"honour": honour, "reason": redemption.reason, "note": redemption.resolution_note},
+    )  # fmt: skip
+    return redemption
