@@ -1,0 +1,159 @@
+"""Reads of the talent code: verification (the contract with benefits) and the signed lists."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from talentlink.registry.models import Person
+from talentlink.talentcode import codec, keys, verifier
+from talentlink.talentcode.models import Credential, PublishedList
+
+REASONS = {
+    "ok": _("Valid talent code."),
+    "bad_prefix": _("This is not a talent code."),
+    "bad_encoding": _("The code is damaged (Base45)."),
+    "bad_compression": _("The code is damaged (compression)."),
+    "bad_cose": _("The code is damaged (signature container)."),
+    "bad_claims": _("The code's contents are malformed."),
+    "bad_signature": _("Forged code: the signature does not verify."),
+    "unknown_kid": _("The code was signed with a key that is not trusted (unknown or lapsed)."),
+    "wrong_issuer": _("The code claims an issuer that its signing key does not belong to."),
+    "expired": _("The code has expired; ask the talent to refresh it."),
+    "not_yet_valid": _("The code is not valid yet; check this device's clock."),
+    "holder_signature": _("The holder's device signature is missing or does not verify."),
+    "replayed": _("This code has already been used; ask the talent to show a fresh one."),
+    "revoked": _("This talent code has been revoked."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CodeVerdict:
+    """What a verifier concludes about one scanned code."""
+
+    ok: bool
+    reason: str
+    message: str
+    issuer: str = ""
+    kid: str = ""
+    subject: str = ""
+    token_id: str = ""
+    tier: str = ""
+    entitlements: tuple[str, ...] = ()
+    expires_at: datetime | None = None
+
+
+def _refused(reason: str, checked: verifier.Verified | None = None) -> CodeVerdict:
+    return _verdict(reason, checked) if checked else CodeVerdict(False, reason, str(REASONS[reason]))
+
+
+def _verdict(reason: str, checked: verifier.Verified) -> CodeVerdict:
+    return CodeVerdict(
+        ok=reason == "ok",
+        reason=reason,
+        message=str(REASONS[reason]),
+        issuer=checked.issuer,
+        kid=checked.kid.hex(),
+        subject=checked.subject,
+        token_id=checked.token_id.hex(),
+        tier=checked.tier,
+        entitlements=checked.entitlements,
+        expires_at=datetime.fromtimestamp(checked.expires_at, tz=UTC),
+    )
+
+
+def code_verify(
+    *,
+    qr: str,
+    now: datetime | None = None,
+    online: bool = True,
+    consume: bool = True,
+    issuer: str | None = None,
+) -> CodeVerdict:
+    """Verify a scanned code: signatures, clock window, revocation and replay.
+
+    Online, revocation is read from the live records (a withdrawn tier counts at once); offline,
+    from the newest signed status list. ``consume`` records the token id as used, so the same
+    code shown again is refused as replayed; an eligibility check before redeeming passes
+    ``consume=False``. ``issuer`` restricts which city's codes are accepted.
+    """
+    moment = (now or timezone.now()).timestamp()
+    try:
+        checked = verifier.verify(qr.strip(), keys=keys.trust_store(), now=moment, expected_issuer=issuer)
+    except codec.CodeError as exc:
+        return _refused(exc.reason)
+    revoked = _revoked_online(checked) if online else _revoked_by_list(checked)
+    if revoked:
+        return _refused("revoked", checked)
+    if _replayed(checked, moment=moment, consume=consume):
+        return _refused("replayed", checked)
+    return _verdict("ok", checked)
+
+
+def _revoked_online(checked: verifier.Verified) -> bool:
+    row = (
+        Credential.objects.filter(region__code=checked.issuer, status_index=checked.status_index)
+        .values_list("revoked_at", "tier", "person__status", "person__tier__code")
+        .first()
+    )
+    if row is None:
+        return True
+    revoked_at, tier, person_status, person_tier = row
+    return revoked_at is not None or person_status != Person.Status.ACTIVE or person_tier != tier
+
+
+def _revoked_by_list(checked: verifier.Verified) -> bool:
+    listed = (
+        PublishedList.objects.filter(kind=PublishedList.Kind.STATUS, region__code=checked.issuer)
+        .values_list("pk", "body")
+        .first()
+    )
+    if checked.status_index is None:
+        return True
+    if listed is None:  # nothing has been published as revoked yet
+        return False
+    return verifier.status_bit(_status_bits(listed[0], bytes(listed[1])), checked.status_index)
+
+
+@lru_cache(maxsize=8)
+def _status_bits(list_id: int, body: bytes) -> bytes:
+    return zlib.decompress(status_list_payload(body)[65533]["lst"])
+
+
+def _replayed(checked: verifier.Verified, *, moment: float, consume: bool) -> bool:
+    key = f"talentcode:seen:{checked.token_id.hex()}"
+    if not consume:
+        return cache.get(key) is not None
+    ttl = max(1, int(checked.expires_at - moment) + verifier.LEEWAY_SECONDS)
+    return not cache.add(key, 1, timeout=ttl)
+
+
+def person_by_subject(*, subject: str) -> Person | None:
+    """The person a code's pseudonym stands for, if the platform issued it."""
+    credential = (
+        Credential.objects.filter(subject=subject).select_related("person").order_by("-created_at").first()
+    )
+    return credential.person if credential else None
+
+
+def person_credentials(*, person: Person) -> list[Credential]:
+    """The person's codes, newest first (their revocation history)."""
+    return list(Credential.objects.filter(person=person).select_related("region").order_by("-created_at"))
+
+
+def status_list_payload(body: bytes) -> dict[Any, Any]:
+    """The claims of a signed status or trust list (signature not checked here)."""
+    return dict(codec.claims_of(codec.sign1_decode(body)))
+
+
+def credentials_live(*, region_code: str | None = None) -> int:
+    condition = Q(revoked_at__isnull=True) & (Q(region__code=region_code) if region_code else Q())
+    return Credential.objects.filter(condition).count()
