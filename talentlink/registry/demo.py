@@ -207,8 +207,14 @@ class Generator:
         seen = replace(t, name=name, birth_date=born, employer=employer, phone=phone, tier_rank=tier_rank)
         return seen, written_id
 
-    def people(self, size: int, overlap: float) -> Iterator[tuple[str, str, Talent, str]]:
-        """(city, source key, record, ID as written) for ``size`` rows per city."""
+    def people(
+        self, size: int, overlap: float, *, duplicates: float = 0.0
+    ) -> Iterator[tuple[str, str, Talent, str]]:
+        """(city, source key, record, ID as written) for ``size`` rows per city.
+
+        ``duplicates`` is the share of people a city's registry holds twice (entered
+        again under another key, with the same kinds of errors as the other city's copy).
+        """
         shared = int(size * overlap)
         uid = 0
         for i in range(size):
@@ -218,10 +224,17 @@ class Generator:
             if i < shared:
                 seen, written = self.as_seen_elsewhere(t, ZHOUSHAN)
                 yield ZHOUSHAN, f"ZS-{i + 1:08d}", seen, written
+            yield from self._again(t, NINGBO, f"NB{i + 1:08d}D", duplicates)
         for j in range(shared, size):
             uid += 1
             t = self.talent(uid, ZHOUSHAN)
             yield ZHOUSHAN, f"ZS-{j + 1:08d}", t, t.id_number
+            yield from self._again(t, ZHOUSHAN, f"ZS-{j + 1:08d}D", duplicates)
+
+    def _again(self, t: Talent, city: str, key: str, share: float) -> Iterator[tuple[str, str, Talent, str]]:
+        if share and self.rng.random() < share:
+            seen, written = self.as_seen_elsewhere(t, city)
+            yield city, key, seen, written
 
 
 def _formatter(source: SourceSystem):  # type: ignore[no-untyped-def]

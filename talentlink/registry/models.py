@@ -333,6 +333,17 @@ class Person(models.Model):
         verbose_name=_("account"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged into"),
+        db_index=False,  # followed from the merged person only, never searched
+    )
+    # Which source record each golden field came from, and by which survivorship rule.
+    provenance = models.JSONField(_("provenance"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -514,3 +525,221 @@ class TalentClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id_number_masked})"
+
+
+# --- Record linkage -------------------------------------------------------------------
+
+
+class LinkageRun(models.Model):
+    """One run of record linkage: all records (full) or a new import's records (incremental)."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full re-link")
+        INCREMENTAL = "incremental", _("New import")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    backend = models.CharField(_("engine"), max_length=10)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linkage_runs",
+        verbose_name=_("import"),
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    record_count = models.PositiveIntegerField(_("records"), default=0)
+    compared_count = models.PositiveBigIntegerField(_("pairs compared"), default=0)
+    linked_pair_count = models.PositiveIntegerField(_("pairs linked"), default=0)
+    review_count = models.PositiveIntegerField(_("pairs for review"), default=0)
+    cluster_count = models.PositiveIntegerField(_("persons found"), default=0)
+    multi_record_clusters = models.PositiveIntegerField(_("persons with several records"), default=0)
+    merge_count = models.PositiveIntegerField(_("merges"), default=0)
+    split_count = models.PositiveIntegerField(_("splits"), default=0)
+    trained = models.BooleanField(_("model trained in this run"), default=False)
+    parameters = models.JSONField(_("model parameters"), default=dict, blank=True)
+    histogram = models.JSONField(_("match weight histogram"), default=list, blank=True)
+    plan = models.JSONField(_("planned merges and splits"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("linkage run")
+        verbose_name_plural = _("linkage runs")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+
+class MatchDecision(models.Model):
+    """A person's verdict on two source records; automatic runs never override it."""
+
+    class Verdict(models.TextChoices):
+        MATCH = "match", _("Same person")
+        NON_MATCH = "non_match", _("Different persons")
+
+    class Origin(models.TextChoices):
+        REVIEW = "review", _("Clerical review")
+        MERGE = "merge", _("Manual merge")
+        SPLIT = "split", _("Manual split")
+
+    # record_a has the smaller id, so a pair has one row whichever way round it was decided.
+    record_a = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, related_name="+", verbose_name=_("record")
+    )
+    record_b = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, related_name="+", verbose_name=_("other record")
+    )
+    verdict = models.CharField(_("decision"), max_length=10, choices=Verdict)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        verbose_name = _("match decision")
+        verbose_name_plural = _("match decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["record_a", "record_b"], name="match_decision_one_per_pair"),
+            models.CheckConstraint(
+                condition=models.Q(record_a__lt=models.F("record_b")), name="match_decision_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_a_id}–{self.record_b_id}: {self.verdict}"
+
+
+class ReviewPair(models.Model):
+    """Two source records a run could not decide on: the clerical review queue."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        SKIPPED = "skipped", _("Skipped")
+        DECIDED = "decided", _("Decided")
+        STALE = "stale", _("No longer relevant")
+
+    record_a = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, related_name="+", verbose_name=_("record")
+    )
+    record_b = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, related_name="+", verbose_name=_("other record")
+    )
+    run = models.ForeignKey(
+        LinkageRun, on_delete=models.SET_NULL, null=True, related_name="review_pairs", verbose_name=_("run")
+    )
+    match_weight = models.FloatField(_("match weight"))
+    match_probability = models.FloatField(_("match probability"))
+    # Per comparison: the level reached and its match weight, as the run scored them.
+    comparison = models.JSONField(_("comparison"), default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    decision = models.ForeignKey(
+        MatchDecision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision"),
+    )
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    skipped_at = models.DateTimeField(_("skipped at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["skipped_at", "-match_weight", "id"]
+        verbose_name = _("pair for review")
+        verbose_name_plural = _("pairs for review")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_a", "record_b"],
+                condition=models.Q(status__in=["pending", "skipped"]),
+                name="review_pair_open_once",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "skipped_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_a_id}–{self.record_b_id} ({self.match_weight:.1f})"
+
+
+class PersonChange(models.Model):
+    """A merge or split of persons, with what moved, so that it can be undone."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", _("Merge")
+        SPLIT = "split", _("Split")
+        UNDO = "undo", _("Undo")
+
+    kind = models.CharField(_("kind"), max_length=6, choices=Kind)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="changes", verbose_name=_("person")
+    )
+    # Every person the change touched, the records it moved ([record, from, to]), the
+    # persons it created, and each touched person's golden record before the change.
+    persons = models.JSONField(_("persons"), default=list)
+    moves = models.JSONField(_("records moved"), default=list)
+    created_persons = models.JSONField(_("persons created"), default=list)
+    decisions = models.JSONField(_("decisions recorded"), default=list)
+    before = models.JSONField(_("before"), default=dict)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    run = models.ForeignKey(
+        LinkageRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name=_("linkage run"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    undone_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("merge or split")
+        verbose_name_plural = _("merges and splits")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

@@ -96,12 +96,16 @@ def import_run_now(*, batch_id: int, progress: imports.Progress | None = None) -
             progress(phase, done, total)
 
     try:
-        return imports.batch_run(batch, progress=report)
+        batch = imports.batch_run(batch, progress=report)
     except Exception as exc:
         batch.status, batch.finished_at = ImportBatch.Status.FAILED, timezone.now()
         batch.message = f"{type(exc).__name__}: {exc}"[:2000]
         batch.save(update_fields=["status", "finished_at", "message"])
         raise
+    from talentlink.registry.linkage.services import linkage_run_after_import
+
+    linkage_run_after_import(batch=batch)  # the new records meet the existing persons
+    return batch
 
 
 def person_id_number_reveal(*, access: Access, person: Person) -> str:

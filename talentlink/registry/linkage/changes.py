@@ -1,0 +1,152 @@
+"""Merging and splitting persons so that each cluster of records is one person, with history.
+
+A *plan* says, for each cluster whose records are not already exactly one person's,
+which person keeps it (or that a new person is needed) and which records move. Applying
+a plan moves the records, retires persons left without records (status merged, with
+``merged_into``), recomputes the golden records and writes a :class:`PersonChange`
+per cluster, from which :func:`undo` puts everything back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from talentlink.core.models import User
+from talentlink.registry.linkage import golden
+from talentlink.registry.models import LinkageRun, Person, PersonChange, SourceRecord
+
+
+@dataclass
+class Step:
+    """One cluster's change: records that move to ``target`` (None: a new person)."""
+
+    target: int | None
+    moves: list[tuple[int, int]] = field(default_factory=list)  # (record, from person)
+    records: list[int] = field(default_factory=list)  # every record of the cluster
+
+    @property
+    def kind(self) -> str:
+        return PersonChange.Kind.SPLIT if self.target is None else PersonChange.Kind.MERGE
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "kind": self.kind}
+
+
+def plan(clusters: dict[int, int], current: dict[int, int], accounts: set[int]) -> list[Step]:
+    """Steps that make every cluster exactly one person.
+
+    ``current`` maps each clustered record to its person now; a person keeps the cluster
+    holding most of its records (ties: the person with an account, then the older person).
+    """
+    members: dict[int, list[int]] = defaultdict(list)
+    for record, cluster in clusters.items():
+        members[cluster].append(record)
+    spread: dict[int, set[int]] = defaultdict(set)
+    for cluster, records in members.items():
+        for record in records:
+            spread[current[record]].add(cluster)
+    taken: set[int] = set()
+    steps = []
+    for _cluster, records in sorted(members.items(), key=lambda item: (-len(item[1]), item[0])):
+        persons = Counter(current[r] for r in records)
+        if len(persons) == 1 and len(spread[next(iter(persons))]) == 1:
+            continue  # already exactly one person
+        candidates = [p for p in persons if p not in taken]
+        target = max(candidates, key=lambda p: (persons[p], p in accounts, -p)) if candidates else None
+        if target is not None:
+            taken.add(target)
+        moves = sorted((r, current[r]) for r in records if current[r] != target)
+        if moves:
+            steps.append(Step(target=target, moves=moves, records=sorted(records)))
+    return steps
+
+
+@transaction.atomic
+def apply(
+    steps: list[Step], *, actor: User | None, reason: str, run: LinkageRun | None = None
+) -> list[PersonChange]:
+    """Carry out the steps; one PersonChange per step."""
+    touched = {p for s in steps for p in ([s.target] if s.target else []) + [f for _, f in s.moves]}
+    persons = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=touched)}
+    before = {pk: golden.snapshot(p) for pk, p in persons.items()}
+    changes = []
+    for step in steps:
+        changes.append(_apply_step(step, persons, before, actor=actor, reason=reason, run=run))
+    emptied = golden.empty_persons(touched)
+    golden.refresh(touched - emptied | {c.person_id for c in changes})
+    _retire(emptied, changes)
+    return changes
+
+
+def _apply_step(
+    step: Step, persons: dict[int, Person], before: dict[int, dict[str, Any]], **context: Any
+) -> PersonChange:
+    created: list[int] = []
+    target = step.target
+    if target is None:
+        origin = persons[step.moves[0][1]]
+        person = Person.objects.create(name=origin.name, home_region_id=origin.home_region_id)
+        target = person.pk
+        created.append(target)
+    now = timezone.now()
+    SourceRecord.objects.filter(pk__in=[r for r, _ in step.moves]).update(person_id=target, updated_at=now)
+    involved = sorted({target, *(f for _, f in step.moves)})
+    main = step.moves[0][1] if step.target is None else target
+    return PersonChange.objects.create(
+        kind=step.kind, person_id=main, persons=involved, moves=[[r, f, target] for r, f in step.moves],
+        created_persons=created, before={str(p): before[p] for p in involved if p in before},
+        reason=context["reason"][:500], run=context["run"], actor=context["actor"],
+    )  # fmt: skip
+
+
+def _retire(emptied: set[int], changes: list[PersonChange]) -> None:
+    """Persons left without records are merged into the person that received them."""
+    destination: dict[int, int] = {}
+    for change in changes:
+        for _record, source, target in change.moves:
+            destination.setdefault(source, target)
+    for pk in emptied:
+        Person.objects.filter(pk=pk).update(
+            status=Person.Status.MERGED, merged_into_id=destination.get(pk), updated_at=timezone.now()
+        )
+
+
+def undoable(change: PersonChange) -> bool:
+    """Whether the change can be undone: not undone yet, and its records are still where it put them."""
+    if change.undone_by_id or change.kind == PersonChange.Kind.UNDO:
+        return False
+    where = dict(
+        SourceRecord.objects.filter(pk__in=[m[0] for m in change.moves]).values_list("pk", "person_id")
+    )
+    return all(where.get(record) == target for record, _source, target in change.moves)
+
+
+@transaction.atomic
+def undo(change: PersonChange, *, actor: User | None, reason: str) -> PersonChange:
+    """Put the records back where they were and the persons as they were."""
+    involved = set(change.persons)
+    persons = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=involved)}
+    now = timezone.now()
+    moves = [[record, target, source] for record, source, target in change.moves]
+    for record, _from, to in moves:
+        SourceRecord.objects.filter(pk=record).update(person_id=to, updated_at=now)
+    for pk, values in change.before.items():
+        person = persons[int(pk)]
+        golden.restore(person, values)
+        person.save()
+    for pk in change.created_persons:
+        Person.objects.filter(pk=pk).update(
+            status=Person.Status.MERGED, merged_into_id=change.person_id, updated_at=now
+        )
+    reverse = PersonChange.objects.create(
+        kind=PersonChange.Kind.UNDO, person_id=change.person_id, persons=sorted(involved), moves=moves,
+        before={}, reason=reason[:500], actor=actor,
+    )  # fmt: skip
+    change.undone_by = reverse
+    change.save(update_fields=["undone_by"])
+    return reverse

@@ -1,0 +1,118 @@
+"""Golden records: survivorship over a person's source records, and moving records between persons.
+
+Survivorship, field by field: ID numbers come only from records with a valid number;
+among the candidates the value confirmed by the most sources wins, and between equally
+confirmed values the most recent one (the record delivered last). Each field's
+provenance (record, source system, rule) is kept on the person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count
+
+from talentlink.registry.models import Person, SourceRecord
+
+# Golden fields and the source record attribute each comes from; the three ID columns move together.
+FIELDS = (
+    "name", "sex", "birth_date", "phone", "email", "employer_name", "employer_credit_code",
+    "category_id", "tier_id", "education", "title", "industry",
+)  # fmt: skip
+ID_FIELDS = ("id_number_encrypted", "id_number_index", "id_number_masked")
+SNAPSHOT = (*FIELDS, *ID_FIELDS, "status", "merged_into_id", "provenance", "home_region_id")
+
+
+def snapshot(person: Person) -> dict[str, Any]:
+    """The golden record as JSON, to put back on undo."""
+    values = {name: getattr(person, name) for name in SNAPSHOT}
+    if isinstance(values["birth_date"], dt.date):
+        values["birth_date"] = values["birth_date"].isoformat()
+    return values
+
+
+def restore(person: Person, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if name == "birth_date" and value:
+            value = dt.date.fromisoformat(value)
+        setattr(person, name, value)
+
+
+def _recency(record: SourceRecord) -> tuple[Any, ...]:
+    return (record.updated_at, record.registered_on or dt.date.min, record.pk)
+
+
+def _choose(records: list[SourceRecord], key: str) -> tuple[SourceRecord | None, str]:
+    """The record whose value of ``key`` survives, and the rule that chose it."""
+    present = [r for r in records if getattr(r, key) not in ("", None)]
+    if not present:
+        return None, ""
+    votes = Counter(getattr(r, key) for r in present)
+    best = max(votes.values())
+    winners = [r for r in present if votes[getattr(r, key)] == best]
+    rule = (
+        "only"
+        if len(votes) == 1
+        else ("most_sources" if len(winners) < len(present) and best > 1 else "most_recent")
+    )
+    return max(winners, key=_recency), rule
+
+
+def survive(person: Person, records: list[SourceRecord]) -> None:
+    """Set the person's golden fields from its records (not saved)."""
+    provenance: dict[str, Any] = {}
+    # A tier belongs to a region's catalogue: take it from the person's home city when it has a record.
+    home = [r for r in records if r.source_system.region_id == person.home_region_id]
+    for name in FIELDS:
+        pool = home if name == "tier_id" and home else records
+        chosen, rule = _choose(pool, name)
+        setattr(
+            person,
+            name,
+            getattr(chosen, name)
+            if chosen
+            else ("" if name not in ("birth_date", "category_id", "tier_id") else None),
+        )
+        if chosen:
+            provenance[name.removesuffix("_id")] = _origin(chosen, rule)
+    # Only valid numbers are stored on records (the import validates them), so any candidate is valid.
+    chosen, rule = _choose(records, "id_number_index")
+    for name in ID_FIELDS:
+        setattr(person, name, getattr(chosen, name) if chosen else "")
+    if chosen:
+        provenance["id_number"] = _origin(chosen, rule)
+    person.provenance = provenance
+
+
+def _origin(record: SourceRecord, rule: str) -> dict[str, Any]:
+    return {"record": record.pk, "source": record.source_system.code, "key": record.source_key, "rule": rule}
+
+
+def refresh(person_ids: Iterable[int]) -> None:
+    """Recompute the golden record of each person from the records now linked to it."""
+    ids = sorted(set(person_ids))
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        records: dict[int, list[SourceRecord]] = defaultdict(list)
+        for record in SourceRecord.objects.filter(person_id__in=chunk).select_related("source_system"):
+            records[record.person_id].append(record)
+        persons = list(Person.objects.filter(pk__in=chunk))
+        for person in persons:
+            if records[person.pk]:
+                survive(person, records[person.pk])
+        Person.objects.bulk_update(persons, [*FIELDS, *ID_FIELDS, "provenance"], batch_size=500)
+
+
+def empty_persons(person_ids: Iterable[int]) -> set[int]:
+    """Those of the persons that no record is linked to any more."""
+    ids = set(person_ids)
+    linked = set(
+        SourceRecord.objects.filter(person_id__in=ids)
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .values_list("person_id", flat=True)
+    )
+    return ids - linked

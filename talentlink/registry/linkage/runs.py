@@ -1,0 +1,208 @@
+"""A linkage run from the database's point of view: read the records, run the engine, apply.
+
+Records are streamed from the database as plain tuples (``values_list(...).iterator()``,
+a server-side cursor on PostgreSQL), decrypted and normalised straight into Arrow tables,
+so a run never holds model instances of the whole registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from talentlink.core import crypto
+from talentlink.registry.linkage import changes, engine, model
+from talentlink.registry.models import LinkageRun, MatchDecision, Person, ReviewPair, SourceRecord
+
+Progress = Callable[[str], None]
+_COLUMNS = (
+    "pk", "source_system__region__code", "name", "id_number_encrypted", "sex", "birth_date", "phone",
+    "employer_name", "employer_credit_code", "title", "industry",
+)  # fmt: skip
+STEPS = {
+    "queued": _("Queued"),
+    "loading": _("Reading and normalising the records"),
+    "training": _("Training the model (EM)"),
+    "scoring": _("Scoring candidate pairs"),
+    "clustering": _("Clustering into persons"),
+    "applying": _("Merging and splitting persons"),
+    "done": _("Finished"),
+}
+
+
+def backend() -> engine.Backend:
+    """The engine the settings choose: DuckDB in process (default) or Spark."""
+    name = getattr(settings, "TALENTLINK_LINKAGE_BACKEND", "duckdb")
+    if name == "spark":
+        return engine.SparkBackend(master=getattr(settings, "TALENTLINK_SPARK_MASTER", "local[*]"))
+    return engine.backend_named(name)
+
+
+def progress_key(run_id: int) -> str:
+    return f"registry:linkage-progress:{run_id}"
+
+
+def _raw(rows: Any) -> Iterator[engine.RawRecord]:
+    for pk, region, name, sealed, sex, born, phone, employer, credit, title, industry in rows:
+        number = crypto.id_number_open(sealed) if sealed else ""
+        yield engine.RawRecord(pk, region, name, number, sex, born, phone, employer, credit, title, industry)
+
+
+def records(query: Q | None = None) -> Iterator[engine.RawRecord]:
+    """Source records of active persons, streamed in primary-key order."""
+    qs = SourceRecord.objects.exclude(person__status=Person.Status.DECEASED)
+    if query is not None:
+        qs = qs.filter(query)
+    return _raw(qs.order_by("pk").values_list(*_COLUMNS).iterator(chunk_size=20_000))
+
+
+def decisions() -> engine.Decisions:
+    found = engine.Decisions()
+    for a, b, verdict in MatchDecision.objects.values_list(
+        "record_a_id", "record_b_id", "verdict"
+    ).iterator():
+        (found.matches if verdict == MatchDecision.Verdict.MATCH else found.non_matches).add((a, b))
+    return found
+
+
+def latest_parameters() -> dict[str, Any] | None:
+    """The parameters of the last run that trained the model (None: the defaults)."""
+    run = LinkageRun.objects.filter(trained=True, status=LinkageRun.Status.SUCCEEDED).first()
+    return run.parameters if run else None
+
+
+def execute(run: LinkageRun, *, progress: Progress | None = None) -> LinkageRun:
+    """Run the linkage and, unless it is a dry run, apply what it found."""
+
+    def report(step: str) -> None:
+        cache.set(progress_key(run.pk), step, 3600)
+        if progress:
+            progress(step)
+
+    run.status, run.started_at = LinkageRun.Status.RUNNING, timezone.now()
+    run.save(update_fields=["status", "started_at"])
+    try:
+        outcome = _link(run, report)
+        report("applying")
+        _record(run, outcome)
+    except Exception as exc:
+        run.status, run.finished_at = LinkageRun.Status.FAILED, timezone.now()
+        run.message = f"{type(exc).__name__}: {exc}"[:2000]
+        run.save(update_fields=["status", "finished_at", "message"])
+        raise
+    report("done")
+    return run
+
+
+def _link(run: LinkageRun, report: Progress) -> engine.Outcome:
+    known = decisions()
+    runner = backend()
+    if run.kind == LinkageRun.Kind.FULL:
+        frames = engine.prepare(records())
+        run.record_count = sum(t.num_rows for t in frames.values())
+        return engine.run(
+            frames, backend=runner, parameters=latest_parameters(), decisions=known, progress=report
+        )
+    new = engine.prepare(records(Q(batch_id=run.batch_id)))
+    existing = engine.prepare(records(~Q(batch_id=run.batch_id)))
+    groups = dict(
+        SourceRecord.objects.exclude(batch_id=run.batch_id).values_list("pk", "person_id").iterator()
+    )
+    run.record_count = sum(t.num_rows for t in new.values())
+    return engine.run_incremental(
+        existing,
+        new,
+        backend=runner,
+        parameters=latest_parameters(),
+        groups=groups,
+        decisions=known,
+        progress=report,
+    )
+
+
+def _record(run: LinkageRun, outcome: engine.Outcome) -> None:
+    current = dict(
+        SourceRecord.objects.filter(pk__in=list(outcome.clusters)).values_list("pk", "person_id").iterator()
+    )
+    accounts = set(Person.objects.filter(account__isnull=False).values_list("pk", flat=True))
+    steps = changes.plan({r: c for r, c in outcome.clusters.items() if r in current}, current, accounts)
+    sizes: dict[int, int] = {}
+    for cluster in outcome.clusters.values():
+        sizes[cluster] = sizes.get(cluster, 0) + 1
+    band = _review_band(outcome)
+    run.compared_count, run.histogram = outcome.compared, outcome.histogram
+    run.linked_pair_count = int((outcome.pairs["match_probability"] >= engine.CLUSTER_THRESHOLD).sum())
+    run.cluster_count, run.multi_record_clusters = len(sizes), sum(1 for n in sizes.values() if n > 1)
+    run.merge_count = sum(1 for s in steps if s.target is not None)
+    run.split_count = sum(1 for s in steps if s.target is None)
+    run.review_count, run.trained = len(band), outcome.trained
+    run.parameters = outcome.parameters
+    run.plan = [s.as_json() for s in steps[:1000]]
+    with transaction.atomic():
+        if not run.dry_run:
+            changes.apply(
+                steps, actor=run.started_by, reason=str(_("Linkage run #%(id)s") % {"id": run.pk}), run=run
+            )
+            _queue(run, band)
+        run.status, run.finished_at = LinkageRun.Status.SUCCEEDED, timezone.now()
+        run.save()
+
+
+def _review_band(outcome: engine.Outcome) -> list[dict[str, Any]]:
+    """Pairs between the floor and the threshold, in different clusters, not yet decided."""
+    pairs = outcome.pairs
+    uncertain = pairs[pairs["match_probability"] < engine.CLUSTER_THRESHOLD]
+    clusters = outcome.clusters
+    band = []
+    for row in uncertain.itertuples(index=False):
+        a, b = engine.pair(int(row.unique_id_l), int(row.unique_id_r))
+        if clusters.get(a) is not None and clusters.get(a) == clusters.get(b):
+            continue
+        weight, probability = float(row.match_weight), float(row.match_probability)
+        band.append(
+            {"pair": (a, b), "weight": weight, "probability": probability, "comparison": _comparison(row)}
+        )
+    return band
+
+
+def _comparison(row: Any) -> dict[str, Any]:
+    found = {}
+    for name in model.COMPARISONS:
+        gamma = int(getattr(row, f"gamma_{name}"))
+        labels = model.level_labels(name)
+        found[name] = {
+            "level": labels[gamma] if gamma >= 0 else "null",
+            "weight": round(float(getattr(row, f"mw_{name}")), 2),
+        }
+    return found
+
+
+def _queue(run: LinkageRun, band: list[dict[str, Any]]) -> None:
+    decided = set(MatchDecision.objects.values_list("record_a_id", "record_b_id"))
+    open_pairs = set(
+        ReviewPair.objects.filter(
+            status__in=[ReviewPair.Status.PENDING, ReviewPair.Status.SKIPPED]
+        ).values_list("record_a_id", "record_b_id")
+    )
+    ReviewPair.objects.bulk_create(
+        [
+            ReviewPair(
+                record_a_id=p["pair"][0],
+                record_b_id=p["pair"][1],
+                run=run,
+                match_weight=p["weight"],
+                match_probability=p["probability"],
+                comparison=p["comparison"],
+            )
+            for p in band
+            if p["pair"] not in decided and p["pair"] not in open_pairs
+        ],
+        batch_size=1000,
+    )

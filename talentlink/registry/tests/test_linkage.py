@@ -1,0 +1,149 @@
+"""Record linkage on the database: incremental after imports, full re-link, decisions kept."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+
+from talentlink.core.audit import Access
+from talentlink.registry import demo
+from talentlink.registry.linkage import services as linkage
+from talentlink.registry.models import (
+    LinkageRun,
+    MatchDecision,
+    Person,
+    PersonChange,
+    ReviewPair,
+    SourceRecord,
+)
+from talentlink.registry.tests.test_imports import run_import
+
+SIZE = 150  # per city; 45 people in both cities
+
+
+@pytest.fixture
+def linked(nb_office, zs_office, tmp_path, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Both cities' demo exports imported (each import links itself); returns the truth."""
+    paths = demo.write_exports(out_dir=tmp_path, size=SIZE, overlap=0.3, seed=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(nb_office, paths["ningbo-talent-db"])
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(zs_office, paths["zhoushan-talent-info"], source="zhoushan-talent-info")
+    return truth_of(paths["truth"])
+
+
+def truth_of(path: Path) -> dict[tuple[str, str], str]:
+    with open(path, encoding="utf-8") as handle:
+        return {(row["region"], row["source_key"]): row["person_uid"] for row in csv.DictReader(handle)}
+
+
+def pairwise(truth: dict[tuple[str, str], str]) -> tuple[float, float]:
+    """Precision and recall of the record pairs the persons put together."""
+    person_of = {
+        (region, key): person
+        for region, key, person in SourceRecord.objects.values_list(
+            "source_system__region__code", "source_key", "person_id"
+        )
+    }
+    found = {frozenset(p) for p in _pairs(person_of)}
+    true = {frozenset(p) for p in _pairs(truth)}
+    return len(found & true) / max(len(found), 1), len(found & true) / max(len(true), 1)
+
+
+def _pairs(assignment):  # type: ignore[no-untyped-def]
+    groups: dict[object, list] = {}
+    for record, group in assignment.items():
+        groups.setdefault(group, []).append(record)
+    return [pair for members in groups.values() for pair in combinations(members, 2)]
+
+
+def run_full(user, *, dry_run: bool = False) -> LinkageRun:  # type: ignore[no-untyped-def]
+    run = linkage.linkage_run_start(access=Access.system(user=user), dry_run=dry_run, enqueue=False)
+    return linkage.linkage_run_now(run_id=run.pk)
+
+
+def test_each_import_links_its_records_to_the_people_already_known(linked):
+    runs = list(LinkageRun.objects.order_by("pk"))
+    assert [(r.kind, r.status) for r in runs] == [("incremental", "succeeded")] * 2
+    precision, recall = pairwise(linked)
+    assert precision >= 0.98 and recall >= 0.9, (precision, recall)
+    assert Person.objects.filter(status="active").count() == len(set(linked.values()))
+    merged = Person.objects.filter(status="merged")
+    assert merged.exists() and all(p.merged_into_id for p in merged)
+
+
+def test_the_golden_record_keeps_each_fields_provenance(linked):
+    shared = Counter(SourceRecord.objects.values_list("person_id", flat=True))
+    person = Person.objects.get(pk=next(pk for pk, n in shared.items() if n == 2))
+    assert set(person.provenance) >= {"name", "birth_date", "sex"}
+    record_ids = set(person.source_records.values_list("pk", flat=True))
+    assert all(origin["record"] in record_ids for origin in person.provenance.values())
+
+
+def test_a_full_dry_run_prints_its_plan_and_changes_nothing(linked, nb_office):
+    before = list(SourceRecord.objects.order_by("pk").values_list("pk", "person_id"))
+    run = run_full(nb_office, dry_run=True)
+    assert run.status == "succeeded" and run.dry_run
+    assert run.record_count == len(linked) and run.histogram
+    assert list(SourceRecord.objects.order_by("pk").values_list("pk", "person_id")) == before
+    assert not PersonChange.objects.filter(run=run).exists()
+
+
+def test_a_split_by_staff_survives_a_full_re_link_and_can_be_undone(linked, nb_office):
+    person = _person_with_two_records()
+    first, second = person.source_records.order_by("pk")
+    access = Access.system(user=nb_office)
+    change = linkage.person_split(access=access, person=person, record_ids=[second.pk], reason="两个人")
+    assert change.kind == "split" and len(change.created_persons) == 1
+    assert MatchDecision.objects.filter(record_a=first, record_b=second, verdict="non_match").exists()
+
+    run_full(nb_office)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.person_id != second.person_id, "a later automatic run never overrides a decision"
+
+    reverse = linkage.person_change_undo(access=access, change=change, reason="误操作")
+    second.refresh_from_db()
+    assert reverse.kind == "undo" and second.person_id == person.pk
+    assert not MatchDecision.objects.filter(pk__in=change.decisions).exists()
+    assert Person.objects.get(pk=change.created_persons[0]).status == "merged"
+
+
+def test_a_merge_by_staff_moves_the_records_and_keeps_the_history(linked, nb_office):
+    keep, other = Person.objects.filter(status="active", home_region__code="330200").order_by("pk")[:2]
+    access = Access.system(user=nb_office)
+    records = {p.pk: p.source_records.count() for p in (keep, other)}
+    change = linkage.persons_merge(access=access, person=keep, other=other, reason="同一人, 核对档案")
+    other.refresh_from_db()
+    assert (other.status, other.merged_into_id) == ("merged", keep.pk)
+    assert change.actor == nb_office and change.reason.startswith("同一人")
+    run_full(nb_office)
+    assert SourceRecord.objects.filter(person=keep).count() == sum(records.values()), "the merge holds"
+    linkage.person_change_undo(access=access, change=change)
+    other.refresh_from_db()
+    assert other.status == "active" and other.source_records.count() == records[other.pk]
+
+
+def test_an_accepted_review_pair_merges_the_persons_and_is_audited(linked, nb_office):
+    from talentlink.core.models import AuditEvent
+
+    a, b = Person.objects.filter(status="active", home_region__code="330200").order_by("pk")[:2]
+    records = a.source_records.count() + b.source_records.count()
+    pair = ReviewPair.objects.create(
+        record_a=a.source_records.first(), record_b=b.source_records.first(), match_weight=3.0,
+        match_probability=0.9, comparison={},
+    )  # fmt: skip
+    linkage.review_decide(access=Access.system(user=nb_office), review=pair, verdict="match")
+    pair.refresh_from_db()
+    assert pair.status == "decided" and pair.decision.verdict == "match"
+    assert SourceRecord.objects.filter(person=a).count() == records
+    assert AuditEvent.objects.filter(object_type="registry.reviewpair", action="decide").exists()
+
+
+def _person_with_two_records() -> Person:
+    shared = Counter(SourceRecord.objects.values_list("person_id", flat=True))
+    return Person.objects.get(pk=next(pk for pk, n in sorted(shared.items()) if n == 2))
