@@ -2,8 +2,98 @@
 
 from __future__ import annotations
 
+import base64
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 
+from talentlink.core.errors import DomainError, NotAllowed, NotFound
+from talentlink.core.models import Region, Role
+from talentlink.registry.models import Person
+from talentlink.talentcode import selectors, services
+from talentlink.talentcode.models import PublishedList
+from talentlink.talentcode.schemas import CodeOut, HolderKeyIn, SignedListOut, VerdictOut, VerifyIn
+
 router = Router(tags=["talentcode"])
-# Endpoints anyone may call (no login), e.g. public verification.
+# Endpoints anyone may call (no login): verification without using the code up, and the signed
+# lists offline verifiers download.
 public_router = Router(tags=["talentcode (public)"])
+
+# Roles whose verification uses a code up (a later scan of the same code is a replay).
+REDEEMING_ROLES = frozenset({Role.SERVICE_POINT, Role.BENEFIT_PROVIDER})
+
+
+def _verdict(verdict: selectors.CodeVerdict) -> dict:
+    return {field: getattr(verdict, field) for field in VerdictOut.model_fields}
+
+
+@public_router.post("/verify", response=VerdictOut)
+def verify_public(request: HttpRequest, payload: VerifyIn):  # type: ignore[no-untyped-def]
+    """Check a code online (signatures, clock, revocation, replay) without using it up."""
+    return _verdict(selectors.code_verify(qr=payload.code, issuer=payload.issuer, consume=False))
+
+
+@router.post("/verify", response=VerdictOut)
+def verify(request: HttpRequest, payload: VerifyIn):  # type: ignore[no-untyped-def]
+    """Check a code online; at a service point this also uses the code up."""
+    consume = request.user.role in REDEEMING_ROLES
+    return _verdict(selectors.code_verify(qr=payload.code, issuer=payload.issuer, consume=consume))
+
+
+def _signed(published: PublishedList) -> dict:
+    return {
+        "body": base64.b64encode(bytes(published.body)).decode(),
+        "issued_at": published.issued_at,
+        "expires_at": published.expires_at,
+    }
+
+
+@public_router.get("/trust-list", response=SignedListOut)
+def trust_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """The platform-signed list of city keys (kid, issuer, COSE key, validity)."""
+    return _signed(services.published_latest(kind=PublishedList.Kind.TRUST))
+
+
+@public_router.get("/status/{region_code}", response=SignedListOut)
+def status_list(request: HttpRequest, region_code: str):  # type: ignore[no-untyped-def]
+    """A city's signed status list: one bit per code it issued, set when revoked."""
+    region = Region.objects.filter(code=region_code, is_active=True).first()
+    if region is None:
+        raise NotFound(_("No such region."), code="region")
+    return _signed(services.published_latest(kind=PublishedList.Kind.STATUS, region=region))
+
+
+def _own_person(request: HttpRequest) -> Person:
+    person = Person.objects.filter(account=request.user).select_related("tier", "home_region").first()
+    if person is None:
+        raise NotAllowed(_("Only talents linked to a person record hold a talent code."), code="no_person")
+    return person
+
+
+def _code(issued: services.IssuedCode) -> dict:
+    return {
+        "qr": issued.qr,
+        "expires_at": issued.expires_at,
+        "offline": issued.offline,
+        "refresh_seconds": services.online_seconds() // 2,
+    }
+
+
+@router.get("/my-code", response=CodeOut)
+def my_code(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """A fresh one-minute code for the logged-in talent."""
+    return _code(services.code_issue(person=_own_person(request)))
+
+
+@router.post("/my-code/offline", response=CodeOut)
+def my_offline_credential(request: HttpRequest, payload: HolderKeyIn):  # type: ignore[no-untyped-def]
+    """A day-long credential bound to the browser's key, for the browser to present offline."""
+    if (payload.kty, payload.crv) != ("EC", "P-256"):
+        raise DomainError(_("The device key is not a P-256 public key."), code="holder_key")
+    try:
+        x, y = (base64.urlsafe_b64decode(v + "=" * (-len(v) % 4)) for v in (payload.x, payload.y))
+    except ValueError:
+        raise DomainError(_("The device key is not a P-256 public key."), code="holder_key") from None
+    holder_key = {1: 2, -1: 1, -2: x, -3: y}
+    return _code(services.code_issue(person=_own_person(request), holder_key=holder_key))

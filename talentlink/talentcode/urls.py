@@ -1,7 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from talentlink.talentcode import views  # noqa: F401
+from talentlink.talentcode import views
 
 app_name = "talentcode"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.my_code, name="my_code"),
+    path("symbol/", views.my_code_symbol, name="my_code_symbol"),
+    path("code.png", views.my_code_png, name="my_code_png"),
+    path("scan/", views.scan, name="scan"),
+    path("sw.js", views.service_worker, name="service_worker"),
+]

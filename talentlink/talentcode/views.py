@@ -1,1 +1,102 @@
+"""Pages of the talent code: the talent's own code and the service point's scanner."""
+
 from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from talentlink.core.errors import DomainError, NotAllowed
+from talentlink.core.models import Region, Role
+from talentlink.registry.models import Person
+from talentlink.talentcode import keys, qr, services
+from talentlink.talentcode.models import SigningKey
+from talentlink.talentcode.selectors import REASONS
+
+SCANNING_ROLES = frozenset({Role.SERVICE_POINT, Role.BENEFIT_PROVIDER, Role.TALENT_OFFICE})
+
+
+def _own_person(request: HttpRequest) -> Person:
+    person = Person.objects.filter(account=request.user).select_related("tier", "home_region").first()
+    if person is None:
+        raise NotAllowed(_("Only talents linked to a person record hold a talent code."), code="no_person")
+    return person
+
+
+@login_required
+def my_code(request: HttpRequest) -> HttpResponse:
+    person = _own_person(request)
+    context = {"person": person, "refresh_seconds": services.online_seconds() // 2}
+    try:
+        issued = services.code_issue(person=person)
+    except DomainError as exc:
+        context["refusal"] = exc.message
+    else:
+        context.update(issued=issued, svg=qr.svg(issued.qr))
+    return render(request, "talentcode/my_code.html", context)
+
+
+@login_required
+@never_cache
+def my_code_symbol(request: HttpRequest) -> HttpResponse:
+    """The htmx partial the talent's page swaps in every refresh: a new code, a new QR."""
+    issued = services.code_issue(person=_own_person(request))
+    return render(request, "talentcode/partials/symbol.html", {"issued": issued, "svg": qr.svg(issued.qr)})
+
+
+@login_required
+@never_cache
+def my_code_png(request: HttpRequest) -> HttpResponse:
+    issued = services.code_issue(person=_own_person(request))
+    return HttpResponse(qr.png(issued.qr), content_type="image/png")
+
+
+def _root_keys() -> list[dict[str, str]]:
+    services.active_key(purpose=SigningKey.Purpose.TRUST_LIST, region=None)
+    roots = SigningKey.objects.filter(purpose=SigningKey.Purpose.TRUST_LIST)
+    return [{"kid": key.kid, **keys.jwk(key.public_key)} for key in roots]
+
+
+@login_required
+def scan(request: HttpRequest) -> HttpResponse:
+    """The service point's scanner; it verifies in the browser and works with the network off."""
+    if not (request.user.is_superuser or request.user.role in SCANNING_ROLES):
+        raise NotAllowed(_("This page is for service points."))
+    regions = list(Region.objects.filter(is_active=True))
+    config = {
+        "roots": _root_keys(),
+        "regions": [region.code for region in regions],
+        "regionNames": {region.code: region.display_name for region in regions},
+        "leeway": 10,
+    }
+    return render(request, "talentcode/scan.html", {"config_json": config, "texts": _scanner_texts()})
+
+
+def _scanner_texts() -> dict[str, object]:
+    """The scanner's words, translated here because it keeps working offline."""
+    return {
+        "reasons": {code: str(message) for code, message in REASONS.items()},
+        "valid": _("Valid: tier %(tier)s, issued by %(issuer)s."),
+        "queued": _("Use recorded on this device."),
+        "waiting": _("%(count)s uses waiting to be sent."),
+        "synced": _("%(count)s uses sent, %(conflicts)s conflicts for staff."),
+        "online": _("Online"),
+        "offline": _("Offline"),
+        "listsReady": _("%(keys)s trusted keys, %(lists)s status lists."),
+        "noLists": _("No trust list yet: connect once to download it."),
+        "noCamera": _("No camera: paste the code text below."),
+    }
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The scanner's service worker, served under /code/ so that it may control /code/scan/."""
+    path = finders.find("talentcode/sw.js")
+    with open(path, encoding="utf-8") as handle:  # type: ignore[arg-type]
+        response = HttpResponse(handle.read(), content_type="application/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
