@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.navigation import DeskPanel, NavItem
@@ -12,7 +15,42 @@ class CredentialsConfig(AppConfig):
     verbose_name = _("Credential recognition")
 
     def navigation(self, request: HttpRequest) -> list[NavItem]:
-        return []
+        from talentlink.core.models import Role
+
+        user = request.user
+        items: list[NavItem] = []
+        if user.is_superuser or user.role in {Role.TALENT, Role.EMPLOYER}:
+            items.append(NavItem(_("Title recognition"), reverse("credentials:index")))
+        if user.is_superuser or user.role == Role.HR_REVIEWER:
+            items.append(NavItem(_("Recognition review"), reverse("credentials:review")))
+        if user.is_superuser or user.role in {Role.HR_REVIEWER, Role.TALENT_OFFICE}:
+            items.append(NavItem(_("Certificate registry"), reverse("credentials:registry_imports")))
+        if user.is_superuser or user.is_city_staff or user.role == Role.PROVINCE_OBSERVER:
+            items.append(NavItem(_("Recognition statistics"), reverse("credentials:statistics")))
+        if user.role in {Role.TALENT, Role.EMPLOYER}:
+            items.append(NavItem(_("Messages"), reverse("credentials:notifications")))
+        return items
 
     def desk_panels(self, request: HttpRequest) -> list[DeskPanel]:
+        from talentlink.core.models import Role
+        from talentlink.credentials import selectors
+        from talentlink.registry.models import Person
+
+        user = request.user
+        if not user.is_authenticated:
+            return []
+        if user.role == Role.HR_REVIEWER:
+            return [DeskPanel("credentials/partials/desk_review.html", selectors.review_counts(user=user))]
+        if user.role == Role.TALENT:
+            person = Person.objects.filter(account=user).first()
+            data: dict[str, Any] = {
+                "recognised": person.recognitions.filter(status="active").count() if person else 0,
+                "unread": selectors.unread_count(user=user),
+            }
+            return [DeskPanel("credentials/partials/desk_talent.html", data)]
         return []
+
+    def demo_load(self, *, stdout: Any) -> None:
+        from talentlink.credentials.demo import demo_load
+
+        demo_load(stdout=stdout)

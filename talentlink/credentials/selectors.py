@@ -30,7 +30,6 @@ from talentlink.credentials.models import (
     Equivalence,
     Notification,
     Recognition,
-    RecognitionRegion,
     RegistryImport,
 )
 
@@ -354,7 +353,3 @@ def notifications_of(*, user: User) -> QuerySet[Notification]:
 
 def unread_count(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
-def scopes_of(recognition: Recognition) -> list[RecognitionRegion]:
-    return list(recognition.scopes.all())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -496,3 +497,38 @@ def notification_read(*, user: User, notification_id: int) -> Notification:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+def recognitions_recheck(
+    *, access: Access, dry_run: bool = False, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    """Ask the registry again about every active recognition; revoke those it reports withdrawn.
+
+    A certificate the registry does not know (one recognised after review) is left as it is; an
+    answer that cannot be trusted, or a registry that is down, is counted and skipped.
+    """
+    backend = registry_backend()
+    outcome = {"checked": 0, "withdrawn": 0, "failed": 0}
+    active = Recognition.objects.filter(status=Recognition.Status.ACTIVE).select_related(
+        "application__kind", "application__target_region", "application__person", "application__submitted_by"
+    )  # fmt: skip
+    reason = str(_("The province's certificate registry withdrew the certificate."))
+    for recognition in active.iterator(chunk_size=500):
+        application = recognition.application
+        query = RegistryQuery(
+            certificate_number=recognition.certificate_number, holder_name=application.holder_name,
+            id_number=crypto.id_number_open(application.id_number_encrypted),
+        )  # fmt: skip
+        try:
+            answer = backend.lookup(query)
+        except DomainError:
+            outcome["failed"] += 1
+            continue
+        outcome["checked"] += 1
+        if answer.found and answer.status == "withdrawn":
+            outcome["withdrawn"] += 1
+            if not dry_run:
+                recognition_revoke(access=access, recognition=recognition, reason=reason)
+        if progress and outcome["checked"] % 500 == 0:
+            progress(outcome["checked"])
+    return outcome

@@ -1,0 +1,150 @@
+"""API shapes of credential recognition."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class KindOut(Schema):
+    code: str
+    family: str
+    series: str
+    series_name: str
+    level: str
+    name: str
+    name_en: str
+
+
+class EquivalenceOut(Schema):
+    level: str
+    counts_as: str
+    purpose: str
+    source: str
+
+
+class AuthorityOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    region: str | None
+
+
+class RecognitionOut(Schema):
+    status: str
+    recognised_at: dt.datetime
+    revoked_at: dt.datetime | None
+    cities: dict[str, dt.date]
+
+
+class ApplicationOut(Schema):
+    id: int
+    person_id: int
+    holder_name: str
+    id_number: str
+    kind: str
+    level: str
+    certificate_number: str
+    issued_on: dt.date
+    authority: str
+    target_region: str
+    status: str
+    route: str
+    refusal_reasons: list[str]
+    refusal_messages: list[str]
+    registry_evidence: dict
+    has_scan: bool
+    submitted_at: dt.datetime
+    due_on: dt.date | None
+    overdue: bool
+    decided_at: dt.datetime | None
+    decision_note: str
+    recognition: RecognitionOut | None
+
+
+class DecisionIn(Schema):
+    decision: str
+    reason: str = ""
+
+
+class LevelsOut(Schema):
+    person_id: int
+    purpose: str | None
+    levels: list[str]
+
+
+class RegistryImportOut(Schema):
+    id: int
+    original_name: str
+    status: str
+    total_rows: int
+    created_count: int
+    updated_count: int
+    withdrawn_count: int
+    revoked_count: int
+    error_count: int
+    created_at: dt.datetime
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    value: str
+    code: str
+    message_zh: str
+    message_en: str
+
+
+class ReviewCountsOut(Schema):
+    waiting: int
+    overdue: int
+    more_info: int
+
+
+class StatRowOut(Schema):
+    month: str
+    region: str
+    family: str
+    applications: int
+    automatic: int
+    reviewed: int
+    recognised: int
+    refused_or_rejected: int
+    pending: int
+    approval_rate: float | None
+    average_days_to_decision: float | None
+
+
+class VerifyIn(Schema):
+    certificate_number: str
+    holder_name: str
+
+
+class VerifiedCityOut(Schema):
+    city: str
+    since: dt.date
+
+
+class VerifiedOut(Schema):
+    kind: str
+    series: str
+    level: str
+    status: str
+    recognised_on: dt.date
+    revoked_on: dt.date | None
+    cities: list[VerifiedCityOut]
+
+
+class VerifyOut(Schema):
+    recognised: bool
+    certificates: list[VerifiedOut]
+
+
+class NotificationOut(Schema):
+    id: int
+    subject: str
+    body: str
+    link: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
