@@ -1,9 +1,455 @@
-"""JSON API of the talent code and benefits; the pages call the same services and selectors."""
+"""JSON API of the benefits; the pages call the same services and selectors.
+
+The service-point endpoints (``service-points/mine``, ``redemptions/check``, ``redemptions``,
+``redemptions/sync``) are the contract with the scanning page of the talent code.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from dataclasses import asdict
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Status, UploadedFile
+
+from talentlink.benefits import insurance, selectors, services
+from talentlink.benefits.models import Benefit, InsuranceImport, Provider, Redemption, ServicePoint
+from talentlink.benefits.schemas import (
+    AccountIn,
+    AccountOut,
+    BenefitCreateIn,
+    BenefitOut,
+    BenefitTermsIn,
+    CheckIn,
+    CheckOut,
+    EntitlementOut,
+    InsuranceImportOut,
+    InsuranceOut,
+    ProviderIn,
+    ProviderOut,
+    ProviderPatch,
+    RedemptionIn,
+    RedemptionOut,
+    RedemptionResultOut,
+    ResolveIn,
+    ServicePointIn,
+    ServicePointMineOut,
+    ServicePointOut,
+    SettlementOut,
+    SyncIn,
+    SyncOut,
+    UsageOut,
+)
+from talentlink.core.audit import Access
+from talentlink.core.errors import DomainError, NotAllowed, NotFound
+from talentlink.core.exports import xlsx_response
+from talentlink.core.models import Region
+from talentlink.core.tabular import ERROR_REPORT_HEADERS
+from talentlink.registry.models import TalentCategory, Tier
 
 router = Router(tags=["benefits"])
-# Endpoints anyone may call (no login), e.g. public verification.
+# Endpoints anyone may call (no login): the catalogue as the public sees it.
 public_router = Router(tags=["benefits (public)"])
+
+
+# --- Service points (the scanning page's contract) ---------------------------------------
+
+
+def _brief(benefit: Benefit) -> dict[str, Any]:
+    return {"code": benefit.code, "name": benefit.display_name, "kind": benefit.provider.kind,
+            "terms_summary": selectors.terms_summary(benefit)}  # fmt: skip
+
+
+@router.get("/service-points/mine", response=ServicePointMineOut)
+def service_point_mine(request: HttpRequest):  # type: ignore[no-untyped-def]
+    point = selectors.service_point_of(user=request.user)
+    offered = selectors.benefits_with_terms().filter(provider_id=point.provider_id, is_active=True)
+    return {
+        "id": point.pk, "name": point.name, "provider": point.provider.display_name,
+        "region": point.provider.region.code, "benefits": [_brief(b) for b in offered],
+    }  # fmt: skip
+
+
+@router.post("/redemptions/check", response=CheckOut)
+def redemption_check(request: HttpRequest, body: CheckIn):  # type: ignore[no-untyped-def]
+    result = services.redemption_check(
+        access=Access.from_request(request), qr=body.code, benefit_code=body.benefit
+    )
+    return asdict(result)
+
+
+def _scan(item: Any) -> services.Scan:
+    return services.Scan(
+        client_id=item.client_id, qr=item.code, benefit_code=item.benefit,
+        scanned_at=item.scanned_at, offline=item.offline,
+    )  # fmt: skip
+
+
+@router.post("/redemptions", response={200: RedemptionResultOut, 201: RedemptionResultOut})
+def redemption_create(request: HttpRequest, body: RedemptionIn):  # type: ignore[no-untyped-def]
+    redemption, created = services.redemption_record(access=Access.from_request(request), scan=_scan(body))
+    return Status(201 if created else 200, services.redemption_result(redemption))
+
+
+@router.post("/redemptions/sync", response=SyncOut)
+def redemption_sync(request: HttpRequest, body: SyncIn):  # type: ignore[no-untyped-def]
+    results = services.redemptions_sync(
+        access=Access.from_request(request), scans=[_scan(i) for i in body.items]
+    )
+    return {"results": results}
+
+
+# --- Redemptions and conflicts ---------------------------------------------------------------
+
+
+def redemption_out(r: Redemption) -> dict[str, Any]:
+    return {
+        "id": r.pk, "client_id": r.client_id, "benefit": r.benefit.code,
+        "provider": r.benefit.provider.name, "service_point": r.service_point.name,
+        "holder": selectors.mask_name(r.person.name) if r.person_id else "",
+        "holder_region": r.holder_region.code if r.holder_region_id else None,
+        "scanned_at": r.scanned_at, "offline": r.offline, "status": r.status, "reason": r.reason,
+        "message": selectors.redemption_message(r), "value": r.value,
+    }  # fmt: skip
+
+
+@router.get("/redemptions", response=list[RedemptionOut])
+def redemption_list(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+    qs = selectors.redemptions_visible(user=request.user)
+    if status:
+        qs = qs.filter(status=status)
+    page = list(qs[max(offset, 0) : max(offset, 0) + min(limit, 500)])
+    selectors.redemptions_shown(access=Access.from_request(request), redemptions=page, what="api list")
+    return [redemption_out(r) for r in page]
+
+
+@router.get("/conflicts", response=list[RedemptionOut])
+def conflict_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+    if not selectors.is_office(request.user):
+        raise NotAllowed(_("Conflicts are decided by talent office staff."))
+    page = list(selectors.conflicts_open(user=request.user)[:500])
+    selectors.redemptions_shown(access=Access.from_request(request), redemptions=page, what="conflicts")
+    return [redemption_out(r) for r in page]
+
+
+@router.post("/redemptions/{redemption_id}/resolve", response=RedemptionOut)
+def conflict_resolve(request: HttpRequest, redemption_id: int, body: ResolveIn):  # type: ignore[no-untyped-def]
+    redemption = selectors.redemptions_visible(user=request.user).filter(pk=redemption_id).first()
+    if redemption is None:
+        raise NotFound(_("No such redemption."))
+    decided = services.conflict_resolve(
+        access=Access.from_request(request), redemption=redemption, honour=body.honour, note=body.note
+    )
+    return redemption_out(selectors.redemptions_visible(user=request.user).get(pk=decided.pk))
+
+
+# --- The catalogue -------------------------------------------------------------------------
+
+
+def benefit_out(b: Benefit) -> dict[str, Any]:
+    return {
+        "code": b.code, "provider_id": b.provider_id, "provider": b.provider.display_name,
+        "provider_kind": b.provider.kind, "region": b.provider.region.code, "name": b.name,
+        "name_en": b.name_en, "description": b.description, "grant": b.grant,
+        "discount_percent": b.discount_percent, "list_price": b.list_price,
+        "holder_regions": [r.code for r in b.holder_regions.all()],
+        "categories": [c.code for c in b.categories.all()],
+        "tiers": [f"{t.region.code}:{t.code}" for t in b.tiers.all()],
+        "credential_levels": b.credential_levels, "min_insurance_years": b.min_insurance_years,
+        "per_day": b.per_day, "per_year": b.per_year, "per_person": b.per_person,
+        "valid_from": b.valid_from, "valid_until": b.valid_until, "is_active": b.is_active,
+        "terms_summary": selectors.terms_summary(b),
+    }  # fmt: skip
+
+
+@public_router.get("/catalogue", response=list[BenefitOut])
+def public_catalogue(request: HttpRequest, region: str = "", kind: str = ""):  # type: ignore[no-untyped-def]
+    qs = selectors.benefits_with_terms().filter(is_active=True, provider__is_active=True)
+    if region:
+        qs = qs.filter(provider__region__code=region)
+    if kind:
+        qs = qs.filter(provider__kind=kind)
+    return [benefit_out(b) for b in qs]
+
+
+@router.get("/catalogue", response=list[BenefitOut])
+def catalogue(request: HttpRequest, region: str = "", kind: str = "", q: str = ""):  # type: ignore[no-untyped-def]
+    region_id = Region.objects.filter(code=region).values_list("pk", flat=True).first() if region else None
+    return [
+        benefit_out(b)
+        for b in selectors.catalogue_search(user=request.user, region_id=region_id, kind=kind, q=q)
+    ]
+
+
+@router.get("/catalogue/{code}", response=BenefitOut)
+def catalogue_entry(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]
+    return benefit_out(selectors.benefit_get(user=request.user, code=code))
+
+
+def _resolve(codes: list[str], model: Any, field: str, label: str) -> list[Any]:
+    found = {getattr(obj, field): obj for obj in model.objects.filter(**{f"{field}__in": codes})}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise DomainError(_("Unknown %(what)s: %(codes)s") % {"what": label, "codes": ", ".join(missing)},
+                          code="unknown_code", field=label)  # fmt: skip
+    return [found[c] for c in codes]
+
+
+def _tiers(codes: list[str]) -> list[Tier]:
+    tiers = []
+    for text in codes:
+        region, _sep, code = text.partition(":")
+        tier = Tier.objects.filter(region__code=region, code=code).first()
+        if tier is None:
+            raise DomainError(
+                _("Unknown tier: %(code)s") % {"code": text}, code="unknown_code", field="tiers"
+            )
+        tiers.append(tier)
+    return tiers
+
+
+def _terms(body: BenefitTermsIn) -> dict[str, Any]:
+    fields = body.dict(exclude_unset=True)
+    fields.pop("provider_id", None)
+    if "holder_regions" in fields:
+        fields["holder_regions"] = _resolve(fields["holder_regions"] or [], Region, "code", "holder_regions")
+    if "categories" in fields:
+        fields["categories"] = _resolve(fields["categories"] or [], TalentCategory, "code", "categories")
+    if "tiers" in fields:
+        fields["tiers"] = _tiers(fields["tiers"] or [])
+    return fields
+
+
+@router.post("/catalogue", response={201: BenefitOut})
+def catalogue_create(request: HttpRequest, body: BenefitCreateIn):  # type: ignore[no-untyped-def]
+    provider = selectors.provider_get(user=request.user, provider_id=body.provider_id)
+    benefit = services.benefit_create(access=Access.from_request(request), provider=provider, **_terms(body))
+    return Status(201, benefit_out(selectors.benefits_with_terms().get(pk=benefit.pk)))
+
+
+@router.patch("/catalogue/{code}", response=BenefitOut)
+def catalogue_update(request: HttpRequest, code: str, body: BenefitTermsIn):  # type: ignore[no-untyped-def]
+    benefit = selectors.benefit_get(user=request.user, code=code)
+    services.benefit_update(access=Access.from_request(request), benefit=benefit, **_terms(body))
+    return benefit_out(selectors.benefits_with_terms().get(pk=benefit.pk))
+
+
+# --- Providers, service points, accounts ---------------------------------------------------
+
+
+def provider_out(p: Provider) -> dict[str, Any]:
+    return {
+        "id": p.pk, "name": p.name, "name_en": p.name_en, "kind": p.kind, "region": p.region.code,
+        "organisation": p.organisation.name, "credit_code": p.organisation.credit_code,
+        "address": p.address, "contact_phone": p.contact_phone, "is_active": p.is_active,
+    }  # fmt: skip
+
+
+@router.get("/providers", response=list[ProviderOut])
+def provider_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return [provider_out(p) for p in selectors.providers_visible(user=request.user)]
+
+
+@router.post("/providers", response={201: ProviderOut})
+def provider_create(request: HttpRequest, body: ProviderIn):  # type: ignore[no-untyped-def]
+    user = request.user
+    if not user.region_id:
+        raise NotAllowed(_("Only the talent office of this city may do this."))
+    provider = services.provider_create(
+        access=Access.from_request(request), region=user.region, **body.dict()
+    )
+    return Status(201, provider_out(provider))
+
+
+@router.get("/providers/{provider_id}", response=ProviderOut)
+def provider_detail(request: HttpRequest, provider_id: int):  # type: ignore[no-untyped-def]
+    return provider_out(selectors.provider_get(user=request.user, provider_id=provider_id))
+
+
+@router.patch("/providers/{provider_id}", response=ProviderOut)
+def provider_update(request: HttpRequest, provider_id: int, body: ProviderPatch):  # type: ignore[no-untyped-def]
+    provider = selectors.provider_get(user=request.user, provider_id=provider_id)
+    changes = body.dict(exclude_unset=True)
+    return provider_out(
+        services.provider_update(access=Access.from_request(request), provider=provider, **changes)
+    )
+
+
+def point_out(point: ServicePoint) -> dict[str, Any]:
+    return {"id": point.pk, "name": point.name, "location": point.location, "provider_id": point.provider_id,
+            "accounts": [a.user.username for a in point.accounts.all()]}  # fmt: skip
+
+
+@router.get("/providers/{provider_id}/service-points", response=list[ServicePointOut])
+def service_point_list(request: HttpRequest, provider_id: int):  # type: ignore[no-untyped-def]
+    provider = selectors.provider_get(user=request.user, provider_id=provider_id)
+    return [point_out(p) for p in provider.service_points.prefetch_related("accounts__user")]
+
+
+@router.post("/providers/{provider_id}/service-points", response={201: ServicePointOut})
+def service_point_create(request: HttpRequest, provider_id: int, body: ServicePointIn):  # type: ignore[no-untyped-def]
+    provider = selectors.provider_get(user=request.user, provider_id=provider_id)
+    point = services.service_point_create(
+        access=Access.from_request(request), provider=provider, **body.dict()
+    )
+    return Status(201, point_out(point))
+
+
+@router.post("/service-points/{point_id}/accounts", response={201: AccountOut})
+def service_point_account_create(request: HttpRequest, point_id: int, body: AccountIn):  # type: ignore[no-untyped-def]
+    point = (
+        ServicePoint.objects.select_related("provider__region", "provider__organisation")
+        .filter(pk=point_id)
+        .first()
+    )
+    if point is None:
+        raise NotFound(_("No such service point."))
+    user = services.service_point_account_create(
+        access=Access.from_request(request), service_point=point, **body.dict()
+    )
+    return Status(201, {"id": user.pk, "username": user.username, "role": user.role})
+
+
+@router.post("/providers/{provider_id}/accounts", response={201: AccountOut})
+def provider_account_create(request: HttpRequest, provider_id: int, body: AccountIn):  # type: ignore[no-untyped-def]
+    provider = selectors.provider_get(user=request.user, provider_id=provider_id)
+    user = services.provider_account_create(
+        access=Access.from_request(request), provider=provider, **body.dict()
+    )
+    return Status(201, {"id": user.pk, "username": user.username, "role": user.role})
+
+
+# --- The talent's own ------------------------------------------------------------------------
+
+
+def _my_person(request: HttpRequest):  # type: ignore[no-untyped-def]
+    person = selectors.person_of(user=request.user)
+    if person is None:
+        raise NotFound(_("Your account is not linked to a talent record yet."), code="no_person")
+    return person
+
+
+@router.get("/me/entitlements", response=list[EntitlementOut])
+def my_entitlements(request: HttpRequest):  # type: ignore[no-untyped-def]
+    rows = selectors.my_benefits(person=_my_person(request))
+    return [
+        {
+            "code": r["benefit"].code, "name": r["benefit"].display_name,
+            "provider": r["benefit"].provider.display_name, "region": r["benefit"].provider.region.code,
+            "terms_summary": selectors.terms_summary(r["benefit"]), "eligible": r["eligibility"].ok,
+            "reason": r["eligibility"].reason, "message": r["eligibility"].message,
+            "remaining": r["remaining"],
+        }
+        for r in rows
+    ]  # fmt: skip
+
+
+@router.get("/me/redemptions", response=list[RedemptionOut])
+def my_redemptions(request: HttpRequest):  # type: ignore[no-untyped-def]
+    _my_person(request)
+    return [redemption_out(r) for r in selectors.redemptions_visible(user=request.user)[:500]]
+
+
+@router.get("/me/insurance", response=InsuranceOut)
+def my_insurance(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return _insurance_out(_my_person(request).pk)
+
+
+def _insurance_out(person_id: int) -> dict[str, Any]:
+    summary = selectors.insurance_months(person_id=person_id)
+    return {
+        "person_id": person_id, "per_region": summary["per_region"], "combined_months": summary["combined"],
+        "years": selectors.person_insurance_years(person_id=person_id),
+    }  # fmt: skip
+
+
+# --- Social-insurance years ------------------------------------------------------------------
+
+
+def import_out(batch: InsuranceImport) -> dict[str, Any]:
+    keys = ("row", "column", "value", "code", "message_zh", "message_en")
+    return {
+        "id": batch.pk, "region": batch.region.code, "original_name": batch.original_name,
+        "status": batch.status, "rows": batch.rows, "persons": batch.persons,
+        "errors": [dict(zip(keys, row, strict=True)) for row in insurance.import_error_rows(batch=batch)],
+    }  # fmt: skip
+
+
+@router.post("/insurance/imports", response={201: InsuranceImportOut, 400: InsuranceImportOut})
+def insurance_import(request: HttpRequest, file: File[UploadedFile], region: Form[str] = ""):  # type: ignore[no-untyped-def]
+    target = Region.objects.filter(code=region).first() if region else request.user.region
+    if target is None:
+        raise DomainError(_("Choose the city whose records these are."), code="region", field="region")
+    batch = insurance.insurance_import(access=Access.from_request(request), region=target, upload=file)
+    return Status(201 if batch.status == InsuranceImport.Status.IMPORTED else 400, import_out(batch))
+
+
+def _import_of(request: HttpRequest, batch_id: int) -> InsuranceImport:
+    batch = InsuranceImport.objects.select_related("region").filter(pk=batch_id).first()
+    if batch is None or not selectors.may_manage_region(user=request.user, region_id=batch.region_id):
+        raise NotFound(_("No such import."))
+    return batch
+
+
+@router.get("/insurance/imports/{batch_id}/errors.xlsx")
+def insurance_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = _import_of(request, batch_id)
+    return xlsx_response(
+        filename=f"insurance-{batch.pk}-errors.xlsx", sheet="errors", headers=ERROR_REPORT_HEADERS,
+        rows=insurance.import_error_rows(batch=batch),
+    )  # fmt: skip
+
+
+@router.get("/insurance/persons/{person_id}", response=InsuranceOut)
+def person_insurance(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+    read = selectors.person_insurance_read(access=Access.from_request(request), person_id=person_id)
+    return _insurance_out(read["person"].pk)
+
+
+# --- Usage and settlement ----------------------------------------------------------------------
+
+
+@router.get("/statistics", response=UsageOut)
+def statistics(request: HttpRequest, months: int = 12):  # type: ignore[no-untyped-def]
+    user = request.user
+    by_month = selectors.usage_by_month(user=user, months=min(max(months, 1), 36))
+    return {
+        "by_month": [{**row, "month": f"{row['month']:%Y-%m}"} for row in by_month],
+        "by_kind": selectors.usage_by_kind(user=user), "top": selectors.usage_top_benefits(user=user),
+    }  # fmt: skip
+
+
+def parse_month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise DomainError(_("Give the month as YYYY-MM."), code="month", field="month") from None
+
+
+@router.get("/settlement", response=SettlementOut)
+def settlement(request: HttpRequest, month: str, provider: int | None = None):  # type: ignore[no-untyped-def]
+    day = parse_month(month)
+    own = selectors.settlement_scope(user=request.user)
+    ledger = selectors.settlement_ledger(month=day) if own is None else []
+    lines = selectors.settlement_lines(month=day, provider_id=own or provider)
+    return {
+        "month": month,
+        "ledger": ledger,
+        "balance": selectors.settlement_balance(ledger=ledger),
+        "lines": lines,
+    }
+
+
+@router.get("/settlement.xlsx")
+def settlement_xlsx(request: HttpRequest, month: str, provider: int | None = None) -> HttpResponse:
+    day = parse_month(month)
+    rows = selectors.settlement_rows(user=request.user, month=day, provider_id=provider)
+    suffix = f"-{provider}" if provider else ""
+    return xlsx_response(
+        filename=f"settlement-{month}{suffix}.xlsx",
+        sheet=f"{month}",
+        headers=selectors.SETTLEMENT_HEADERS,
+        rows=rows,
+    )

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.navigation import DeskPanel, NavItem
@@ -12,7 +15,36 @@ class BenefitsConfig(AppConfig):
     verbose_name = _("Same-city benefits")
 
     def navigation(self, request: HttpRequest) -> list[NavItem]:
+        from talentlink.core.models import Role
+
+        user = request.user
+        link = lambda label, name: NavItem(str(label), reverse(f"benefits:{name}"))  # noqa: E731
+        if user.is_superuser or user.is_talent_office:
+            return [link(_("Benefits"), "catalogue"), link(_("Providers"), "providers"),
+                    link(_("Conflicts"), "conflicts"), link(_("Usage"), "statistics"),
+                    link(_("Settlement"), "settlement"), link(_("Insurance years"), "insurance")]  # fmt: skip
+        if user.role == Role.PROVINCE_OBSERVER:
+            return [
+                link(_("Benefits"), "catalogue"),
+                link(_("Usage"), "statistics"),
+                link(_("Settlement"), "settlement"),
+            ]
+        if user.role == Role.BENEFIT_PROVIDER:
+            return [link(_("Our benefits and usage"), "catalogue"), link(_("Usage"), "statistics"),
+                    link(_("Settlement"), "settlement")]  # fmt: skip
+        if user.role == Role.TALENT:
+            return [link(_("My benefits"), "mine")]
         return []
 
     def desk_panels(self, request: HttpRequest) -> list[DeskPanel]:
-        return []
+        from talentlink.benefits.desk import desk_figures
+
+        figures: list[dict[str, Any]] = (
+            desk_figures(user=request.user) if request.user.is_authenticated else []
+        )
+        return [DeskPanel("benefits/partials/desk_panel.html", {"figures": figures})] if figures else []
+
+    def demo_load(self, *, stdout: Any) -> None:
+        from talentlink.benefits.demo import load
+
+        load(stdout=stdout)

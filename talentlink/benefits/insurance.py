@@ -74,15 +74,22 @@ class _Rows:
 
     def __init__(self, today: dt.date) -> None:
         self.today = today
-        self.persons: dict[str, Person | None] = {}
+        self.persons: dict[tuple[str, str], Person | bool | None] = {}
         self.spans: dict[int, list[tuple[int, dt.date, dt.date]]] = {}
 
-    def person(self, id_number: str) -> Person | None:
-        if id_number not in self.persons:
-            self.persons[id_number] = Person.objects.filter(
-                id_number_index=crypto.id_number_index(id_number), status=Person.Status.ACTIVE
-            ).first()
-        return self.persons[id_number]
+    def person(self, id_number: str, name: str) -> Person | bool | None:
+        """The active person with this ID number (and name, should linkage not have merged the
+        cities' records yet); None if nobody has the number, False if nobody has it with this name."""
+        key = (id_number, name)
+        if key not in self.persons:
+            candidates = list(
+                Person.objects.filter(
+                    id_number_index=crypto.id_number_index(id_number), status=Person.Status.ACTIVE
+                )
+            )
+            named = [p for p in candidates if p.name == name]
+            self.persons[key] = named[0] if named else (False if candidates else None)
+        return self.persons[key]
 
     def month(self, raw: dict[str, str], field: str, header: str, errors: list[CellError]) -> dt.date | None:
         value = parse_month(raw.get(field, ""))
@@ -119,13 +126,13 @@ class _Rows:
                 CellError(TEMPLATE_HEADERS[0], idnumbers.mask(text.strip()), f"id_number.{exc.code}")
             )
             return None
-        person = self.person(parsed.value)
+        person = self.person(parsed.value, "".join(raw.get("name", "").split()))
         if person is None:
             errors.append(CellError(TEMPLATE_HEADERS[0], parsed.masked, "unknown_person"))
-        elif "".join(raw.get("name", "").split()) != person.name:
+        elif person is False:
             errors.append(CellError(TEMPLATE_HEADERS[1], raw.get("name", ""), "name_mismatch"))
             return None
-        return person
+        return person or None
 
 
 def _writer(batch: InsuranceImport, region: Region):  # type: ignore[no-untyped-def]
@@ -180,7 +187,7 @@ def _run(path: Path, *, access: Access, region: Region, name: str, today: dt.dat
             )
             result = table_import(path, columns=COLUMNS, parse=parse, write=_writer(batch, region))
             batch.rows = result.rows
-            batch.persons = len({p.pk for p in parse.persons.values() if p})
+            batch.persons = len({p.pk for p in parse.persons.values() if isinstance(p, Person)})
             batch.save(update_fields=["rows", "persons"])
             return batch
     except TableRejected as exc:

@@ -101,6 +101,21 @@ class ServicePointAccount(models.Model):
         return f"{self.user} → {self.service_point}"
 
 
+class CredentialLevel(models.TextChoices):
+    """Normalised title and skill levels of the credentials app (CONTRACTS.md)."""
+
+    TITLE_ASSISTANT = "title_assistant", _("Title: assistant level (员级/助理级)")
+    TITLE_JUNIOR = "title_junior", _("Title: junior (初级)")
+    TITLE_INTERMEDIATE = "title_intermediate", _("Title: intermediate (中级)")
+    TITLE_ASSOCIATE_SENIOR = "title_associate_senior", _("Title: associate senior (副高级)")
+    TITLE_SENIOR = "title_senior", _("Title: senior (正高级)")
+    SKILL_5 = "skill_5", _("Skill level 5 (五级/初级工)")
+    SKILL_4 = "skill_4", _("Skill level 4 (四级/中级工)")
+    SKILL_3 = "skill_3", _("Skill level 3 (三级/高级工)")
+    SKILL_2 = "skill_2", _("Skill level 2 (二级/技师)")
+    SKILL_1 = "skill_1", _("Skill level 1 (一级/高级技师)")
+
+
 class GrantKind(models.TextChoices):
     FREE_ENTRY = "free_entry", _("Free entry")
     DISCOUNT = "discount", _("Discount")

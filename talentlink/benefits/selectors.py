@@ -542,3 +542,54 @@ def _usage_scope(user: User) -> QuerySet[Redemption]:
 
 def regions() -> QuerySet[Region]:
     return Region.objects.filter(is_active=True)
+
+
+def terms_summary(benefit: Benefit) -> str:
+    """The terms in one line for counters and lists: grant, limits, validity."""
+    parts = [str(benefit.get_grant_display())]
+    if benefit.discount_percent:
+        parts[0] = str(_("%(pct)s%% off") % {"pct": benefit.discount_percent})
+    limits = (
+        (benefit.per_day, _("%(n)s a day")),
+        (benefit.per_year, _("%(n)s a year")),
+        (benefit.per_person, _("%(n)s in all")),
+    )
+    parts += [str(text % {"n": n}) for n, text in limits if n]
+    if benefit.valid_until:
+        parts.append(str(_("until %(day)s") % {"day": benefit.valid_until.isoformat()}))
+    return " · ".join(parts)
+
+
+def settlement_scope(*, user: User) -> int | None:
+    """Statements hold counts and values, no persons: both cities' offices and observers read every
+    provider's; a provider reads its own (returns its id)."""
+    if user.is_superuser or user.is_talent_office or user.role == Role.PROVINCE_OBSERVER:
+        return None
+    if user.role == Role.BENEFIT_PROVIDER:
+        return provider_of(user=user).pk
+    raise NotAllowed(_("Settlement statements are for talent offices, observers and providers."))
+
+
+SETTLEMENT_HEADERS = (
+    "月份 Month", "服务商所在城市 Provider's city", "服务商 Provider", "待遇代码 Benefit code",
+    "待遇 Benefit", "人才所属城市 Holders' city", "使用次数 Uses", "优惠金额(元) Value (yuan)",
+)  # fmt: skip
+
+
+def settlement_rows(*, user: User, month: dt.date, provider_id: int | None = None) -> list[tuple[Any, ...]]:
+    """The statement's rows under SETTLEMENT_HEADERS, with a total row at the end."""
+    own = settlement_scope(user=user)
+    if own is not None:
+        provider_id = own
+    lines = settlement_lines(month=month, provider_id=provider_id)
+    label = f"{month:%Y-%m}"
+    rows: list[tuple[Any, ...]] = [
+        (label, line["benefit__provider__region__name"], line["benefit__provider__name"],
+         line["benefit__code"], line["benefit__name"], line["holder_region__name"], line["uses"],
+         float(line["value"] or 0))
+        for line in lines
+    ]  # fmt: skip
+    total_uses = sum(line["uses"] for line in lines)
+    total_value = sum((line["value"] or Decimal(0)) for line in lines)
+    rows.append((label, "", "", "", "合计 Total", "", total_uses, float(total_value)))
+    return rows

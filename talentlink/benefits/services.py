@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from talentlink.benefits import selectors
 from talentlink.benefits.models import (
     Benefit,
+    CredentialLevel,
     Provider,
     Redemption,
     ServicePoint,
@@ -175,10 +176,7 @@ def provider_account_create(
 # --- The catalogue ---------------------------------------------------------------------------
 
 TERMS_M2M = ("holder_regions", "categories", "tiers")
-LEVEL_CODES = (
-    "title_assistant", "title_junior", "title_intermediate", "title_associate_senior", "title_senior",
-    "skill_5", "skill_4", "skill_3", "skill_2", "skill_1",
-)  # fmt: skip
+LEVEL_CODES = tuple(CredentialLevel.values)
 
 
 def _apply_terms(benefit: Benefit, fields: dict[str, Any]) -> None:
@@ -234,23 +232,17 @@ def benefit_update(*, access: Access, benefit: Benefit, **fields: Any) -> Benefi
 # --- Redemption ------------------------------------------------------------------------------
 
 
-def _verify(*, qr: str, now: dt.datetime | None, online: bool) -> Any:
+def _verify(*, qr: str, now: dt.datetime | None, online: bool, consume: bool) -> Any:
     from talentlink.talentcode.selectors import code_verify
 
-    return code_verify(qr=qr, now=now, online=online)
+    # consume=False: the check before a redemption must not spend the code's token id.
+    return code_verify(qr=qr, now=now, online=online, consume=consume)
 
 
 def _holder(verdict: Any) -> Person | None:
     from talentlink.talentcode.selectors import person_by_subject
 
     return person_by_subject(subject=verdict.subject) if verdict.subject else None
-
-
-def _acceptable(verdict: Any) -> bool:
-    # The check and the record present the same QR text; the verifier's replay cache sees it twice.
-    # Counting twice is prevented here (client id, then token id per benefit), so "replayed" with
-    # a subject is a code this platform already verified.
-    return bool(verdict.ok or (verdict.reason == "replayed" and verdict.subject))
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,8 +272,8 @@ def redemption_check(*, access: Access, qr: str, benefit_code: str) -> CheckResu
     """What the counter sees after a scan: the verdict on the code, eligibility and uses left."""
     assert access.user is not None
     _point, benefit = _point_benefit(access.user, benefit_code)
-    verdict = _verify(qr=qr, now=None, online=True)
-    if not _acceptable(verdict):
+    verdict = _verify(qr=qr, now=None, online=True, consume=False)
+    if not verdict.ok:
         return CheckResult(False, verdict.reason, str(verdict.message), "", dict(NO_QUOTA), "")
     person = _holder(verdict)
     if person is None:
@@ -323,7 +315,9 @@ def redemption_record(*, access: Access, scan: Scan) -> tuple[Redemption, bool]:
     if scan.scanned_at > timezone.now() + CLOCK_SKEW:
         raise DomainError(_("The scan time lies in the future; check the device's clock."), code="scanned_at")
     point, benefit = _point_benefit(access.user, scan.benefit_code)
-    verdict = _verify(qr=scan.qr, now=scan.scanned_at if scan.offline else None, online=not scan.offline)
+    verdict = _verify(
+        qr=scan.qr, now=scan.scanned_at if scan.offline else None, online=not scan.offline, consume=True
+    )
     try:
         with transaction.atomic():
             return _record(access, scan, point, benefit, verdict)
@@ -349,18 +343,19 @@ def _record(
         # Serialise uses by one holder so that two counters cannot both take the last use.
         person = Person.objects.select_for_update().select_related("home_region").get(pk=person.pk)
     if verdict.token_id:
-        twice = Redemption.objects.filter(benefit=benefit, token_id=verdict.token_id).exclude(
-            status=Redemption.Status.VOIDED
+        # The same code scanned twice (a second client id, which the verifier calls a replay):
+        # the first record stands and nothing counts twice.
+        first = (
+            Redemption.objects.filter(benefit=benefit, token_id=verdict.token_id, person=person)
+            .exclude(status=Redemption.Status.VOIDED)
+            .first()
         )
-        if person is not None:
-            twice = twice.filter(person=person)
-        first = twice.first()
         if first is not None:
             return first, False
     reason = _refusal(verdict, benefit, person, scan.scanned_at)
     if reason and not scan.offline:
         error = Conflict if reason.startswith("quota") else DomainError
-        message = verdict.message if not _acceptable(verdict) else selectors.refusal_message(reason)
+        message = verdict.message if not verdict.ok else selectors.refusal_message(reason)
         raise error(message, code=reason)
     redemption = Redemption.objects.create(
         client_id=scan.client_id, benefit=benefit, service_point=point, person=person,
@@ -376,7 +371,7 @@ def _record(
 
 def _refusal(verdict: Any, benefit: Benefit, person: Person | None, at: dt.datetime) -> str:
     """'' when the use may be recorded, else the reason code."""
-    if not _acceptable(verdict):
+    if not verdict.ok:
         return str(verdict.reason)
     if person is None:
         return "unknown_holder"

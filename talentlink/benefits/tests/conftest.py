@@ -5,6 +5,7 @@ alongside), faithful to their contracts in CONTRACTS.md."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
 import sys
 import types
@@ -44,30 +45,28 @@ class FakeVerdict:
 
 @dataclass
 class FakeCodes:
-    """Stands in for talentlink.talentcode.selectors: a code is 'TC1:FAKE|subject|token|reason'."""
+    """Stands in for the verifier of talentlink.talentcode.selectors: a code is
+    'TC1:FAKE|subject|token|reason'; like the real one, it keeps the token ids it has consumed."""
 
     calls: list[dict] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
 
     def issue(self, person: Person, *, token: str | None = None, reason: str = "ok") -> str:
         return f"TC1:FAKE|p{person.pk}|{token or uuid.uuid4().hex}|{reason}"
 
-    def code_verify(self, *, qr: str, now=None, online: bool = True) -> FakeVerdict:  # type: ignore[no-untyped-def]
-        self.calls.append({"qr": qr, "now": now, "online": online})
+    def code_verify(self, *, qr: str, now=None, online: bool = True, consume: bool = True) -> FakeVerdict:  # type: ignore[no-untyped-def]
+        self.calls.append({"qr": qr, "now": now, "online": online, "consume": consume})
         if not qr.startswith("TC1:FAKE|"):
             return FakeVerdict(False, "bad_prefix", "not a talent code")
         _prefix, subject, token, reason = qr.split("|")
-        tier = ""
-        person = self.person_by_subject(subject=subject)
-        if person is not None and person.tier_id:
-            tier = f"{person.tier.region.code}:{person.tier.code}"
         if reason != "ok":
-            return FakeVerdict(
-                False,
-                reason,
-                f"refused: {reason}",
-                subject=subject if reason == "replayed" else "",
-                token_id=token,
-            )
+            return FakeVerdict(False, reason, f"refused: {reason}")
+        person = self.person_by_subject(subject=subject)
+        tier = f"{person.tier.region.code}:{person.tier.code}" if person and person.tier_id else ""
+        if token in self.seen:
+            return FakeVerdict(False, "replayed", "seen before", subject=subject, token_id=token, tier=tier)
+        if consume:
+            self.seen.add(token)
         return FakeVerdict(True, "ok", "ok", subject=subject, token_id=token, tier=tier)
 
     def person_by_subject(self, *, subject: str) -> Person | None:
@@ -76,31 +75,47 @@ class FakeCodes:
         )
 
 
+def _module(monkeypatch, name: str, **functions) -> types.ModuleType:  # type: ignore[no-untyped-def]
+    """Replace functions of a module built alongside (or stand in for it while it does not exist)."""
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        module = types.ModuleType(name)
+        monkeypatch.setitem(sys.modules, name, module)
+    for attribute, function in functions.items():
+        monkeypatch.setattr(module, attribute, function, raising=False)
+    return module
+
+
 @pytest.fixture(autouse=True)
 def codes(monkeypatch) -> FakeCodes:  # type: ignore[no-untyped-def]
     fake = FakeCodes()
-    module = types.ModuleType("talentlink.talentcode.selectors")
-    module.code_verify = fake.code_verify  # type: ignore[attr-defined]
-    module.person_by_subject = fake.person_by_subject  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "talentlink.talentcode.selectors", module)
+    _module(monkeypatch, "talentlink.talentcode.selectors", code_verify=fake.code_verify,
+            person_by_subject=fake.person_by_subject)  # fmt: skip
     return fake
 
 
+@dataclass
+class FakeLevels:
+    """person id → the levels the credentials selector returns (equivalence already applied)."""
+
+    levels: dict[int, set[str]] = field(default_factory=dict)
+    calls: list[tuple[int, str | None]] = field(default_factory=list)
+
+    def person_credential_levels(self, *, person_id: int, purpose: str | None = None) -> set[str]:
+        self.calls.append((person_id, purpose))
+        return set(self.levels.get(person_id, set()))
+
+
 @pytest.fixture(autouse=True)
-def credential_levels(monkeypatch) -> dict[int, set[str]]:  # type: ignore[no-untyped-def]
-    """person id → levels the fake credentials selector returns (equivalence already applied)."""
-    levels: dict[int, set[str]] = {}
-    calls: list[tuple[int, str | None]] = []
-
-    def person_credential_levels(*, person_id: int, purpose: str | None = None) -> set[str]:
-        calls.append((person_id, purpose))
-        return set(levels.get(person_id, set()))
-
-    module = types.ModuleType("talentlink.credentials.selectors")
-    module.person_credential_levels = person_credential_levels  # type: ignore[attr-defined]
-    module.calls = calls  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "talentlink.credentials.selectors", module)
-    return levels
+def credential_levels(monkeypatch) -> FakeLevels:  # type: ignore[no-untyped-def]
+    fake = FakeLevels()
+    _module(
+        monkeypatch,
+        "talentlink.credentials.selectors",
+        person_credential_levels=fake.person_credential_levels,
+    )
+    return fake
 
 
 def make_person(

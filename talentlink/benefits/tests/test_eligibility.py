@@ -56,14 +56,12 @@ def test_a_person_without_a_tier_does_not_qualify_where_tiers_are_required(tiany
 
 
 def test_a_recognised_level_qualifies_through_the_equivalence_table(tianyige, ouyang, credential_levels):
-    import sys
-
     benefit = make_benefit(tianyige, "nb-senior", credential_levels=["title_intermediate", "title_senior"])
     assert verdict(benefit, ouyang) == "level"
     # A recognised 技师 counts as 中级职称 for benefits: the credentials selector applies the table.
-    credential_levels[ouyang.pk] = {"skill_2", "title_intermediate"}
+    credential_levels.levels[ouyang.pk] = {"skill_2", "title_intermediate"}
     assert verdict(benefit, ouyang) == "ok"
-    assert sys.modules["talentlink.credentials.selectors"].calls[-1] == (ouyang.pk, "benefits")
+    assert credential_levels.calls[-1] == (ouyang.pk, "benefits")
 
 
 def test_tier_and_level_are_alternatives(tianyige, ningbo, zhang, ouyang, credential_levels):
@@ -75,16 +73,14 @@ def test_tier_and_level_are_alternatives(tianyige, ningbo, zhang, ouyang, creden
     )
     assert verdict(benefit, zhang) == "ok"  # by tier
     assert verdict(benefit, ouyang) == "tier_or_level"
-    credential_levels[ouyang.pk] = {"skill_1"}
+    credential_levels.levels[ouyang.pk] = {"skill_1"}
     assert verdict(benefit, ouyang) == "ok"  # by level
 
 
-def test_levels_are_not_asked_for_when_no_benefit_needs_them(tianyige, zhang):
-    import sys
-
+def test_levels_are_not_asked_for_when_no_benefit_needs_them(tianyige, zhang, credential_levels):
     make_benefit(tianyige, "nb-open")
     person_entitlements(person=zhang, on=DAY)
-    assert sys.modules["talentlink.credentials.selectors"].calls == []
+    assert credential_levels.calls == []
 
 
 def insurance(person: Person, region, first: str, last: str) -> None:  # type: ignore[no-untyped-def]

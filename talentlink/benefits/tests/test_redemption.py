@@ -71,12 +71,23 @@ def test_scanning_the_same_code_twice_does_not_count_twice(gate_user, tianyige_f
     assert Redemption.objects.count() == 1
 
 
-def test_a_code_the_verifier_has_seen_at_the_check_is_still_recorded(gate_user, tianyige_free, zhang, codes):
-    # The check verifies the QR online first; the verifier's replay cache then says "replayed".
-    redemption, created = services.redemption_record(
-        access=access(gate_user), scan=scan(codes.issue(zhang, reason="replayed"))
-    )
+def test_the_check_does_not_spend_the_code_so_the_use_can_follow(gate_user, tianyige_free, zhang, codes):
+    qr = codes.issue(zhang)
+    services.redemption_check(access=access(gate_user), qr=qr, benefit_code="nb-tianyige-free")
+    redemption, created = services.redemption_record(access=access(gate_user), scan=scan(qr))
     assert created and redemption.status == "recorded" and redemption.person == zhang
+    assert [c["consume"] for c in codes.calls] == [False, True]
+
+
+def test_a_replayed_code_for_another_benefit_is_refused(gate_user, tianyige_free, tianyige, zhang, codes):
+    from talentlink.benefits.tests.conftest import make_benefit
+
+    make_benefit(tianyige, "nb-tianyige-audio", name="语音导览")
+    qr = codes.issue(zhang)
+    services.redemption_record(access=access(gate_user), scan=scan(qr))
+    with pytest.raises(DomainError) as refused:
+        services.redemption_record(access=access(gate_user), scan=scan(qr, benefit="nb-tianyige-audio"))
+    assert refused.value.code == "replayed"
 
 
 def test_the_daily_limit_refuses_a_second_online_use_the_same_day(gate_user, tianyige_free, zhang, codes):

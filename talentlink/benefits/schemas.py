@@ -1,0 +1,244 @@
+"""API shapes of the benefits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from ninja import Schema
+from pydantic import Field
+
+
+class BenefitBrief(Schema):
+    code: str
+    name: str
+    kind: str
+    terms_summary: str
+
+
+class ServicePointMineOut(Schema):
+    id: int
+    name: str
+    provider: str
+    region: str
+    benefits: list[BenefitBrief]
+
+
+class CheckIn(Schema):
+    code: str = Field(max_length=4096)
+    benefit: str = Field(max_length=40)
+
+
+class Remaining(Schema):
+    per_day: int | None
+    per_year: int | None
+    per_person: int | None
+
+
+class CheckOut(Schema):
+    eligible: bool
+    reason: str
+    message: str
+    tier: str
+    remaining: Remaining
+    holder: str
+
+
+class RedemptionIn(Schema):
+    client_id: uuid.UUID
+    code: str = Field(max_length=4096)
+    benefit: str = Field(max_length=40)
+    scanned_at: dt.datetime
+    offline: bool = False
+
+
+class RedemptionResultOut(Schema):
+    id: int | None
+    client_id: uuid.UUID
+    status: str
+    reason: str
+    message: str
+
+
+class SyncIn(Schema):
+    items: list[RedemptionIn] = Field(max_length=1000)
+
+
+class SyncOut(Schema):
+    results: list[RedemptionResultOut]
+
+
+class RedemptionOut(Schema):
+    id: int
+    client_id: uuid.UUID
+    benefit: str
+    provider: str
+    service_point: str
+    holder: str
+    holder_region: str | None
+    scanned_at: dt.datetime
+    offline: bool
+    status: str
+    reason: str
+    message: str
+    value: Decimal
+
+
+class ResolveIn(Schema):
+    honour: bool
+    note: str = Field("", max_length=500)
+
+
+class BenefitOut(Schema):
+    code: str
+    provider_id: int
+    provider: str
+    provider_kind: str
+    region: str
+    name: str
+    name_en: str
+    description: str
+    grant: str
+    discount_percent: int | None
+    list_price: Decimal
+    holder_regions: list[str]
+    categories: list[str]
+    tiers: list[str]
+    credential_levels: list[str]
+    min_insurance_years: Decimal | None
+    per_day: int | None
+    per_year: int | None
+    per_person: int | None
+    valid_from: dt.date
+    valid_until: dt.date | None
+    is_active: bool
+    terms_summary: str
+
+
+class BenefitTermsIn(Schema):
+    """Terms of a catalogue entry; regions by code, categories by code, tiers as 'region:code'."""
+
+    name: str | None = Field(None, max_length=100)
+    name_en: str | None = Field(None, max_length=150)
+    description: str | None = None
+    grant: str | None = None
+    discount_percent: int | None = None
+    list_price: Decimal | None = None
+    holder_regions: list[str] | None = None
+    categories: list[str] | None = None
+    tiers: list[str] | None = None
+    credential_levels: list[str] | None = None
+    min_insurance_years: Decimal | None = None
+    per_day: int | None = None
+    per_year: int | None = None
+    per_person: int | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    is_active: bool | None = None
+
+
+class BenefitCreateIn(BenefitTermsIn):
+    code: str = Field(max_length=40, pattern=r"^[a-z0-9-]+$")
+    provider_id: int
+    name: str = Field(max_length=100)  # type: ignore[assignment]
+    grant: str  # type: ignore[assignment]
+    valid_from: dt.date  # type: ignore[assignment]
+
+
+class ProviderOut(Schema):
+    id: int
+    name: str
+    name_en: str
+    kind: str
+    region: str
+    organisation: str
+    credit_code: str
+    address: str
+    contact_phone: str
+    is_active: bool
+
+
+class ProviderIn(Schema):
+    name: str = Field(max_length=100)
+    name_en: str = Field("", max_length=150)
+    kind: str
+    credit_code: str = Field(max_length=18)
+    address: str = Field("", max_length=200)
+    contact_phone: str = Field("", max_length=20)
+
+
+class ProviderPatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    name_en: str | None = Field(None, max_length=150)
+    kind: str | None = None
+    address: str | None = Field(None, max_length=200)
+    contact_phone: str | None = Field(None, max_length=20)
+    is_active: bool | None = None
+
+
+class ServicePointIn(Schema):
+    name: str = Field(max_length=100)
+    location: str = Field("", max_length=200)
+
+
+class ServicePointOut(Schema):
+    id: int
+    name: str
+    location: str
+    provider_id: int
+    accounts: list[str]
+
+
+class AccountIn(Schema):
+    username: str = Field(max_length=150)
+    full_name: str = Field(max_length=50)
+    password: str
+
+
+class AccountOut(Schema):
+    id: int
+    username: str
+    role: str
+
+
+class EntitlementOut(Schema):
+    code: str
+    name: str
+    provider: str
+    region: str
+    terms_summary: str
+    eligible: bool
+    reason: str
+    message: str
+    remaining: Remaining | None
+
+
+class InsuranceImportOut(Schema):
+    id: int
+    region: str
+    original_name: str
+    status: str
+    rows: int
+    persons: int
+    errors: list[dict]
+
+
+class InsuranceOut(Schema):
+    person_id: int
+    per_region: dict[str, int]
+    combined_months: int
+    years: Decimal
+
+
+class UsageOut(Schema):
+    by_month: list[dict]
+    by_kind: list[dict]
+    top: list[dict]
+
+
+class SettlementOut(Schema):
+    month: str
+    ledger: list[dict]
+    balance: list[dict]
+    lines: list[dict]
