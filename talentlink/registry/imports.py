@@ -1,25 +1,42 @@
 """Importing a city's export: all or nothing, idempotent, memory flat in the file size.
 
-One pass inside one transaction: the file is streamed, every row validated,
-and valid rows are upserted chunk by chunk as they come. At the first error
-writing stops but validation goes on to the end of the file, so the report is
-complete; then the transaction is rolled back and only the report is kept. A
-file with any error, or a crash half-way, therefore changes nothing. Duplicate
-record keys are found through a temporary table, not a set in memory.
+One pass inside one transaction. A scanner streams the file, validates every row,
+seals its ID number and hands the valid rows on in chunks, which are upserted as
+they come. At the first error writing stops but the scan goes on to the end of
+the file, so the report is complete; then the transaction is rolled back and
+only the report is kept. A file with any error, or a crash half-way, therefore
+changes nothing. Duplicate record keys are found through a private temporary
+SQLite database of the scanner, not a set in memory.
 
-Rows are written with ``executemany`` rather than ``bulk_create``: Django's
-SQLite backend splits a bulk insert into statements of 999 parameters (about 45
-rows here) and prepares every field in Python, which made it ten times slower.
+A large file is scanned in a second process while this one writes (a pipeline
+over a pipe of bounded size): parsing, validating and sealing cost about as much
+as writing, so the two together take little more than the slower of them. The
+scanning process only reads the file; it never opens the platform's database.
+If it fails, the import fails and its transaction is rolled back.
+
+Rows are written with ``executemany`` (``COPY`` on PostgreSQL) rather than
+``bulk_create``: Django's SQLite backend splits a bulk insert into statements of
+999 parameters (about 45 rows here) and prepares every field in Python, which
+made it ten times slower.
 """
 
 from __future__ import annotations
 
-import operator
-import uuid
+import contextlib
+import os
+import pickle
+import sqlite3
+import subprocess
+import sys
+import threading
+import traceback
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from queue import Queue
+from typing import IO, Any
 
+from django.conf import ENVIRONMENT_VARIABLE, settings
 from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -32,10 +49,14 @@ from talentlink.registry.models import (
     SourceRecord,
     SourceSystem,
 )
-from talentlink.registry.parsing import CellError, FileRejected, ParsedRow, RowParser, read_rows
+from talentlink.registry.parsing import CellError, FileRejected, ParsedRow, RowParser
 
 CHUNK = 2000
 MAX_STORED_ERRORS = 50_000
+# Files from this size on are scanned in a second process (starting it takes about a second).
+PIPELINE_MIN_BYTES = 4 * 1024 * 1024
+# Chunks the scanning process may have ready before it waits for the writer.
+PIPELINE_DEPTH = 4
 Progress = Callable[[str, int, int], None]
 
 _RECORD_FIELDS = (
@@ -62,53 +83,35 @@ def cache_progress(batch_id: int) -> Progress:
     return report
 
 
+class ScanFailed(RuntimeError):
+    """The process scanning the file stopped without finishing; the import fails."""
+
+
 def batch_run(batch: ImportBatch, *, progress: Progress | None = None) -> ImportBatch:
     """Validate and then apply one uploaded file; return the batch with its outcome."""
     report = progress or (lambda phase, done, total: None)
     batch.status, batch.started_at = ImportBatch.Status.RUNNING, timezone.now()
     batch.save(update_fields=["status", "started_at"])
     source = batch.source_system
-    counts = [0, 0, 0]
-
-    def write(rows: list[ParsedRow]) -> None:
-        _apply_chunk(batch, source, rows, counts)
-
+    writer = _Writer(batch, source)
     try:
-        with transaction.atomic():
+        with _foreign_keys_trusted(), transaction.atomic():
             # One import per source system at a time: a second waits here instead of
             # racing the first on the same record keys.
             list(SourceSystem.objects.select_for_update().filter(pk=source.pk).order_by().values_list("pk"))
-            errors, error_count, total = _scan(source, Path(batch.file.path), report, write=write)
+            errors, error_count, total = _scan(source, Path(batch.file.path), report, write=writer.write)
             if error_count:
                 transaction.set_rollback(True)
     except FileRejected as exc:
         return _reject(batch, [(0, CellError("", "", exc.code, exc.params))], 1, 0)
     if error_count:
         return _reject(batch, errors, error_count, total)
-    batch.created_count, batch.updated_count, batch.unchanged_count = counts
+    batch.created_count, batch.updated_count, batch.unchanged_count = writer.counts
     batch.total_rows = total
     batch.status, batch.finished_at = ImportBatch.Status.SUCCEEDED, timezone.now()
     batch.save()
     report("done", total, total)
     return batch
-
-
-def _data_rows(path: Path, source: SourceSystem, parser: RowParser) -> Iterator[tuple[int, list[str]]]:
-    rows = read_rows(path, source)
-    header = next(rows, None)
-    if header is None:
-        raise FileRejected("empty_file")
-    header_errors = parser.bind_header(header)
-    if header_errors:
-        raise _HeaderRejected(header_errors)
-    for number, cells in enumerate(rows, start=2):
-        if any(cells):
-            yield number, cells
-
-
-class _HeaderRejected(Exception):
-    def __init__(self, errors: list[CellError]) -> None:
-        self.errors = errors
 
 
 def file_validate(
@@ -119,53 +122,163 @@ def file_validate(
 
 
 def _scan(
-    source: SourceSystem, path: Path, report: Progress, *, write: Callable[[list[ParsedRow]], None] | None
+    source: SourceSystem, path: Path, report: Progress, *, write: Callable[[list[tuple]], None] | None
 ) -> tuple[list[tuple[int, CellError]], int, int]:
     """Validate every row; hand valid rows to ``write`` in chunks until the first error."""
-    parser = RowParser(source)
+    scanner = Scanner(RowParser(source), path, chunk=CHUNK, dates_as_text=connection.vendor == "sqlite")
     errors: list[tuple[int, CellError]] = []
-    chunk: list[ParsedRow] = []
     error_count = total = 0
-    with _KeyLedger() as ledger:
-        try:
-            for number, cells in _data_rows(path, source, parser):
-                total += 1
-                row, row_errors = parser.parse(number, cells)
-                for problem in row_errors:
-                    error_count += 1
-                    if len(errors) < MAX_STORED_ERRORS:
-                        errors.append((number, problem))
-                key = row.source_key if row else parser.raw_key(cells)
-                if key:
-                    ledger.add(key, number)
-                if write is not None and row is not None and not error_count:
-                    chunk.append(row)
-                    if len(chunk) == CHUNK:
-                        write(chunk)
-                        chunk = []
-                if total % CHUNK == 0:
-                    report("checking" if error_count or write is None else "writing", total, 0)
-        except _HeaderRejected as exc:
-            return [(1, e) for e in exc.errors], len(exc.errors), 0
-        if write is not None and chunk and not error_count:
-            write(chunk)
-        for key, first, later in ledger.duplicates():
-            error_count += 1
-            column = parser.column_names.get("source_key", "source_key")
-            errors.append((later, CellError(column, key, "duplicate_key", {"first": first})))
+    with _messages(scanner) as messages:
+        for message in messages:
+            errors.extend(message.errors)
+            error_count += message.error_count
+            if isinstance(message, ScanEnd):
+                total = message.total
+                break
+            if write is not None and message.rows and not error_count:
+                write(message.rows)
+            report("checking" if error_count or write is None else "writing", message.total, 0)
     if total == 0 and not error_count:
         raise FileRejected("empty_file")
     return errors, error_count, total
 
 
+def _messages(scanner: Scanner) -> contextlib.AbstractContextManager[Iterator[ScanChunk | ScanEnd]]:
+    """The scanner's messages, from a second process when the file is large enough to gain by it."""
+    large = scanner.path.stat().st_size >= PIPELINE_MIN_BYTES if scanner.path.exists() else False
+    if large and _pipeline_possible():
+        return _pipelined(scanner)
+    return contextlib.closing(scanner.messages())
+
+
+def _pipeline_possible() -> bool:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores > 1 and bool(os.environ.get(ENVIRONMENT_VARIABLE))
+
+
+# --- Scanning: reading, validating and sealing rows ---------------------------
+
+
+@dataclass(slots=True)
+class ScanChunk:
+    """The next ``chunk`` rows of the file: the rows to write (only while no row has failed)
+    and the errors found in them (stored ones; ``error_count`` counts them all)."""
+
+    rows: list[tuple[Any, ...]]
+    errors: list[tuple[int, CellError]]
+    error_count: int
+    total: int
+
+
+@dataclass(slots=True)
+class ScanEnd:
+    """The end of the file: repeated keys (or header errors) and the number of data rows."""
+
+    errors: list[tuple[int, CellError]]
+    error_count: int
+    total: int
+
+
+@dataclass(slots=True)
+class _Rejected:
+    code: str
+    params: dict[str, Any]
+
+
+@dataclass(slots=True)
+class _Crashed:
+    detail: str
+
+
+class _HeaderRejected(Exception):
+    def __init__(self, errors: list[CellError]) -> None:
+        self.errors = errors
+
+
+class Scanner:
+    """Reads, validates and seals the rows of one file; plain data, so it can run in another process.
+
+    A row to write is a tuple ``(source key, row number, content hash, registered on,
+    *PERSON_FIELDS)``, with dates as text where the database stores them so (SQLite).
+    """
+
+    def __init__(self, parser: RowParser, path: Path, *, chunk: int, dates_as_text: bool) -> None:
+        self.parser, self.path, self.chunk, self.dates_as_text = parser, path, chunk, dates_as_text
+
+    def messages(self) -> Iterator[ScanChunk | ScanEnd]:
+        parser, size = self.parser, self.chunk
+        rows: list[tuple[Any, ...]] = []
+        errors: list[tuple[int, CellError]] = []
+        chunk_errors = error_count = total = stored = 0
+        with _KeyLedger() as ledger:
+            try:
+                for number, cells in self._data_rows():
+                    total += 1
+                    row, row_errors = parser.parse(number, cells)
+                    if row_errors:
+                        chunk_errors += len(row_errors)
+                        error_count += len(row_errors)
+                        kept = row_errors[: max(MAX_STORED_ERRORS - stored, 0)]
+                        stored += len(kept)
+                        errors.extend((number, problem) for problem in kept)
+                    key = row.source_key if row else parser.raw_key(cells)
+                    if key:
+                        ledger.add(key, number)
+                    if row is not None and not error_count:
+                        rows.append(self._prepared(row))
+                    if total % size == 0:
+                        yield ScanChunk(rows, errors, chunk_errors, total)
+                        rows, errors, chunk_errors = [], [], 0
+            except _HeaderRejected as exc:
+                yield ScanEnd([(1, e) for e in exc.errors], len(exc.errors), 0)
+                return
+            if rows or errors:
+                yield ScanChunk(rows, errors, chunk_errors, total)
+            column = parser.column_names.get("source_key", "source_key")
+            repeated = [
+                (later, CellError(column, key, "duplicate_key", {"first": first}))
+                for key, first, later in ledger.duplicates()
+            ]
+        yield ScanEnd(repeated, len(repeated), total)
+
+    def _data_rows(self) -> Iterator[tuple[int, list[str]]]:
+        rows = self.parser.read(self.path)
+        header = next(rows, None)
+        if header is None:
+            raise FileRejected("empty_file")
+        header_errors = self.parser.bind_header(header)
+        if header_errors:
+            raise _HeaderRejected(header_errors)
+        for number, cells in enumerate(rows, start=2):
+            if any(cells):
+                yield number, cells
+
+    def _prepared(self, row: ParsedRow) -> tuple[Any, ...]:
+        if row.id_number:
+            token, index = crypto.id_number_seal(row.id_number)
+            masked = idnumbers.mask(row.id_number)
+        else:
+            token = index = masked = ""
+        born, registered = row.birth_date, row.registered_on
+        if self.dates_as_text:
+            born = born and born.isoformat()
+            registered = registered and registered.isoformat()
+        return (
+            row.source_key, row.row, row.content_hash(), registered,
+            row.name, row.sex, born, row.phone, row.email, row.employer_name, row.employer_credit_code,
+            row.education, row.title, row.industry, row.category_id, row.tier_id, token, index, masked,
+        )  # fmt: skip
+
+
 class _KeyLedger:
-    """Record keys seen in a file, kept in a temporary table so memory stays flat."""
+    """Record keys seen in a file, kept in a private temporary SQLite database (on disk, apart
+    from a small page cache) so that memory stays flat and the platform's database is untouched."""
 
     def __enter__(self) -> _KeyLedger:
-        self.table = f"tl_import_keys_{uuid.uuid4().hex[:12]}"
+        self.db = sqlite3.connect("", isolation_level=None)
+        self.db.execute("CREATE TABLE seen (k TEXT, r INTEGER)")
+        self.db.execute("BEGIN")
         self.pending: list[tuple[str, int]] = []
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMPORARY TABLE {self.table} (k varchar(64), r integer)")
         return self
 
     def add(self, key: str, row: int) -> None:
@@ -175,25 +288,127 @@ class _KeyLedger:
 
     def _flush(self) -> None:
         if self.pending:
-            with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {self.table} (k, r) VALUES (%s, %s)", self.pending)
+            self.db.executemany("INSERT INTO seen (k, r) VALUES (?, ?)", self.pending)
             self.pending = []
 
     def duplicates(self) -> Iterator[tuple[str, int, int]]:
         """(key, first row, later row) for every repeated key."""
         self._flush()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT t.k, f.first_row, t.r FROM {self.table} t JOIN "
-                f"(SELECT k, MIN(r) AS first_row FROM {self.table} GROUP BY k HAVING COUNT(*) > 1) f "
-                "ON t.k = f.k WHERE t.r > f.first_row ORDER BY t.r LIMIT %s",
-                [MAX_STORED_ERRORS],
-            )
-            yield from cursor.fetchall()
+        yield from self.db.execute(
+            "SELECT s.k, f.first_row, s.r FROM seen s JOIN "
+            "(SELECT k, MIN(r) AS first_row FROM seen GROUP BY k HAVING COUNT(*) > 1) f "
+            "ON s.k = f.k WHERE s.r > f.first_row ORDER BY s.r LIMIT ?",
+            [MAX_STORED_ERRORS],
+        )
 
     def __exit__(self, *exc: object) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+        self.db.close()
+
+
+# --- Scanning in a second process ----------------------------------------------
+
+# The scanning process: Django set up from the same settings module, never a database connection.
+_SCAN_PROCESS_MAIN = (
+    "import sys, django; django.setup(); "
+    "from talentlink.registry.imports import scan_process_main; scan_process_main(int(sys.argv[1]))"
+)
+
+
+@contextlib.contextmanager
+def _pipelined(scanner: Scanner) -> Iterator[Iterator[ScanChunk | ScanEnd]]:
+    """Run the scanner in a second Python process and yield its messages as they come.
+
+    The process gets the pickled scanner (and the field encryption keys, so that it seals as
+    this process would) on its standard input and writes pickled messages to a pipe, whose
+    small buffer and the process's bounded queue keep both sides' memory flat. It is killed
+    when this side stops early, e.g. because writing failed.
+    """
+    read_end, write_end = os.pipe()
+    root = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])
+    environment = {**os.environ, "PYTHONPATH": path}
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _SCAN_PROCESS_MAIN, str(write_end)],
+            stdin=subprocess.PIPE, pass_fds=[write_end], env=environment,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    keys = (settings.TALENTLINK_FIELD_KEY, settings.TALENTLINK_FIELD_KEYS_OLD)
+    with open(read_end, "rb") as stream:
+        try:
+            assert process.stdin is not None
+            with process.stdin:
+                pickle.dump((scanner, keys), process.stdin)
+            yield _received(stream, process)
+        except BaseException:
+            process.kill()
+            raise
+        finally:
+            try:
+                process.wait(timeout=10)  # it exits once its last message is read
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _received(stream: IO[bytes], process: subprocess.Popen[bytes]) -> Iterator[ScanChunk | ScanEnd]:
+    while True:
+        try:
+            message = pickle.load(stream)
+        except (EOFError, pickle.UnpicklingError) as exc:
+            code = process.wait()
+            raise ScanFailed(f"the scanning process stopped (exit status {code})") from exc
+        if isinstance(message, _Rejected):
+            raise FileRejected(message.code, **message.params)
+        if isinstance(message, _Crashed):
+            raise ScanFailed(f"the scanning process failed:\n{message.detail}")
+        yield message
+        if isinstance(message, ScanEnd):
+            return
+
+
+def scan_process_main(fd: int) -> None:
+    """Body of the scanning process: scan the scanner read from stdin, write messages to ``fd``."""
+    scanner, (key, old_keys) = pickle.load(sys.stdin.buffer)
+    settings.TALENTLINK_FIELD_KEY, settings.TALENTLINK_FIELD_KEYS_OLD = key, old_keys
+    # Pickling here, writing in a thread: the scan goes on while the pipe waits for the writer.
+    ready: Queue[bytes | None] = Queue(maxsize=PIPELINE_DEPTH)
+    with open(fd, "wb") as stream:
+        sender = threading.Thread(target=_send_all, args=(ready, stream), daemon=True)
+        sender.start()
+        try:
+            for message in scanner.messages():
+                ready.put(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+        except FileRejected as exc:
+            ready.put(pickle.dumps(_Rejected(exc.code, exc.params)))
+        except Exception:
+            ready.put(pickle.dumps(_Crashed(traceback.format_exc(limit=8))))
+        ready.put(None)
+        sender.join()
+
+
+def _send_all(ready: Queue[bytes | None], stream: IO[bytes]) -> None:
+    with contextlib.suppress(BrokenPipeError):  # the writer stopped early and killed us anyway
+        while (data := ready.get()) is not None:
+            stream.write(data)
+            stream.flush()
+
+
+# --- Writing ------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _foreign_keys_trusted() -> Iterator[None]:
+    """Leave foreign keys unchecked while the import writes (SQLite, outside any transaction).
+
+    Every key the import writes is one it has just read or inserted itself, inside its own
+    transaction and under SQLite's database-wide write lock, so nothing can remove what they
+    point to; checking each of them again costs about a fifth of the writing. Inside a caller's
+    transaction SQLite cannot switch the checks off, and they stay on. PostgreSQL keeps them.
+    """
+    with connection.constraint_checks_disabled():
+        yield
 
 
 def _reject(batch: ImportBatch, errors: list[tuple[int, CellError]], count: int, total: int) -> ImportBatch:
@@ -211,137 +426,116 @@ def _reject(batch: ImportBatch, errors: list[tuple[int, CellError]], count: int,
     return batch
 
 
-def _values(row: ParsedRow) -> dict[str, Any]:
-    values: dict[str, Any] = {f: getattr(row, f) for f in _RECORD_FIELDS}
-    if row.id_number:
-        token, index = crypto.id_number_seal(row.id_number)
-        values.update(id_number_encrypted=token, id_number_index=index,
-                      id_number_masked=idnumbers.mask(row.id_number))  # fmt: skip
-    else:
-        values.update(id_number_encrypted="", id_number_index="", id_number_masked="")
-    return values
+def _columns(model: type[models.Model], names: tuple[str, ...]) -> list[str]:
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    return [connection.ops.quote_name(fields[name].column) for name in names]
 
 
-def _apply_chunk(batch: ImportBatch, source: SourceSystem, rows: list[ParsedRow], counts: list[int]) -> None:
-    existing = {
-        key: (pk, digest, person_id)
-        for key, pk, digest, person_id in SourceRecord.objects.filter(
-            source_system=source, source_key__in=[r.source_key for r in rows]
-        ).values_list("source_key", "pk", "content_hash", "person_id")
-    }
-    new_rows, changed, seen = [], [], set()
-    for row in rows:
-        digest = row.content_hash()
-        if row.source_key in seen:
-            continue  # a repeated key: the ledger reports it and the import is rolled back
-        seen.add(row.source_key)
-        if row.source_key not in existing:
-            new_rows.append((row, digest))
-        elif existing[row.source_key][1] != digest:
-            changed.append((row, digest, existing[row.source_key]))
-        else:
-            counts[2] += 1
-    if new_rows:
-        _create(batch, source, new_rows)
-        counts[0] += len(new_rows)
-    if changed:
-        _update(batch, changed)
-        counts[1] += len(changed)
+def _other_fields(model: type[models.Model], names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple]:
+    """The model's other columns and the values a new row gets in them (their defaults, as ``save()``
+    would store them), so that a field added to the model later does not break the import."""
+    others = [f for f in model._meta.concrete_fields if f.attname not in names and not f.primary_key]
+    values = tuple(f.get_db_prep_save(f.get_default(), connection) for f in others)
+    return tuple(f.attname for f in others), values
 
 
-def _create(batch: ImportBatch, source: SourceSystem, rows: list[tuple[ParsedRow, str]]) -> None:
-    now = timezone.now()
-    person_ids = _reserve_ids(Person, len(rows))
-    persons, records = [], []
-    for (row, digest), person_id in zip(rows, person_ids, strict=True):
-        values = _values(row)
-        persons.append({
-            **values, "id": person_id, "home_region_id": source.region_id, "account_id": None,
-            "status": Person.Status.ACTIVE, "created_at": now, "updated_at": now,
-        })  # fmt: skip
-        records.append({
-            **values, "source_system_id": source.pk, "source_key": row.source_key,
-            "person_id": person_id, "batch_id": batch.pk, "row_number": row.row,
-            "content_hash": digest, "registered_on": row.registered_on, "created_at": now, "updated_at": now,
-        })  # fmt: skip
-    _insert(Person, persons)
-    _insert(SourceRecord, records)
+_PERSON_NEW = (*PERSON_FIELDS, "id", "home_region_id", "account_id", "status", "created_at", "updated_at")
+_RECORD_NEW = (
+    *PERSON_FIELDS, "source_system_id", "source_key", "person_id", "batch_id", "row_number",
+    "content_hash", "registered_on", "created_at", "updated_at",
+)  # fmt: skip
+_RECORD_CHANGED = (*PERSON_FIELDS, "batch_id", "row_number", "content_hash", "registered_on", "updated_at")
+_PERSON_CHANGED = (*PERSON_FIELDS, "updated_at")
 
 
-def _update(batch: ImportBatch, changed: list[tuple[ParsedRow, str, tuple[int, str, int]]]) -> None:
-    now = timezone.now()
-    records, persons = [], []
-    for row, digest, (pk, _old, person_id) in changed:
-        values = _values(row)
-        records.append({
-            **values, "id": pk, "batch_id": batch.pk, "row_number": row.row, "content_hash": digest,
-            "registered_on": row.registered_on, "updated_at": now,
-        })  # fmt: skip
-        persons.append({**values, "id": person_id, "updated_at": now})
-    _update_rows(SourceRecord, records)
-    _update_rows(Person, persons)
+class _Writer:
+    """Upserts chunks of scanned rows: new keys become a person and a source record, changed
+    rows update both, unchanged rows are only counted."""
+
+    def __init__(self, batch: ImportBatch, source: SourceSystem) -> None:
+        self.batch, self.source = batch, source
+        self.counts = [0, 0, 0]  # created, updated, unchanged
+        self.record_table = connection.ops.quote_name(SourceRecord._meta.db_table)
+        person_others, self.person_defaults = _other_fields(Person, _PERSON_NEW)
+        record_others, self.record_defaults = _other_fields(SourceRecord, _RECORD_NEW)
+        self.person_columns = (*_PERSON_NEW, *person_others)
+        self.record_columns = (*_RECORD_NEW, *record_others)
+
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        existing = self._existing([row[0] for row in rows])
+        new_rows, changed, seen = [], [], set()
+        for row in rows:
+            key = row[0]
+            if key in seen:
+                continue  # a repeated key: the ledger reports it and the import is rolled back
+            seen.add(key)
+            found = existing.get(key)
+            if found is None:
+                new_rows.append(row)
+            elif found[1] != row[2]:
+                changed.append((row, found))
+            else:
+                self.counts[2] += 1
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        if new_rows:
+            self._create(new_rows, now)
+            self.counts[0] += len(new_rows)
+        if changed:
+            self._update(changed, now)
+            self.counts[1] += len(changed)
+
+    def _existing(self, keys: list[str]) -> dict[str, tuple[int, str, int]]:
+        """(record id, content hash, person id) of the keys already stored for this source."""
+        placeholders = ", ".join(["%s"] * len(keys))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT source_key, id, content_hash, person_id FROM {self.record_table} "
+                f"WHERE source_system_id = %s AND source_key IN ({placeholders})",
+                [self.source.pk, *keys],
+            )
+            return {key: (pk, digest, person_id) for key, pk, digest, person_id in cursor.fetchall()}
+
+    def _create(self, rows: list[tuple[Any, ...]], now: Any) -> None:
+        person_ids = _reserve_ids(Person, len(rows))
+        region, source, batch = self.source.region_id, self.source.pk, self.batch.pk
+        active = Person.Status.ACTIVE.value
+        pairs = list(zip(rows, person_ids, strict=True))
+        more_person, more_record = self.person_defaults, self.record_defaults
+        persons = [(*row[4:], pid, region, None, active, now, now, *more_person) for row, pid in pairs]
+        records = [
+            (*row[4:], source, row[0], pid, batch, row[1], row[2], row[3], now, now, *more_record)
+            for row, pid in pairs
+        ]
+        _insert(Person, self.person_columns, persons)
+        _insert(SourceRecord, self.record_columns, records)
+
+    def _update(self, changed: list[tuple[tuple[Any, ...], tuple[int, str, int]]], now: Any) -> None:
+        batch = self.batch.pk
+        records = [(*row[4:], batch, row[1], row[2], row[3], now, pk) for row, (pk, _old, _person) in changed]
+        persons = [(*row[4:], now, person_id) for row, (_pk, _old, person_id) in changed]
+        _update_rows(SourceRecord, _RECORD_CHANGED, records)
+        _update_rows(Person, _PERSON_CHANGED, persons)
 
 
-# --- Writing many rows at once ------------------------------------------------
-
-
-def _memo(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Adapt a value once: a chunk's rows share the same timestamp object."""
-    last: list[Any] = [object(), None]
-
-    def adapted(value: Any) -> Any:
-        if value is not last[0]:
-            last[0], last[1] = value, adapt(value)
-        return last[1]
-
-    return adapted
-
-
-class _Columns:
-    """Column names of a model's table and a fast way to turn row dicts into parameter tuples."""
-
-    def __init__(self, model: type[models.Model], names: list[str]) -> None:
-        fields = {f.attname: f for f in model._meta.concrete_fields}
-        self.sql = [connection.ops.quote_name(fields[name].column) for name in names]
-        self.get = operator.itemgetter(*names)
-        ops = connection.ops
-        # SQLite stores dates and times as text; only those columns need adapting.
-        self.adapt = [
-            (i, _memo(ops.adapt_datetimefield_value) if isinstance(fields[name], models.DateTimeField)
-             else ops.adapt_datefield_value)
-            for i, name in enumerate(names)
-            if isinstance(fields[name], models.DateField)
-        ]  # fmt: skip
-
-    def params(self, row: dict[str, Any]) -> list[Any]:
-        values = list(self.get(row))
-        for i, adapt in self.adapt:
-            values[i] = adapt(values[i])
-        return values
-
-
-def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    columns = _Columns(model, list(rows[0]))
-    table = connection.ops.quote_name(model._meta.db_table)
+def _insert(model: type[models.Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    table, columns = connection.ops.quote_name(model._meta.db_table), ", ".join(_columns(model, names))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY streams the rows; executemany would send one INSERT per row.
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns.sql)}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(columns.params(row))
+                    copy.write_row(row)
             return
-        placeholders = ", ".join(["%s"] * len(columns.sql))
-        sql = f"INSERT INTO {table} ({', '.join(columns.sql)}) VALUES ({placeholders})"
-        cursor.executemany(sql, [columns.params(row) for row in rows])
+        placeholders = ", ".join(["%s"] * len(names))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
-def _update_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    columns = _Columns(model, [name for name in rows[0] if name != "id"])
-    sql = "UPDATE {} SET {} WHERE id = %s".format(
-        connection.ops.quote_name(model._meta.db_table), ", ".join(f"{column} = %s" for column in columns.sql)
-    )
+def _update_rows(model: type[models.Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Update rows given as (*values of ``names``, id)."""
+    assignments = ", ".join(f"{column} = %s" for column in _columns(model, names))
+    sql = f"UPDATE {connection.ops.quote_name(model._meta.db_table)} SET {assignments} WHERE id = %s"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [[*columns.params(row), row["id"]] for row in rows])
+        cursor.executemany(sql, rows)
 
 
 def _reserve_ids(model: type[models.Model], count: int) -> list[int]:

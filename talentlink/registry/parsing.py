@@ -81,7 +81,20 @@ class ParsedRow:
 # --- Reading ---------------------------------------------------------------
 
 
-def read_rows(path: Path, source: SourceSystem) -> Iterator[list[str]]:
+@dataclass(frozen=True, slots=True)
+class FileShape:
+    """How a source system's files are written: what :func:`read_rows` needs to read one."""
+
+    file_format: str
+    encoding: str
+    delimiter: str
+
+    @classmethod
+    def of(cls, source: SourceSystem) -> FileShape:
+        return cls(source.file_format, source.encoding, source.delimiter)
+
+
+def read_rows(path: Path, source: SourceSystem | FileShape) -> Iterator[list[str]]:
     """Yield the header and then every row of the file as lists of text."""
     if source.file_format == SourceSystem.FileFormat.XLSX:
         return read_xlsx(path)
@@ -91,19 +104,34 @@ def read_rows(path: Path, source: SourceSystem) -> Iterator[list[str]]:
 # --- Validation ------------------------------------------------------------
 
 _PHONE = re.compile(r"^1[3-9][0-9]{9}$")
+_PHONE_NOISE = re.compile(r"[\s-]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MAX = {
     Target.SOURCE_KEY: 64, Target.NAME: 50, Target.EMPLOYER_NAME: 200, Target.TITLE: 60,
     Target.INDUSTRY: 40, Target.EMAIL: 254,
 }  # fmt: skip
+# Coded fields and the ParsedRow attribute each fills.
+_CODED = {Target.CATEGORY: "category_id", Target.TIER: "tier_id", Target.SEX: "sex",
+          Target.EDUCATION: "education"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    column: str
+    target: str
+    required: bool
 
 
 class RowParser:
-    """Validates rows of one source system's files against its mapping and code lists."""
+    """Validates rows of one source system's files against its mapping and code lists.
+
+    Everything it needs is read from the database when it is built and kept as plain data, so a
+    parser can be pickled and sent to another process that parses while this one writes.
+    """
 
     def __init__(self, source: SourceSystem) -> None:
-        self.source = source
-        self.columns = list(source.columns.all())
+        self.shape = FileShape.of(source)
+        self.columns = [_Column(c.column, c.target, c.required) for c in source.columns.all()]
         self.date_formats = [f for f in source.date_formats.split("|") if f]
         # fromisoformat reads these two ten times faster than strptime; it is used only on text
         # of exactly their shape, since it also accepts week dates and other ISO forms.
@@ -111,25 +139,42 @@ class RowParser:
             10 if f == "%Y-%m-%d" else 8 for f in self.date_formats if f in ("%Y-%m-%d", "%Y%m%d")
         }
         self.today = dt.date.today()
-        self.values: dict[str, dict[str, str]] = {}
+        mapped: dict[str, dict[str, str]] = {}
         for mapping in source.values.all():
-            self.values.setdefault(mapping.target, {})[mapping.source_value.strip()] = mapping.value
-        self.categories = {c.code: c.id for c in TalentCategory.objects.all()}
-        self.tiers = {t.code: t.id for t in Tier.objects.filter(region_id=source.region_id)}
-        self.known = {
-            Target.CATEGORY: self.categories,
-            Target.TIER: self.tiers,
+            mapped.setdefault(mapping.target, {})[mapping.source_value.strip()] = mapping.value
+        known = {
+            Target.CATEGORY: {c.code: c.id for c in TalentCategory.objects.all()},
+            Target.TIER: {t.code: t.id for t in Tier.objects.filter(region_id=source.region_id)},
             Target.SEX: {c: c for c in Sex.values},
             Target.EDUCATION: {c: c for c in Education.values},
         }
+        # One lookup per coded cell: the text in the file → the value stored, through the
+        # source's own code list where it has one, else the platform's code written as is.
+        self.codes: list[tuple[str, str, dict[str, Any], str]] = []
+        for target, values in known.items():
+            lookup: dict[str, Any] = dict(values)
+            for text, code in mapped.get(target, {}).items():
+                if code in values:
+                    lookup[text] = values[code]
+                else:
+                    lookup.pop(text, None)
+            sample = ", ".join(sorted(mapped.get(target) or values)[:12])
+            self.codes.append((target, _CODED[target], lookup, sample))
         self.index: dict[str, int] = {}
-        self.indexed: list[tuple[str, int]] = []
+        self.targets: tuple[str, ...] = ()
+        self.positions: tuple[int, ...] = ()
+        self.width = 0
         self.limits: list[tuple[str, int]] = []
         self.column_names = {c.target: c.column for c in self.columns}
-        self.required = {c.target for c in self.columns if c.required}
-        self.required |= {Target.SOURCE_KEY, Target.NAME}
-        if source.id_number_required:
-            self.required.add(Target.ID_NUMBER)
+        required = [c.target for c in self.columns if c.required]
+        required += [t for t in (Target.SOURCE_KEY, Target.NAME) if t not in required]
+        if source.id_number_required and Target.ID_NUMBER not in required:
+            required.append(Target.ID_NUMBER)
+        self.required = tuple(required)
+
+    def read(self, path: Path) -> Iterator[list[str]]:
+        """The header and then every row of a file of this source."""
+        return read_rows(path, self.shape)
 
     def bind_header(self, header: list[str]) -> list[CellError]:
         """Locate the mapped columns in the header; missing required ones are errors."""
@@ -143,7 +188,8 @@ class RowParser:
         for target in self.required:
             if target not in self.index and not any(c.target == target for c in self.columns):
                 errors.append(CellError(str(target), "", "missing_column", {"column": target}))
-        self.indexed = list(self.index.items())
+        self.targets, self.positions = tuple(self.index), tuple(self.index.values())
+        self.width = max(self.positions, default=-1) + 1
         self.limits = [(target, limit) for target, limit in _MAX.items() if target in self.index]
         return errors
 
@@ -153,8 +199,9 @@ class RowParser:
 
     def parse(self, number: int, cells: list[str]) -> tuple[ParsedRow | None, list[CellError]]:
         """Validate one data row; return the parsed row or the errors found in it."""
-        width = len(cells)
-        raw = {target: cells[i] if i < width else "" for target, i in self.indexed}
+        if len(cells) < self.width:
+            cells = cells + [""] * (self.width - len(cells))
+        raw = dict(zip(self.targets, [cells[i] for i in self.positions], strict=True))
         errors: list[CellError] = []
         columns = self.column_names
 
@@ -171,13 +218,13 @@ class RowParser:
             row=number,
             source_key=raw.get(Target.SOURCE_KEY, ""),
             name=_clean_name(raw.get(Target.NAME, "")),
+            employer_name=raw.get(Target.EMPLOYER_NAME, ""),
+            title=raw.get(Target.TITLE, ""),
+            industry=raw.get(Target.INDUSTRY, ""),
         )
         self._parse_identity(raw, row, fail)
         self._parse_contact(raw, row, fail)
         self._parse_codes(raw, row, fail)
-        row.employer_name = raw.get(Target.EMPLOYER_NAME, "")
-        row.title = raw.get(Target.TITLE, "")
-        row.industry = raw.get(Target.INDUSTRY, "")
         return (None, errors) if errors else (row, errors)
 
     def _parse_identity(self, raw: dict[str, str], row: ParsedRow, fail: Any) -> None:
@@ -206,7 +253,9 @@ class RowParser:
                     row.birth_date = value
 
     def _parse_contact(self, raw: dict[str, str], row: ParsedRow, fail: Any) -> None:
-        phone = re.sub(r"[\s-]", "", raw.get(Target.PHONE, "")).removeprefix("+86")
+        phone = raw.get(Target.PHONE, "")
+        if not phone.isdigit():
+            phone = _PHONE_NOISE.sub("", phone).removeprefix("+86")
         if phone and not _PHONE.match(phone):
             fail(Target.PHONE, "phone")
         row.phone = phone
@@ -222,23 +271,15 @@ class RowParser:
                 fail(Target.EMPLOYER_CREDIT_CODE, f"credit_code.{exc.code}")
 
     def _parse_codes(self, raw: dict[str, str], row: ParsedRow, fail: Any) -> None:
-        for target, known in self.known.items():
-            text = raw.get(target, "")
+        for target, attribute, lookup, sample in self.codes:
+            text = raw.get(target)
             if not text:
                 continue
-            value = self.values.get(target, {}).get(text, text)
-            if value not in known:
-                sample = ", ".join(sorted(self.values.get(target) or known)[:12])
+            value = lookup.get(text)
+            if value is None:
                 fail(target, "unknown_code", known=sample)
-                continue
-            if target == Target.CATEGORY:
-                row.category_id = known[value]
-            elif target == Target.TIER:
-                row.tier_id = known[value]
-            elif target == Target.SEX:
-                row.sex = row.sex or value
-            else:
-                row.education = value
+            elif attribute != "sex" or not row.sex:  # the ID number is the better witness of sex
+                setattr(row, attribute, value)
 
     def _date(self, text: str) -> dt.date | None:
         if len(text) in self.iso_shapes and (text.isdigit() or (text[4] == "-" and text[7] == "-")):
@@ -258,10 +299,15 @@ class RowParser:
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_SPACES = re.compile(r"\s+")
+_NAME_ODDITIES = re.compile(r"[\s．•・]")
+_MIDDLE_DOTS = str.maketrans({"．": "·", "•": "·", "・": "·"})
 
 
 def _clean_name(name: str) -> str:
     # Registries pad Chinese names to align them (张  三) and write the middle dot
     # of minority and foreign names several ways; Latin names keep single spaces.
-    name = re.sub(r"\s+", "" if _CJK.search(name) else " ", name).strip()
-    return name.replace("．", "·").replace("•", "·").replace("・", "·")
+    if not _NAME_ODDITIES.search(name):
+        return name  # most names: nothing to clean
+    name = _SPACES.sub("" if _CJK.search(name) else " ", name).strip()
+    return name.translate(_MIDDLE_DOTS)

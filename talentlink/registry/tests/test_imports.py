@@ -12,8 +12,30 @@ from talentlink.core.audit import Access
 from talentlink.core.errors import NotAllowed
 from talentlink.registry import imports, services
 from talentlink.registry.models import ImportBatch, Person, RowError, SourceRecord, SourceSystem
+from talentlink.registry.parsing import RowParser
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _import_only(settings):  # type: ignore[no-untyped-def]
+    # The linkage an import queues has its own tests.
+    settings.TALENTLINK_LINKAGE_AFTER_IMPORT = False
+
+
+@pytest.fixture
+def pipelined(monkeypatch):  # type: ignore[no-untyped-def]
+    """Scan every file in a second process, however small; the list of those processes."""
+    processes = []
+    original = imports._received
+
+    def watched(stream, process):  # type: ignore[no-untyped-def]
+        processes.append(process)
+        return original(stream, process)
+
+    monkeypatch.setattr(imports, "PIPELINE_MIN_BYTES", 0)
+    monkeypatch.setattr(imports, "_received", watched)
+    return processes
 
 
 def run_import(user, path, source="ningbo-talent-db") -> ImportBatch:  # type: ignore[no-untyped-def]
@@ -133,17 +155,17 @@ def test_a_corrected_file_updates_the_same_source_records(nb_office, ningbo_csv)
 
 
 def test_a_file_that_fails_half_way_leaves_nothing(nb_office, ningbo_csv, monkeypatch):
-    original = imports._apply_chunk
+    original = imports._Writer.write
     calls = []
 
-    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def failing(self, rows):  # type: ignore[no-untyped-def]
         calls.append(1)
         if len(calls) == 2:
             raise OSError("disk full")
-        return original(*args, **kwargs)
+        return original(self, rows)
 
     monkeypatch.setattr(imports, "CHUNK", 1)
-    monkeypatch.setattr(imports, "_apply_chunk", failing)
+    monkeypatch.setattr(imports._Writer, "write", failing)
     with pytest.raises(OSError):
         run_import(nb_office, ningbo_csv())
     assert not Person.objects.exists() and not SourceRecord.objects.exists()
@@ -209,3 +231,120 @@ def test_an_id_number_stored_as_an_xlsx_number_is_refused(zs_office, tmp_path):
                                      "高技能人才", "", "", "", "", ""]])  # fmt: skip
     batch = run_import(zs_office, path, source="zhoushan-talent-info")
     assert batch.status == "rejected" and RowError.objects.get().code == "number_cell"
+
+
+def many_rows(count: int) -> list[list[str]]:
+    return [[f"NB{i:05d}", *GOOD_ROWS[i % 3][1:]] for i in range(count)]
+
+
+def test_the_parser_cleans_names_phones_and_codes_of_a_row(ningbo):
+    parser = RowParser(SourceSystem.objects.get(code="ningbo-talent-db"))
+    from conftest import NINGBO_HEADER
+
+    assert parser.bind_header(["\ufeff" + NINGBO_HEADER[0], *NINGBO_HEADER[1:]]) == []
+    cells = list(GOOD_ROWS[0])
+    cells[1], cells[5], cells[10] = "阿依古丽•买买提", "+86 138-0574-0001", "Z"
+    row, errors = parser.parse(2, cells)
+    assert row is None and [(e.column, e.code) for e in errors] == [("人才层次", "unknown_code")]
+    cells[10] = "C"
+    row, errors = parser.parse(2, cells)
+    assert errors == [] and row is not None
+    assert (row.name, row.phone, row.sex, row.education) == (
+        "阿依古丽·买买提",
+        "13805740001",
+        "M",
+        "doctorate",
+    )
+
+
+def test_a_large_file_is_scanned_in_a_second_process_with_the_same_outcome(nb_office, ningbo_csv, pipelined):
+    batch = run_import(nb_office, ningbo_csv())
+    assert (batch.status, batch.total_rows, batch.created_count) == ("succeeded", 3, 3)
+    person = Person.objects.get(source_records__source_key="NB003")
+    assert person.name == "李海燕" and person.birth_date == dt.date(1978, 5, 15)
+    assert crypto.id_number_open(person.id_number_encrypted) == "33020519780515106X"
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[0][7] = "宁波甬江实验室"
+    again = run_import(nb_office, ningbo_csv(rows, name="ningbo-v2.csv"))
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 1, 2)
+    assert len(pipelined) == 2 and all(process.returncode == 0 for process in pipelined)
+
+
+def test_the_second_process_reports_the_same_row_errors(nb_office, ningbo_csv, pipelined):
+    batch = run_import(nb_office, ningbo_csv(bad_rows()))
+    assert batch.status == "rejected" and batch.error_count == 9
+    assert (5, "人才编号", "duplicate_key") in errors_of(batch) and len(pipelined) == 1
+    assert not Person.objects.exists() and not SourceRecord.objects.exists()
+
+
+def test_an_error_found_after_rows_were_written_leaves_nothing(nb_office, ningbo_csv, pipelined, monkeypatch):
+    rows = many_rows(30)
+    rows[-1][2] = "330203199003074512"  # wrong check digit in the last row
+    written = []
+    original = imports._Writer.write
+
+    def counting(self, chunk):  # type: ignore[no-untyped-def]
+        written.append(len(chunk))
+        return original(self, chunk)
+
+    monkeypatch.setattr(imports, "CHUNK", 4)
+    monkeypatch.setattr(imports._Writer, "write", counting)
+    batch = run_import(nb_office, ningbo_csv(rows))
+    assert sum(written) == 28 and len(pipelined) == 1  # seven chunks were written before the error came
+    assert batch.status == "rejected" and errors_of(batch) == {(31, "公民身份号码", "id_number.checksum")}
+    assert not Person.objects.exists() and not SourceRecord.objects.exists()
+
+
+def test_a_crash_of_the_scanning_process_fails_the_import_and_leaves_nothing(
+    nb_office, ningbo_csv, pipelined, monkeypatch
+):
+    original = imports._received
+
+    def killed_after_the_first_chunk(stream, process):  # type: ignore[no-untyped-def]
+        for n, message in enumerate(original(stream, process)):
+            yield message
+            if n == 0:  # the writer has written the first chunk
+                process.kill()
+
+    monkeypatch.setattr(imports, "CHUNK", 1)
+    monkeypatch.setattr(imports, "_received", killed_after_the_first_chunk)
+    with pytest.raises(imports.ScanFailed, match="scanning process stopped"):
+        run_import(nb_office, ningbo_csv(many_rows(3000)))
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.FAILED and "ScanFailed" in batch.message
+    assert not Person.objects.exists() and not SourceRecord.objects.exists()
+    assert pipelined[0].poll() is not None
+
+
+def test_a_failing_writer_stops_the_scanning_process(nb_office, ningbo_csv, pipelined, monkeypatch):
+    def failing(self, rows):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(imports._Writer, "write", failing)
+    with pytest.raises(OSError):
+        run_import(nb_office, ningbo_csv(many_rows(3000)))
+    assert pipelined[0].poll() is not None  # killed, not left scanning
+    assert ImportBatch.objects.get().status == ImportBatch.Status.FAILED
+
+
+def test_an_unreadable_file_is_rejected_by_the_second_process(nb_office, tmp_path, pipelined):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("人才编号,姓名\nNB1,张三\n".encode("gbk"))
+    batch = run_import(nb_office, path)
+    assert batch.status == "rejected" and RowError.objects.get().code == "unreadable"
+    assert len(pipelined) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_import_outside_a_transaction_leaves_consistent_keys_and_checks_on(nb_office, ningbo_csv):
+    # Outside a caller's transaction the import writes with SQLite's foreign key checks off.
+    run_import(nb_office, ningbo_csv())
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[1][9] = "05"
+    batch = run_import(nb_office, ningbo_csv(rows, name="ningbo-v2.csv"))
+    assert (batch.created_count, batch.updated_count) == (0, 1)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            assert cursor.execute("PRAGMA foreign_keys").fetchone() == (1,)
+            assert cursor.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert Person.objects.filter(source_records__isnull=False).distinct().count() == 3
