@@ -165,14 +165,17 @@ $("tc-manual").addEventListener("submit", (event) => { event.preventDefault(); c
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register(page.dataset.sw, { scope: page.dataset.scope }).then(async () => {
     // Keep this page and everything it loaded for offline use.
-    const urls = [location.pathname, ...[...document.querySelectorAll("script[src], link[rel=stylesheet]")].map((e) => e.src || e.href)];
+    const urls = [
+      location.pathname, new URL("./tccode.js", import.meta.url).href,
+      ...[...document.querySelectorAll("script[src], link[rel=stylesheet]")].map((e) => e.src || e.href),
+    ];
     const cache = await caches.open("talentcode-scan-v1");
     await cache.addAll(urls);
     page.dataset.cached = "1";
   });
 }
 showNetwork();
-await refreshLists().catch((e) => { $("tc-lists").textContent = text.noLists; });
+await refreshLists().catch((e) => { console.warn("talent code lists:", e); $("tc-lists").textContent = text.noLists; });
 await loadBenefits();
 await showQueue();
 if (navigator.onLine) sync();

@@ -16,6 +16,6 @@ self.addEventListener("fetch", (event) => {
         caches.open(CACHE).then((cache) => cache.put(request, copy));
       }
       return response;
-    }).catch(async () => (await caches.match(request, { ignoreSearch: true })) || Response.error())
+    }).catch(async () => (await caches.match(request, { ignoreSearch: true, ignoreVary: true })) || Response.error())
   );
 });
