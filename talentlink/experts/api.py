@@ -2,8 +2,436 @@
 
 from __future__ import annotations
 
-from ninja import Router
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Status, UploadedFile
+
+from talentlink.core.audit import Access
+from talentlink.core.errors import DomainError, NotAllowed, NotFound
+from talentlink.core.exports import xlsx_response
+from talentlink.core.models import Organisation, Region
+from talentlink.experts import policy, review, selectors, services
+from talentlink.experts.models import Assignment, Committee, Expert, ExpertImport, Field, ReviewRound, Studio
+from talentlink.experts.schemas import (
+    CommissionIn,
+    CommitteeIn,
+    CommitteeOut,
+    ConflictIn,
+    ConflictOut,
+    ExpertDetailOut,
+    ExpertOut,
+    ExpertUpdateIn,
+    FieldOut,
+    ImportErrorOut,
+    ImportOut,
+    InvitationOut,
+    MemberIn,
+    ProjectIn,
+    RespondIn,
+    ReviewIn,
+    RoundDetailOut,
+    RoundIn,
+    RoundOut,
+    StudioIn,
+    StudioOut,
+    TargetOut,
+    WorkloadOut,
+)
 
 router = Router(tags=["experts"])
 # Endpoints anyone may call (no login), e.g. public verification.
 public_router = Router(tags=["experts (public)"])
+
+
+def _region(code: str) -> Region:
+    region = Region.objects.filter(code=code, is_active=True).first()
+    if region is None:
+        raise NotFound(_("No such region."), code="region")
+    return region
+
+
+def _fields(codes: list[str]) -> list[Field]:
+    found = list(Field.objects.filter(code__in=codes, is_active=True))
+    if len(found) != len(set(codes)):
+        raise DomainError(_("Unknown field codes."), code="fields", field="fields")
+    return found
+
+
+def _expert(expert_id: int) -> Expert:
+    expert = Expert.objects.select_related("person", "region").filter(pk=expert_id).first()
+    if expert is None:
+        raise NotFound(_("No such expert."))
+    return expert
+
+
+# --- Catalogue, search, profiles ---------------------------------------------------------------
+
+
+@router.get("/fields", response=list[FieldOut])
+def fields(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return Field.objects.filter(is_active=True)
+
+
+def expert_out(e: Expert) -> dict[str, Any]:
+    return {
+        "id": e.pk, "name": e.person.name, "region": e.region.code, "employer_name": e.employer_name,
+        "title": e.title, "title_level": e.title_level, "fields": [f.code for f in e.fields.all()],
+        "keywords": e.keywords, "availability": e.availability,
+    }  # fmt: skip
+
+
+def expert_detail_out(e: Expert) -> dict[str, Any]:
+    conflicts = [{"id": c.pk, "organisation_name": c.organisation_name, "credit_code": c.credit_code,
+                  "reason": c.reason} for c in e.declared_conflicts.all()]  # fmt: skip
+    return {**expert_out(e), "biography": e.biography, "id_number": e.person.id_number_masked,
+            "declared_conflicts": conflicts}  # fmt: skip
+
+
+@router.get("/experts", response=list[ExpertOut])
+def expert_search(  # type: ignore[no-untyped-def]
+    request: HttpRequest, q: str = "", region: str = "", field: str = "", title_level_min: int | None = None,
+    availability: str = "", limit: int = 50,
+):  # fmt: skip
+    field_obj = Field.objects.filter(code=field).first() if field else None
+    qs = selectors.experts_search(
+        user=request.user, q=q, region_id=_region(region).pk if region else None,
+        field_id=field_obj.pk if field_obj else (-1 if field else None),
+        title_level_min=title_level_min, availability=availability,
+    )  # fmt: skip
+    found = list(qs[: min(limit, 200)])
+    selectors.experts_shown(
+        access=Access.from_request(request), experts=found, filters={"q": q, "region": region}
+    )
+    return [expert_out(e) for e in found]
+
+
+@router.get("/experts/{expert_id}", response=ExpertDetailOut)
+def expert_detail(request: HttpRequest, expert_id: int):  # type: ignore[no-untyped-def]
+    return expert_detail_out(selectors.expert_get(access=Access.from_request(request), expert_id=expert_id))
+
+
+def _changes(body: ExpertUpdateIn) -> dict[str, Any]:
+    changes = body.dict(exclude_none=True)
+    if "fields" in changes:
+        changes["fields"] = _fields(changes["fields"])
+    return changes
+
+
+@router.patch("/experts/{expert_id}", response=ExpertDetailOut)
+def expert_update(request: HttpRequest, expert_id: int, body: ExpertUpdateIn):  # type: ignore[no-untyped-def]
+    access = Access.from_request(request)
+    expert = services.expert_update(access=access, expert=_expert(expert_id), changes=_changes(body))
+    return expert_detail_out(selectors.expert_get(access=access, expert_id=expert.pk))
+
+
+def _mine(request: HttpRequest) -> Expert:
+    expert = policy.expert_of(request.user)
+    if expert is None:
+        raise NotFound(_("Your account has no expert profile."), code="not_expert")
+    return expert
+
+
+@router.get("/me", response=ExpertDetailOut)
+def my_profile(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return expert_detail_out(
+        selectors.expert_get(access=Access.from_request(request), expert_id=_mine(request).pk)
+    )
+
+
+@router.patch("/me", response=ExpertDetailOut)
+def my_profile_update(request: HttpRequest, body: ExpertUpdateIn):  # type: ignore[no-untyped-def]
+    access = Access.from_request(request)
+    expert = services.expert_update(access=access, expert=_mine(request), changes=_changes(body))
+    return expert_detail_out(selectors.expert_get(access=access, expert_id=expert.pk))
+
+
+@router.post("/me/conflicts", response={201: ConflictOut})
+def my_conflict_declare(request: HttpRequest, body: ConflictIn):  # type: ignore[no-untyped-def]
+    c = services.conflict_declare(access=Access.from_request(request), expert=_mine(request), **body.dict())
+    return Status(201, {"id": c.pk, "organisation_name": c.organisation_name, "credit_code": c.credit_code,
+                        "reason": c.reason})  # fmt: skip
+
+
+# --- Imports -----------------------------------------------------------------------------------
+
+
+def import_out(record: ExpertImport) -> dict[str, Any]:
+    return {"id": record.pk, "region": record.region.code, "original_name": record.original_name,
+            "status": record.status, "rows": record.rows, "written": record.written,
+            "error_count": len(record.errors)}  # fmt: skip
+
+
+@router.post("/imports", response={201: ImportOut})
+def import_create(request: HttpRequest, region: Form[str], file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+    with tempfile.NamedTemporaryFile(suffix=Path(file.name or "").suffix.lower()) as handle:
+        for chunk in file.chunks():
+            handle.write(chunk)
+        handle.flush()
+        record = services.experts_import(access=Access.from_request(request), region=_region(region),
+                                         path=Path(handle.name), original_name=file.name or "")  # fmt: skip
+    return Status(201, import_out(record))
+
+
+@router.get("/imports/{import_id}/errors", response=list[ImportErrorOut])
+def import_errors(request: HttpRequest, import_id: int):  # type: ignore[no-untyped-def]
+    record = selectors.expert_import_get(user=request.user, import_id=import_id)
+    keys = ("row", "column", "value", "code", "message_zh", "message_en")
+    return [dict(zip(keys, r, strict=True)) for r in selectors.expert_import_error_rows(record=record)]
+
+
+# --- Committees, studios, targets --------------------------------------------------------------
+
+
+def committee_out(c: Committee) -> dict[str, Any]:
+    members = [{"expert_id": m.expert_id, "name": m.expert.person.name, "region": m.expert.region.code,
+                "role": m.role} for m in c.memberships.all()]  # fmt: skip
+    return {"id": c.pk, "name": c.name, "field": c.field.code, "established_on": c.established_on,
+            "joint": c.cities >= 2, "members": members}  # fmt: skip
+
+
+def _require_targets(request: HttpRequest) -> None:
+    if not policy.can_see_targets(request.user):
+        raise NotAllowed(_("This page is for city staff, organisers and observers."))
+
+
+@router.get("/committees", response=list[CommitteeOut])
+def committee_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+    _require_targets(request)
+    return [committee_out(c) for c in selectors.committees_overview()]
+
+
+@router.post("/committees", response={201: CommitteeOut})
+def committee_create(request: HttpRequest, body: CommitteeIn):  # type: ignore[no-untyped-def]
+    [field] = _fields([body.field])
+    c = services.committee_create(
+        access=Access.from_request(request),
+        name=body.name,
+        field=field,
+        established_on=body.established_on,
+        description=body.description,
+    )
+    return Status(201, committee_out(selectors.committees_overview().get(pk=c.pk)))
+
+
+@router.post("/committees/{committee_id}/members", response={201: CommitteeOut})
+def committee_member_add(request: HttpRequest, committee_id: int, body: MemberIn):  # type: ignore[no-untyped-def]
+    committee = Committee.objects.filter(pk=committee_id).first()
+    if committee is None:
+        raise NotFound(_("No such committee."))
+    services.committee_member_add(
+        access=Access.from_request(request),
+        committee=committee,
+        expert=_expert(body.expert_id),
+        role=body.role,
+        joined_on=body.joined_on,
+    )
+    return Status(201, committee_out(selectors.committees_overview().get(pk=committee.pk)))
+
+
+def studio_out(s: Studio) -> dict[str, Any]:
+    commissions = [{"id": c.pk, "kind": c.kind, "title": c.title, "client_name": c.client_name,
+                    "client_region": c.client_region.code, "started_on": c.started_on, "ended_on": c.ended_on}
+                   for c in s.commissions.all()]  # fmt: skip
+    return {
+        "id": s.pk,
+        "name": s.name,
+        "leader_id": s.leader_id,
+        "leader": s.leader.person.name,
+        "host": s.host.name,
+        "established_on": s.established_on,
+        "fields": [f.code for f in s.fields.all()],
+        "commissions": commissions,
+    }
+
+
+@router.get("/studios", response=list[StudioOut])
+def studio_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+    _require_targets(request)
+    return [studio_out(s) for s in selectors.studios_overview()]
+
+
+@router.post("/studios", response={201: StudioOut})
+def studio_create(request: HttpRequest, body: StudioIn):  # type: ignore[no-untyped-def]
+    host = Organisation.objects.filter(credit_code=body.host_credit_code).select_related("region").first()
+    if host is None:
+        raise NotFound(_("No organisation has this credit code."), code="host")
+    s = services.studio_create(
+        access=Access.from_request(request),
+        name=body.name,
+        leader=_expert(body.leader_id),
+        host=host,
+        established_on=body.established_on,
+        fields=_fields(body.fields),
+        description=body.description,
+    )
+    return Status(201, studio_out(selectors.studios_overview().get(pk=s.pk)))
+
+
+@router.post("/studios/{studio_id}/commissions", response={201: StudioOut})
+def commission_add(request: HttpRequest, studio_id: int, body: CommissionIn):  # type: ignore[no-untyped-def]
+    studio = Studio.objects.filter(pk=studio_id).first()
+    if studio is None:
+        raise NotFound(_("No such studio."))
+    services.commission_add(
+        access=Access.from_request(request),
+        studio=studio,
+        kind=body.kind,
+        title=body.title,
+        client_name=body.client_name,
+        client_region=_region(body.client_region),
+        started_on=body.started_on,
+        ended_on=body.ended_on,
+    )
+    return Status(201, studio_out(selectors.studios_overview().get(pk=studio.pk)))
+
+
+@router.get("/targets", response=list[TargetOut])
+def targets(request: HttpRequest):  # type: ignore[no-untyped-def]
+    _require_targets(request)
+    return [
+        {"indicator": t.indicator, "label": t.label, "actual": t.actual,
+         "targets": {year: value for year, value, _met in t.targets},
+         "next_year": t.next_target[0] if t.next_target else None,
+         "next_value": t.next_target[1] if t.next_target else None}
+        for t in selectors.targets_progress()
+    ]  # fmt: skip
+
+
+# --- Review rounds -------------------------------------------------------------------------------
+
+
+def round_out(r: ReviewRound) -> dict[str, Any]:
+    names = ("id", "name", "status", "deadline", "experts_per_project", "max_load", "min_other_city",
+             "max_per_city", "collaboration_years", "solution")  # fmt: skip
+    return {**{n: getattr(r, n) for n in names}, "region": r.region.code}
+
+
+def seat_out(s: Assignment) -> dict[str, Any]:
+    return {"id": s.pk, "project_id": s.project_id, "expert_id": s.expert_id, "expert": s.expert.person.name,
+            "expert_region": s.expert.region.code, "affinity": s.affinity, "status": s.status,
+            "decline_reason": s.decline_reason}  # fmt: skip
+
+
+def round_detail_out(r: ReviewRound) -> dict[str, Any]:
+    projects = [
+        {
+            "id": p.pk,
+            "title": p.title,
+            "applicant_organisation": p.applicant_organisation,
+            "region": p.region.code,
+            "fields": [f.code for f in p.fields.all()],
+            "seats": [seat_out(s) for s in p.assignments.all()],
+        }
+        for p in selectors.round_panels(review_round=r)
+    ]
+    return {**round_out(r), "projects": projects, "counts": selectors.round_status_counts(review_round=r)}
+
+
+@router.get("/rounds", response=list[RoundOut])
+def round_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return [round_out(r) for r in selectors.rounds_visible(user=request.user)]
+
+
+@router.post("/rounds", response={201: RoundDetailOut})
+def round_create(request: HttpRequest, body: RoundIn):  # type: ignore[no-untyped-def]
+    r = review.round_create(access=Access.from_request(request), **body.dict())
+    return Status(201, round_detail_out(r))
+
+
+@router.get("/rounds/{round_id}", response=RoundDetailOut)
+def round_detail(request: HttpRequest, round_id: int):  # type: ignore[no-untyped-def]
+    return round_detail_out(selectors.round_get(user=request.user, round_id=round_id))
+
+
+@router.post("/rounds/{round_id}/projects", response={201: RoundDetailOut})
+def project_add(request: HttpRequest, round_id: int, body: ProjectIn):  # type: ignore[no-untyped-def]
+    r = selectors.round_get(user=request.user, round_id=round_id)
+    data = body.dict()
+    data.update(region=_region(body.region), fields=_fields(body.fields))
+    review.project_add(access=Access.from_request(request), review_round=r, **data)
+    return Status(201, round_detail_out(r))
+
+
+def _round_action(request: HttpRequest, round_id: int, service: Any) -> dict[str, Any]:
+    r = selectors.round_get(user=request.user, round_id=round_id)
+    service(access=Access.from_request(request), review_round=r)
+    r.refresh_from_db()
+    return round_detail_out(r)
+
+
+@router.post("/rounds/{round_id}/propose", response=RoundDetailOut)
+def round_propose(request: HttpRequest, round_id: int):  # type: ignore[no-untyped-def]
+    return _round_action(request, round_id, review.panel_propose)
+
+
+@router.post("/rounds/{round_id}/invite", response=RoundDetailOut)
+def round_invite(request: HttpRequest, round_id: int):  # type: ignore[no-untyped-def]
+    return _round_action(request, round_id, review.panel_invite)
+
+
+@router.post("/rounds/{round_id}/refill", response=RoundDetailOut)
+def round_refill(request: HttpRequest, round_id: int):  # type: ignore[no-untyped-def]
+    return _round_action(request, round_id, review.panel_refill)
+
+
+@router.get("/rounds/{round_id}/panels.xlsx")
+def round_export(request: HttpRequest, round_id: int) -> HttpResponse:
+    r = selectors.round_get(user=request.user, round_id=round_id)
+    rows = list(selectors.panel_export_rows(access=Access.from_request(request), review_round=r))
+    return xlsx_response(filename=f"review-round-{r.pk}-panels.xlsx", sheet="panels",
+                         headers=selectors.PANEL_EXPORT_HEADERS, rows=rows)  # fmt: skip
+
+
+@router.get("/workloads", response=list[WorkloadOut])
+def workloads(request: HttpRequest, region: str = "", limit: int = 200):  # type: ignore[no-untyped-def]
+    qs = selectors.workloads(user=request.user, region_id=_region(region).pk if region else None)
+    return [
+        {"expert_id": e.pk, "name": e.person.name, "region": e.region.code, "rounds": e.rounds,
+         "invited": e.invited, "accepted": e.accepted, "declined": e.declined, "reviewed": e.reviewed}
+        for e in qs[: min(limit, 1000)]
+    ]  # fmt: skip
+
+
+# --- The expert's invitations ------------------------------------------------------------------
+
+
+def invitation_out(s: Assignment) -> dict[str, Any]:
+    return {"id": s.pk, "round": s.round.name, "project": s.project.title,
+            "applicant_organisation": s.project.applicant_organisation, "deadline": s.round.deadline,
+            "status": s.status, "decline_reason": s.decline_reason, "review_score": s.review_score,
+            "review_comment": s.review_comment}  # fmt: skip
+
+
+def _own_seat(request: HttpRequest, seat_id: int) -> Assignment:
+    seat = (
+        Assignment.objects.select_related("round", "project", "expert__person")
+        .filter(Q(pk=seat_id), expert__person__account=request.user)
+        .first()
+    )
+    if seat is None:
+        raise NotFound(_("No such invitation."))
+    return seat
+
+
+@router.get("/invitations", response=list[InvitationOut])
+def invitations(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return [invitation_out(s) for s in selectors.invitations_of(expert=_mine(request))]
+
+
+@router.post("/invitations/{seat_id}/respond", response=InvitationOut)
+def invitation_respond(request: HttpRequest, seat_id: int, body: RespondIn):  # type: ignore[no-untyped-def]
+    seat = review.invitation_respond(access=Access.from_request(request), seat=_own_seat(request, seat_id),
+                                     accept=body.accept, reason=body.reason)  # fmt: skip
+    return invitation_out(seat)
+
+
+@router.post("/invitations/{seat_id}/review", response=InvitationOut)
+def invitation_review(request: HttpRequest, seat_id: int, body: ReviewIn):  # type: ignore[no-untyped-def]
+    seat = review.review_submit(access=Access.from_request(request), seat=_own_seat(request, seat_id),
+                                score=body.score, comment=body.comment)  # fmt: skip
+    return invitation_out(seat)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.navigation import DeskPanel, NavItem
@@ -12,7 +15,32 @@ class ExpertsConfig(AppConfig):
     verbose_name = _("Expert pool")
 
     def navigation(self, request: HttpRequest) -> list[NavItem]:
-        return []
+        from talentlink.experts import policy
+
+        user = request.user
+        items = []
+        if policy.can_search(user):
+            items.append(NavItem(str(_("Experts")), reverse("experts:search")))
+        if policy.can_see_targets(user):
+            items.append(NavItem(str(_("Committees")), reverse("experts:committees")))
+            items.append(NavItem(str(_("Studios")), reverse("experts:studios")))
+        if policy.is_organiser(user) or user.is_talent_office:
+            items.append(NavItem(str(_("Review rounds")), reverse("experts:rounds")))
+        if policy.can_manage_pool(user):
+            items.append(NavItem(str(_("Expert imports")), reverse("experts:imports")))
+        if policy.expert_of(user) is not None:
+            items.append(NavItem(str(_("My invitations")), reverse("experts:me")))
+        return items
 
     def desk_panels(self, request: HttpRequest) -> list[DeskPanel]:
-        return []
+        from talentlink.experts import selectors
+
+        if not request.user.is_authenticated:
+            return []
+        figures = selectors.desk_figures(user=request.user)
+        return [DeskPanel("experts/partials/desk.html", figures)] if figures else []
+
+    def demo_load(self, *, stdout: Any) -> None:
+        from talentlink.experts.demo import demo_load
+
+        demo_load(stdout=stdout)

@@ -1,0 +1,67 @@
+"""Who may do what in the expert pool.
+
+The pool is shared by both cities (打通两地人才科技专家库): staff of either city and review
+organisers search every expert. A city's talent office keeps its own city's profiles and,
+with the other city's office, the joint committees and studios. An expert keeps their own
+profile and answers their invitations. Observers see counts, never persons.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from talentlink.core.errors import NotAllowed
+from talentlink.core.models import Role, User
+from talentlink.experts.models import Expert, ReviewRound
+
+
+def can_search(user: User) -> bool:
+    return (
+        user.is_superuser
+        or user.is_city_staff
+        or (user.role == Role.REVIEW_ORGANISER and bool(user.region_id))
+    )
+
+
+def can_manage_pool(user: User) -> bool:
+    """Committees, studios, imports: talent offices of either city."""
+    return user.is_superuser or user.is_talent_office
+
+
+def can_see_targets(user: User) -> bool:
+    return can_search(user) or user.role == Role.PROVINCE_OBSERVER
+
+
+def is_organiser(user: User) -> bool:
+    return user.is_superuser or (user.role == Role.REVIEW_ORGANISER and bool(user.region_id))
+
+
+def expert_of(user: User) -> Expert | None:
+    """The expert profile of a talent's own account, if they have one."""
+    if not user.is_authenticated or user.role != Role.TALENT:
+        return None
+    return Expert.objects.select_related("person", "region").filter(person__account=user).first()
+
+
+def staff_may_edit(user: User, expert: Expert) -> bool:
+    return user.is_superuser or (user.is_talent_office and user.region_id == expert.region_id)
+
+
+def require_search(user: User) -> None:
+    if not can_search(user):
+        raise NotAllowed(_("Only city staff and review organisers may search the expert pool."))
+
+
+def require_pool_manager(user: User | None) -> User:
+    if user is None or not can_manage_pool(user):
+        raise NotAllowed(_("Only the talent offices may manage the expert pool."))
+    return user
+
+
+def require_round_manager(user: User | None, review_round: ReviewRound) -> User:
+    """The round's organisers: review organisers of the organising city."""
+    if user is not None and (
+        user.is_superuser or (user.role == Role.REVIEW_ORGANISER and user.region_id == review_round.region_id)
+    ):
+        return user
+    raise NotAllowed(_("Only the organisers of this review round may do this."))

@@ -1,0 +1,305 @@
+"""Reads of the expert pool: search, profiles, committees, studios, targets, rounds, workloads.
+
+Profiles carry personal data (name, employer, title, biography; never ID numbers or contact
+details on screen): reads of a profile and of result lists are audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from talentlink.core.audit import Access, audit_record
+from talentlink.core.errors import NotAllowed, NotFound
+from talentlink.core.models import AuditEvent, Role, User
+from talentlink.core.tabular import CellError, error_report_rows
+from talentlink.experts import policy, search
+from talentlink.experts.models import (
+    Assignment,
+    Commission,
+    Committee,
+    CommitteeMember,
+    Expert,
+    ExpertImport,
+    PlanTarget,
+    ReviewProject,
+    ReviewRound,
+    Studio,
+)
+from talentlink.registry.models import Person
+
+# --- Search and profiles --------------------------------------------------------------------
+
+
+def experts_search(
+    *,
+    user: User,
+    q: str = "",
+    region_id: int | None = None,
+    field_id: int | None = None,
+    title_level_min: int | None = None,
+    availability: str = "",
+) -> QuerySet[Expert]:
+    """Experts of both cities matching the words of ``q`` (best first) and the filters."""
+    policy.require_search(user)
+    qs = (
+        Expert.objects.filter(person__status=Person.Status.ACTIVE)
+        .select_related("person", "region")
+        .prefetch_related("fields")
+    )
+    if region_id:
+        qs = qs.filter(region_id=region_id)
+    if field_id:
+        qs = qs.filter(fields__id=field_id)
+    if title_level_min:
+        qs = qs.filter(title_level__gte=title_level_min)
+    if availability:
+        qs = qs.filter(availability=availability)
+    if not q.strip():
+        return qs.order_by("region__position", "person__name", "id")
+    ranked = search.ranked_expert_ids(q)
+    rank = Case(*(When(pk=pk, then=i) for i, pk in enumerate(ranked)), output_field=IntegerField())
+    return qs.filter(pk__in=ranked).annotate(rank=rank).order_by("rank")
+
+
+def experts_shown(*, access: Access, experts: list[Expert], filters: dict[str, Any]) -> list[Expert]:
+    """Record that a page of expert profiles was shown, with the search that found them."""
+    if experts:
+        audit_record(
+            access=access, action=AuditEvent.Action.READ, object_type="experts.expert",
+            object_label=f"list of {len(experts)}",
+            detail={"filters": {k: str(v) for k, v in filters.items() if v}, "ids": [e.pk for e in experts]},
+        )  # fmt: skip
+    return experts
+
+
+def expert_get(*, access: Access, expert_id: int) -> Expert:
+    """One expert's profile for staff, organisers or the expert; the read (or refusal) is audited."""
+    expert = (
+        Expert.objects.select_related("person__account", "region")
+        .prefetch_related("fields", "declared_conflicts", "relations__person")
+        .filter(pk=expert_id)
+        .first()
+    )
+    if expert is None:
+        raise NotFound(_("No such expert."))
+    user = access.user
+    own = user is not None and expert.person.account_id == user.pk
+    event = {"access": access, "object_type": "experts.expert", "object_id": expert.pk,
+             "object_label": expert.person.name, "object_region": expert.region.code}  # fmt: skip
+    if not (own or (user is not None and policy.can_search(user))):
+        audit_record(action=AuditEvent.Action.DENIED, **event)
+        raise NotAllowed(_("You may not read this expert's profile."))
+    audit_record(action=AuditEvent.Action.READ, **event)
+    return expert
+
+
+def expert_workload(*, expert: Expert) -> list[dict[str, Any]]:
+    """The expert's seats in every round, by status (what they have taken on across rounds)."""
+    rows = (
+        Assignment.objects.filter(expert=expert)
+        .values("round_id", "round__name", "round__deadline")
+        .annotate(
+            invited=Count("id", filter=Q(status=Assignment.Status.INVITED)),
+            accepted=Count("id", filter=Q(status=Assignment.Status.ACCEPTED)),
+            declined=Count("id", filter=Q(status=Assignment.Status.DECLINED)),
+            reviewed=Count("id", filter=Q(reviewed_at__isnull=False)),
+        )
+        .order_by("-round__deadline")
+    )
+    return list(rows)
+
+
+def expert_imports(*, user: User) -> QuerySet[ExpertImport]:
+    qs = ExpertImport.objects.select_related("region", "uploaded_by")
+    if user.is_superuser:
+        return qs
+    if user.is_talent_office:
+        return qs.filter(region_id=user.region_id)
+    return qs.none()
+
+
+def expert_import_get(*, user: User, import_id: int) -> ExpertImport:
+    record = expert_imports(user=user).filter(pk=import_id).first()
+    if record is None:
+        raise NotFound(_("No such import."))
+    return record
+
+
+def expert_import_error_rows(*, record: ExpertImport) -> Iterator[tuple[Any, ...]]:
+    """(row, column, value, code, reason in Chinese, reason in English) of a rejected import."""
+    return error_report_rows((row, CellError(column, value, code, params or {}))
+                             for row, column, value, code, params in record.errors)  # fmt: skip
+
+
+# --- Committees, studios and the plan's targets ---------------------------------------------
+
+
+def committees_overview() -> QuerySet[Committee]:
+    """Committees with their members (and each member's city) and the number of cities."""
+    members = CommitteeMember.objects.select_related("expert__person", "expert__region").order_by(
+        "role", "id"
+    )
+    return (
+        Committee.objects.select_related("field")
+        .prefetch_related(Prefetch("memberships", queryset=members))
+        .annotate(cities=Count("memberships__expert__region", distinct=True))
+    )
+
+
+def studios_overview() -> QuerySet[Studio]:
+    return Studio.objects.select_related("leader__person", "leader__region", "host__region").prefetch_related(
+        "fields", Prefetch("commissions", queryset=Commission.objects.select_related("client_region"))
+    )
+
+
+def joint_committee_count(*, on: dt.date) -> int:
+    """Committees established by ``on`` whose members come from at least two cities."""
+    return (
+        Committee.objects.filter(established_on__lte=on)
+        .annotate(cities=Count("memberships__expert__region", distinct=True))
+        .filter(cities__gte=2)
+        .count()
+    )
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    indicator: str
+    label: str
+    actual: int
+    targets: list[tuple[int, int, bool]]  # (year, target, met)
+    next_target: tuple[int, int] | None
+
+
+def targets_progress(*, on: dt.date | None = None) -> list[TargetProgress]:
+    """Joint committees and leader studios beside the action plan's targets for 2020–2025."""
+    on = on or timezone.localdate()
+    actual = {
+        PlanTarget.Indicator.COMMITTEES: joint_committee_count(on=on),
+        PlanTarget.Indicator.STUDIOS: Studio.objects.filter(established_on__lte=on).count(),
+    }
+    out = []
+    for indicator in PlanTarget.Indicator:
+        targets = list(PlanTarget.objects.filter(indicator=indicator).order_by("year"))
+        achieved = [(t.year, t.value, actual[indicator] >= t.value) for t in targets]
+        upcoming = next(((t.year, t.value) for t in targets if t.year >= on.year), None)
+        out.append(
+            TargetProgress(indicator.value, str(indicator.label), actual[indicator], achieved, upcoming)
+        )
+    return out
+
+
+# --- Review rounds --------------------------------------------------------------------------
+
+
+def rounds_visible(*, user: User) -> QuerySet[ReviewRound]:
+    """Rounds of the organiser's city; talent offices of both cities follow them read-only."""
+    qs = ReviewRound.objects.select_related("region", "organiser").annotate(
+        project_count=Count("projects", distinct=True)
+    )
+    if user.is_superuser or user.is_talent_office:
+        return qs
+    if user.role == Role.REVIEW_ORGANISER and user.region_id:
+        return qs.filter(region_id=user.region_id)
+    return qs.none()
+
+
+def round_get(*, user: User, round_id: int) -> ReviewRound:
+    review_round = rounds_visible(user=user).filter(pk=round_id).first()
+    if review_round is None:
+        raise NotFound(_("No such review round."))
+    return review_round
+
+
+def round_panels(*, review_round: ReviewRound) -> list[ReviewProject]:
+    """The round's projects with their seats (every status), best affinity first."""
+    seats = Assignment.objects.select_related("expert__person", "expert__region").order_by(
+        Case(When(status=Assignment.Status.DECLINED, then=1), default=0), "-affinity", "id"
+    )
+    return list(
+        review_round.projects.select_related("region", "applicant_person")
+        .prefetch_related("fields", Prefetch("assignments", queryset=seats))
+        .order_by("id")
+    )
+
+
+def round_status_counts(*, review_round: ReviewRound) -> dict[str, int]:
+    counts = dict(review_round.assignments.values_list("status").annotate(n=Count("id")).order_by())
+    return {status: counts.get(status, 0) for status in Assignment.Status.values}
+
+
+PANEL_EXPORT_HEADERS = (
+    "项目 Project", "申报单位 Applicant", "项目城市 Project city", "专家 Expert", "专家城市 Expert city",
+    "工作单位 Employer", "职称 Title", "匹配度 Affinity", "状态 Status", "回复时间 Answered",
+    "谢绝理由 Reason", "评分 Score",
+)  # fmt: skip
+
+
+def panel_export_rows(*, access: Access, review_round: ReviewRound) -> Iterator[tuple[Any, ...]]:
+    """One row per seat, for the organiser's XLSX panel list; the export is audited."""
+    policy.require_round_manager(access.user, review_round)
+    seats = review_round.assignments.select_related(
+        "project__region", "expert__person", "expert__region"
+    ).order_by("project_id", "-affinity", "id")
+    audit_record(
+        access=access, action=AuditEvent.Action.EXPORT, object_type="experts.reviewround",
+        object_id=review_round.pk, object_label=review_round.name, object_region=review_round.region.code,
+    )  # fmt: skip
+    for s in seats.iterator():
+        yield (
+            s.project.title, s.project.applicant_organisation, s.project.region.name, s.expert.person.name,
+            s.expert.region.name, s.expert.employer_name, s.expert.title, round(s.affinity, 4),
+            s.get_status_display(), s.responded_at, s.decline_reason, s.review_score,
+        )  # fmt: skip
+
+
+def workloads(*, user: User, region_id: int | None = None) -> QuerySet[Expert]:
+    """Experts with seats in any round, with their counts by status across all rounds."""
+    if not (user.is_superuser or user.is_talent_office or policy.is_organiser(user)):
+        raise NotAllowed(_("Only organisers and talent offices see expert workloads."))
+    qs = (
+        Expert.objects.filter(assignments__isnull=False)
+        .select_related("person", "region")
+        .annotate(
+            rounds=Count("assignments__round", distinct=True),
+            invited=Count("assignments", filter=Q(assignments__status=Assignment.Status.INVITED)),
+            accepted=Count("assignments", filter=Q(assignments__status=Assignment.Status.ACCEPTED)),
+            declined=Count("assignments", filter=Q(assignments__status=Assignment.Status.DECLINED)),
+            reviewed=Count("assignments", filter=Q(assignments__reviewed_at__isnull=False)),
+        )
+        .order_by("-accepted", "-invited", "person__name")
+    )
+    return qs.filter(region_id=region_id) if region_id else qs
+
+
+def invitations_of(*, expert: Expert) -> QuerySet[Assignment]:
+    """The expert's invitations and reviews (proposals not yet sent stay with the organiser)."""
+    return (
+        expert.assignments.exclude(status=Assignment.Status.PROPOSED)
+        .select_related("round", "project__region")
+        .order_by(Case(When(status=Assignment.Status.INVITED, then=0), default=1), "-invited_at", "-id")
+    )
+
+
+def desk_figures(*, user: User) -> dict[str, Any]:
+    """What the desk panel shows this user: pending invitations, or the pool at a glance."""
+    expert = policy.expert_of(user)
+    figures: dict[str, Any] = {}
+    if expert is not None:
+        figures["pending"] = expert.assignments.filter(status=Assignment.Status.INVITED).count()
+        figures["accepted"] = expert.assignments.filter(status=Assignment.Status.ACCEPTED).count()
+    if policy.can_see_targets(user):
+        figures["experts"] = dict(
+            Expert.objects.values_list("region__name").annotate(n=Count("id")).order_by("region__position")
+        )
+        figures["targets"] = targets_progress()
+    if policy.is_organiser(user) and not user.is_superuser:
+        figures["open_rounds"] = rounds_visible(user=user).exclude(status=ReviewRound.Status.CLOSED).count()
+    return figures

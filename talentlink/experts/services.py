@@ -1,0 +1,427 @@
+"""Writes of the expert pool: profiles and their import, committees, studios and commissions.
+
+Review rounds and panels are in :mod:`talentlink.experts.review`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from talentlink.core import credit_codes, crypto, idnumbers
+from talentlink.core.audit import Access, audit_record
+from talentlink.core.errors import Conflict, DomainError, NotAllowed
+from talentlink.core.models import AuditEvent, Organisation, Region
+from talentlink.core.tabular import CellError, Column, TableRejected, register_messages, table_import
+from talentlink.experts import policy, text
+from talentlink.experts.models import (
+    Availability,
+    Commission,
+    Committee,
+    CommitteeMember,
+    DeclaredConflict,
+    Expert,
+    ExpertImport,
+    Field,
+    Relation,
+    Studio,
+)
+from talentlink.registry.models import Person
+
+# --- Profiles -------------------------------------------------------------------------------
+
+# What an expert may change on their own profile; staff change the rest too.
+SELF_EDITABLE = frozenset({"fields", "keywords", "biography", "availability"})
+STAFF_EDITABLE = SELF_EDITABLE | {"employer_name", "employer_credit_code", "title", "source_key"}
+
+
+def expert_reindex(expert: Expert, *, fields: Iterable[Field] | None = None) -> None:
+    """Recompute what is derived from the profile: title level and the segmented search text."""
+    names = [f.name for f in (expert.fields.all() if fields is None else fields)]
+    expert.title_level = text.title_level(expert.title)
+    expert.search_document = " ".join(
+        [expert.person.name, text.search_document(expert.person.name, " ".join(names), expert.keywords,
+                                                  expert.title, expert.employer_name, expert.biography)]
+    )  # fmt: skip
+
+
+def _audit(access: Access, action: str, expert: Expert, detail: dict[str, Any] | None = None) -> None:
+    audit_record(
+        access=access, action=action, object_type="experts.expert", object_id=expert.pk,
+        object_label=expert.person.name, object_region=expert.region.code, detail=detail,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def expert_create(*, access: Access, person: Person, region: Region, **profile: Any) -> Expert:
+    """Give a person of the registry an expert profile in a city's expert database."""
+    user = policy.require_pool_manager(access.user)
+    if not (user.is_superuser or user.region_id == region.pk):
+        raise NotAllowed(_("Only the talent office of this city may do this."))
+    if person.status != Person.Status.ACTIVE:
+        raise DomainError(
+            _("Only an active person of the registry can be an expert."), code="person_inactive"
+        )
+    if Expert.objects.filter(person=person).exists():
+        raise Conflict(_("This person already has an expert profile."), code="expert_exists")
+    fields = profile.pop("fields", [])
+    unknown = set(profile) - STAFF_EDITABLE
+    if unknown:
+        raise DomainError(_("Unknown profile fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    expert = Expert(
+        person=person, region=region, employer_name=person.employer_name,
+        employer_credit_code=person.employer_credit_code, title=person.title, **profile,
+    )  # fmt: skip
+    expert_reindex(expert, fields=fields)
+    expert.save()
+    expert.fields.set(fields)
+    _audit(access, AuditEvent.Action.CREATE, expert)
+    return expert
+
+
+@transaction.atomic
+def expert_update(*, access: Access, expert: Expert, changes: dict[str, Any]) -> Expert:
+    """Change a profile: the expert themselves (their own fields and text) or their city's office."""
+    user = access.user
+    own = user is not None and expert.person.account_id == user.pk
+    allowed = STAFF_EDITABLE if user is not None and policy.staff_may_edit(user, expert) else (
+        SELF_EDITABLE if own else frozenset()
+    )  # fmt: skip
+    if not allowed:
+        raise NotAllowed(_("Only the expert or their city's talent office may change this profile."))
+    refused = set(changes) - allowed
+    if refused:
+        raise NotAllowed(_("You may not change: %(names)s") % {"names": ", ".join(sorted(refused))})
+    changes = dict(changes)
+    if changes.get("availability", Availability.AVAILABLE) not in Availability.values:
+        raise DomainError(_("Not a known availability."), code="availability", field="availability")
+    fields = changes.pop("fields", None)
+    for name, value in changes.items():
+        setattr(expert, name, value)
+    if fields is not None:
+        expert.fields.set(fields)
+    expert_reindex(expert, fields=fields)
+    expert.save()
+    changed = sorted([*changes, *(["fields"] if fields is not None else [])])
+    _audit(access, AuditEvent.Action.UPDATE, expert, {"changed": changed})
+    return expert
+
+
+def _require_editor(access: Access, expert: Expert) -> None:
+    user = access.user
+    if user is None or not (policy.staff_may_edit(user, expert) or expert.person.account_id == user.pk):
+        raise NotAllowed(_("Only the expert or their city's talent office may change this profile."))
+
+
+@transaction.atomic
+def conflict_declare(
+    *, access: Access, expert: Expert, organisation_name: str = "", credit_code: str = "", reason: str = ""
+) -> DeclaredConflict:
+    """Record an organisation the expert must not review (their own declaration)."""
+    _require_editor(access, expert)
+    organisation_name, credit_code = organisation_name.strip(), credit_code.strip().upper()
+    if not organisation_name and not credit_code:
+        raise DomainError(_("Name the organisation or give its credit code."), code="required")
+    if credit_code:
+        try:
+            credit_code = credit_codes.parse(credit_code)
+        except credit_codes.CreditCodeError as exc:
+            raise DomainError(exc.message, code=f"credit_code.{exc.code}", field="credit_code") from None
+    conflict = DeclaredConflict.objects.create(
+        expert=expert, organisation_name=organisation_name, credit_code=credit_code, reason=reason.strip()
+    )
+    _audit(access, AuditEvent.Action.UPDATE, expert, {"declared_conflict": conflict.pk})
+    return conflict
+
+
+@transaction.atomic
+def conflict_withdraw(*, access: Access, conflict: DeclaredConflict) -> None:
+    _require_editor(access, conflict.expert)
+    _audit(access, AuditEvent.Action.UPDATE, conflict.expert, {"withdrawn_conflict": conflict.pk})
+    conflict.delete()
+
+
+@transaction.atomic
+def relation_add(
+    *, access: Access, expert: Expert, person: Person, kind: str, year: int | None = None, title: str = ""
+) -> Relation:
+    """Record a co-project, co-authorship or family tie of the expert with another person."""
+    _require_editor(access, expert)
+    if kind not in Relation.Kind.values:
+        raise DomainError(_("Not a known kind of relation."), code="kind", field="kind")
+    if kind != Relation.Kind.RELATIVE and not year:
+        raise DomainError(_("Give the year of the collaboration."), code="required", field="year")
+    if person.pk == expert.person_id:
+        raise DomainError(_("An expert cannot be related to themselves."), code="self", field="person")
+    relation = Relation.objects.create(
+        expert=expert, person=person, kind=kind, year=year, title=title.strip()
+    )
+    _audit(access, AuditEvent.Action.UPDATE, expert, {"relation": relation.pk, "kind": kind})
+    return relation
+
+
+# --- Import from a city's expert database ---------------------------------------------------
+
+EXPERT_COLUMNS = [
+    Column("source_key", ("专家编号", "专家代码", "Expert number")),
+    Column("name", ("姓名", "专家姓名", "Name")),
+    Column("id_number", ("公民身份号码", "身份证号", "证件号码", "ID number")),
+    Column("fields", ("专业领域", "产业领域", "Fields")),
+    Column("employer_name", ("工作单位", "单位名称", "Employer"), required=False),
+    Column(
+        "employer_credit_code", ("统一社会信用代码", "单位信用代码", "Employer credit code"), required=False
+    ),
+    Column("title", ("职称", "职称名称", "Title"), required=False),
+    Column("keywords", ("关键词", "研究方向", "Keywords"), required=False),
+    Column("biography", ("个人简介", "简介", "Biography"), required=False),
+    Column("availability", ("可参加评审", "评审状态", "Availability"), required=False),
+]
+COLUMN_LABELS = {column.field: column.headers[0] for column in EXPERT_COLUMNS}
+AVAILABILITY_WORDS = {
+    "": Availability.AVAILABLE, "是": Availability.AVAILABLE, "可参加": Availability.AVAILABLE,
+    "available": Availability.AVAILABLE, "有限": Availability.LIMITED, "limited": Availability.LIMITED,
+    "否": Availability.UNAVAILABLE, "暂不参加": Availability.UNAVAILABLE,
+    "unavailable": Availability.UNAVAILABLE,
+}  # fmt: skip
+
+register_messages(
+    {
+        "unknown_person": _("No active person of the registry has this ID number; import the person first."),
+        "name_mismatch": _("The registry holds this ID number under another name (%(masked)s)."),
+        **{f"id_number.{k}": v for k, v in idnumbers.IdNumberError.MESSAGES.items()},
+        **{f"credit_code.{k}": v for k, v in credit_codes.CreditCodeError.MESSAGES.items()},
+    }
+)
+
+
+@dataclass
+class ExpertRow:
+    person: Person
+    source_key: str
+    fields: list[Field]
+    profile: dict[str, str]
+
+
+class _RowParser:
+    def __init__(self) -> None:
+        self.fields = {key: f for f in Field.objects.filter(is_active=True) for key in (f.name, f.code)}
+
+    def __call__(self, number: int, raw: dict[str, str]) -> tuple[ExpertRow | None, list[CellError]]:
+        errors: list[CellError] = []
+        for name in ("source_key", "name", "id_number", "fields"):
+            if not raw.get(name):
+                errors.append(CellError(name, "", "required"))
+        person = self._person(raw, errors) if raw.get("id_number") else None
+        fields = [self.fields[f] for f in text.split_keywords(raw.get("fields", "")) if f in self.fields]
+        for unknown in (f for f in text.split_keywords(raw.get("fields", "")) if f not in self.fields):
+            known = "、".join(sorted({f.name for f in self.fields.values()}))
+            errors.append(CellError("fields", unknown, "unknown_code", {"known": known}))
+        profile = {k: raw.get(k, "").strip() for k in ("employer_name", "title", "keywords", "biography")}
+        profile["employer_credit_code"] = self._credit_code(raw.get("employer_credit_code", ""), errors)
+        availability = AVAILABILITY_WORDS.get(raw.get("availability", "").strip().lower())
+        if availability is None:
+            known = "、".join(k for k in AVAILABILITY_WORDS if k)
+            errors.append(CellError("availability", raw["availability"], "unknown_code", {"known": known}))
+        profile["availability"] = availability or Availability.AVAILABLE
+        for name, limit in (("biography", 2000), ("keywords", 300), ("employer_name", 200), ("title", 60)):
+            if len(profile[name]) > limit:
+                errors.append(CellError(name, profile[name][:50], "too_long", {"max": limit}))
+        for error in errors:  # the report names columns as the export does
+            error.column = COLUMN_LABELS.get(error.column, error.column)
+        if errors or person is None:
+            return None, errors
+        return ExpertRow(person, raw["source_key"], fields, profile), []
+
+    def _person(self, raw: dict[str, str], errors: list[CellError]) -> Person | None:
+        try:
+            number = idnumbers.parse(raw["id_number"])
+        except idnumbers.IdNumberError as exc:
+            errors.append(CellError("id_number", idnumbers.mask(raw["id_number"]), f"id_number.{exc.code}"))
+            return None
+        index = crypto.id_number_index(number.value)
+        person = Person.objects.filter(id_number_index=index, status=Person.Status.ACTIVE).first()
+        if person is None:
+            errors.append(CellError("id_number", number.masked, "unknown_person"))
+        elif "".join(raw.get("name", "").split()) != person.name:
+            masked = person.name[:1] + "*" * (len(person.name) - 1)
+            errors.append(CellError("name", raw.get("name", ""), "name_mismatch", {"masked": masked}))
+        return person
+
+    @staticmethod
+    def _credit_code(raw: str, errors: list[CellError]) -> str:
+        if not raw.strip():
+            return ""
+        try:
+            return credit_codes.parse(raw)
+        except credit_codes.CreditCodeError as exc:
+            errors.append(CellError("employer_credit_code", raw, f"credit_code.{exc.code}"))
+            return ""
+
+
+def _write_experts(region: Region, rows: list[ExpertRow]) -> int:
+    existing = {e.person_id: e for e in Expert.objects.select_related("person").filter(
+        person__in=[r.person for r in rows])}  # fmt: skip
+    for row in rows:
+        expert = existing.get(row.person.pk) or Expert(person=row.person, region=region)
+        expert.source_key = row.source_key
+        for name, value in row.profile.items():
+            setattr(expert, name, value)
+        expert_reindex(expert, fields=row.fields)
+        expert.save()
+        expert.fields.set(row.fields)
+    return len(rows)
+
+
+def experts_import(*, access: Access, region: Region, path: Path, original_name: str) -> ExpertImport:
+    """Import a city's expert database export: every row valid, or nothing written.
+
+    Each row names a person of the registry by ID number (matched through its blind index);
+    the import creates or updates that person's expert profile. The outcome, with every row
+    error, is kept as an :class:`ExpertImport` for the bilingual error report.
+    """
+    user = policy.require_pool_manager(access.user)
+    if not (user.is_superuser or user.region_id == region.pk):
+        raise NotAllowed(_("Only the talent office of this city may do this."))
+    record = ExpertImport(region=region, original_name=original_name[:255], uploaded_by=user)
+    try:
+        result = table_import(
+            path, columns=EXPERT_COLUMNS, parse=_RowParser(), key=lambda row: row.person.pk,
+            write=lambda rows: _write_experts(region, rows),
+        )  # fmt: skip
+    except TableRejected as exc:
+        record.status = ExpertImport.Status.REJECTED
+        record.errors = [[row, e.column, e.value, e.code, e.params] for row, e in exc.errors]
+    else:
+        record.status, record.rows, record.written = (
+            ExpertImport.Status.SUCCEEDED,
+            result.rows,
+            result.written,
+        )
+    record.save()
+    audit_record(
+        access=access, action=AuditEvent.Action.CREATE, object_type="experts.expertimport",
+        object_id=record.pk, object_label=record.original_name, object_region=region.code,
+        detail={"status": record.status, "rows": record.rows, "errors": len(record.errors)},
+    )  # fmt: skip
+    return record
+
+
+# --- Committees, studios, commissions -------------------------------------------------------
+
+
+@transaction.atomic
+def committee_create(
+    *, access: Access, name: str, field: Field, established_on: dt.date, description: str = ""
+) -> Committee:
+    """Set up a joint expert committee of an industry field."""
+    user = policy.require_pool_manager(access.user)
+    if Committee.objects.filter(name=name.strip()).exists():
+        raise Conflict(_("A committee of this name exists already."), code="duplicate", field="name")
+    committee = Committee.objects.create(
+        name=name.strip(),
+        field=field,
+        established_on=established_on,
+        description=description,
+        created_by=user,
+    )
+    audit_record(access=access, action=AuditEvent.Action.CREATE, object_type="experts.committee",
+                 object_id=committee.pk, object_label=committee.name)  # fmt: skip
+    return committee
+
+
+@transaction.atomic
+def committee_member_add(
+    *, access: Access, committee: Committee, expert: Expert, role: str = CommitteeMember.Role.MEMBER,
+    joined_on: dt.date | None = None,
+) -> CommitteeMember:  # fmt: skip
+    """Appoint an expert of either city to a committee (one chair per committee)."""
+    policy.require_pool_manager(access.user)
+    if role not in CommitteeMember.Role.values:
+        raise DomainError(_("Not a known committee role."), code="role", field="role")
+    if committee.memberships.filter(expert=expert).exists():
+        raise Conflict(_("This expert is already a member."), code="member_exists", field="expert")
+    if role == CommitteeMember.Role.CHAIR and committee.memberships.filter(role=role).exists():
+        raise Conflict(_("The committee has a chair already."), code="chair_exists", field="role")
+    member = CommitteeMember.objects.create(
+        committee=committee, expert=expert, role=role, joined_on=joined_on or committee.established_on
+    )
+    audit_record(access=access, action=AuditEvent.Action.UPDATE, object_type="experts.committee",
+                 object_id=committee.pk, object_label=committee.name,
+                 detail={"member_added": expert.pk, "role": role})  # fmt: skip
+    return member
+
+
+@transaction.atomic
+def committee_member_remove(*, access: Access, member: CommitteeMember) -> None:
+    policy.require_pool_manager(access.user)
+    audit_record(access=access, action=AuditEvent.Action.UPDATE, object_type="experts.committee",
+                 object_id=member.committee_id, object_label=member.committee.name,
+                 detail={"member_removed": member.expert_id})  # fmt: skip
+    member.delete()
+
+
+STUDIO_HOST_KINDS = frozenset(
+    {Organisation.Kind.ENTERPRISE, Organisation.Kind.UNIVERSITY, Organisation.Kind.INSTITUTION}
+)
+
+
+@transaction.atomic
+def studio_create(
+    *, access: Access, name: str, leader: Expert, host: Organisation, established_on: dt.date,
+    fields: Iterable[Field] = (), description: str = "",
+) -> Studio:  # fmt: skip
+    """Register a leader studio hosted by an enterprise, university or research institute."""
+    user = policy.require_pool_manager(access.user)
+    if host.kind not in STUDIO_HOST_KINDS or host.status != Organisation.Status.APPROVED:
+        raise DomainError(
+            _("A studio is hosted by an approved enterprise, university or research institute."),
+            code="host", field="host",
+        )  # fmt: skip
+    try:
+        with transaction.atomic():
+            studio = Studio.objects.create(
+                name=name.strip(),
+                leader=leader,
+                host=host,
+                established_on=established_on,
+                description=description,
+                created_by=user,
+            )
+    except IntegrityError:
+        raise Conflict(_("A studio of this name exists already."), code="duplicate", field="name") from None
+    studio.fields.set(fields)
+    audit_record(access=access, action=AuditEvent.Action.CREATE, object_type="experts.studio",
+                 object_id=studio.pk, object_label=studio.name, object_region=host.region.code)  # fmt: skip
+    return studio
+
+
+@transaction.atomic
+def commission_add(
+    *, access: Access, studio: Studio, kind: str, title: str, client_name: str, client_region: Region,
+    started_on: dt.date, ended_on: dt.date | None = None,
+) -> Commission:  # fmt: skip
+    """Record a commission of a studio: 项目委托, 外聘顾问 or 专题咨询."""
+    policy.require_pool_manager(access.user)
+    if kind not in Commission.Kind.values:
+        raise DomainError(_("Not a known kind of commission."), code="kind", field="kind")
+    if ended_on and ended_on < started_on:
+        raise DomainError(_("A commission cannot end before it starts."), code="dates", field="ended_on")
+    commission = Commission.objects.create(
+        studio=studio, kind=kind, title=title.strip(), client_name=client_name.strip(),
+        client_region=client_region, started_on=started_on, ended_on=ended_on,
+    )  # fmt: skip
+    audit_record(
+        access=access,
+        action=AuditEvent.Action.UPDATE,
+        object_type="experts.studio",
+        object_id=studio.pk,
+        object_label=studio.name,
+        detail={"commission": commission.pk, "kind": kind},
+    )
+    return commission
