@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.navigation import DeskPanel, NavItem
@@ -12,7 +15,32 @@ class TalentCodeConfig(AppConfig):
     verbose_name = _("Talent code")
 
     def navigation(self, request: HttpRequest) -> list[NavItem]:
-        return []
+        from talentlink.core.models import Role
+        from talentlink.talentcode.views import SCANNING_ROLES
+
+        user = request.user
+        items = []
+        if user.role == Role.TALENT and hasattr(user, "person"):
+            items.append(NavItem(str(_("My talent code")), reverse("talentcode:my_code")))
+        if user.is_superuser or user.role in SCANNING_ROLES:
+            items.append(NavItem(str(_("Scan talent codes")), reverse("talentcode:scan")))
+        return items
 
     def desk_panels(self, request: HttpRequest) -> list[DeskPanel]:
+        from talentlink.core.models import Role
+
+        user = request.user
+        if user.is_authenticated and user.role == Role.TALENT and hasattr(user, "person"):
+            return [DeskPanel("talentcode/partials/desk_panel.html", {"url": reverse("talentcode:my_code")})]
         return []
+
+    def demo_load(self, *, stdout: Any) -> None:
+        """City keys, the signed trust list and status lists, so scanners work from the start."""
+        from talentlink.core.models import Region
+        from talentlink.talentcode import services
+        from talentlink.talentcode.models import PublishedList
+
+        services.published_latest(kind=PublishedList.Kind.TRUST)
+        for region in Region.objects.filter(is_active=True):
+            services.published_latest(kind=PublishedList.Kind.STATUS, region=region)
+        stdout.write(str(_("Talent code: signing keys, trust list and status lists are ready.")))
