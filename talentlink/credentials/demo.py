@@ -1,7 +1,7 @@
 """Demo data of credential recognition, built through the services on top of the registry demo.
 
 The province's certificate list holds certificates of demo persons whose registry record names
-a title or skill level; two demo talents then apply, so that every state appears: recognised
+a title or skill level; the demo talent then applies in both cities, so that every state appears: recognised
 automatically, refused by the registry, waiting in the review queue (one overdue), more material
 requested, rejected, approved after review, and revoked when a second list withdraws a certificate.
 """
@@ -25,7 +25,6 @@ from talentlink.credentials import imports, services
 from talentlink.credentials.models import Application, CertificateKind, RegistryImport
 from talentlink.registry.models import Person
 
-PASSWORD = "Talent@2026"
 NINGBO, ZHOUSHAN = "330200", "330900"
 SKILL_TITLES = {"技师": "skill-2", "高级技师": "skill-1", "高级工": "skill-3"}
 HEADER = [
@@ -52,36 +51,18 @@ def demo_load(*, stdout: Any) -> None:
     if not all(hr.values()):
         stdout.write("credentials: no HR reviewer accounts, demo skipped")
         return
-    nb_talent = Person.objects.filter(account__isnull=False, home_region__code=NINGBO).first()
-    zs_talent = _zhoushan_talent()
-    rows = _registry_rows(exclude={p.pk for p in (nb_talent, zs_talent) if p})
-    rows += _talent_rows(nb_talent, zs_talent)
+    talent = Person.objects.filter(account__isnull=False, home_region__code=NINGBO).first()
+    rows = _registry_rows(exclude={talent.pk} if talent else set())
+    rows += _talent_rows(talent)
     _import(hr[ZHOUSHAN], rows, "浙江省职称与技能等级证书库-2025-06.csv")
-    if nb_talent:
-        _nb_applications(nb_talent, hr[ZHOUSHAN])
-    if zs_talent:
-        _zs_applications(zs_talent, hr[NINGBO])
-    withdrawn = (
-        [_row(nb_talent, "ZJ2019G3000517", "skill-3", "2019-11-20", status="已撤销")] if nb_talent else []
-    )
+    if talent:
+        _to_zhoushan(talent, hr[ZHOUSHAN])
+        _to_ningbo(talent, hr[NINGBO])
+    withdrawn = [_row(talent, "ZJ2019G3000517", "skill-3", "2019-11-20", status="已撤销")] if talent else []
     if withdrawn:
         withdrawn[0][-1] = timezone.localdate().isoformat()
         _import(hr[ZHOUSHAN], withdrawn, "浙江省证书撤销清单-2025-07.csv")
     stdout.write(f"credentials: {Application.objects.count()} recognition applications in every state")
-
-
-def _zhoushan_talent() -> Person | None:
-    from talentlink.registry import services as registry_services
-
-    person = Person.objects.filter(home_region__code=ZHOUSHAN, account__isnull=True).exclude(title="").first()
-    if person is None or not person.id_number_encrypted:
-        return None
-    registry_services.talent_register(
-        name=person.name, id_number=crypto.id_number_open(person.id_number_encrypted), phone="13905800001",
-        email="zs13905800001@example.cn", password=PASSWORD, region=Region.objects.get(code=ZHOUSHAN),
-    )  # fmt: skip
-    person.refresh_from_db()
-    return person if person.account_id else None
 
 
 def _kind_for(title: str) -> str | None:
@@ -116,7 +97,7 @@ def _registry_rows(*, exclude: set[int]) -> list[list[str]]:
     return rows
 
 
-def _talent_rows(nb: Person | None, zs: Person | None) -> list[list[str]]:
+def _talent_rows(nb: Person | None) -> list[list[str]]:
     rows = []
     if nb:
         rows += [
@@ -124,8 +105,7 @@ def _talent_rows(nb: Person | None, zs: Person | None) -> list[list[str]]:
             _row(nb, "ZJ2017GJ000245", "eng-assistant", "2017-05-10", authority="nb-hrss"),
             _row(nb, "ZJ2019G3000517", "skill-3", "2019-11-20"),
         ]
-    if zs:
-        rows.append(_row(zs, "ZJ2020GC001962", "eng-senior", "2020-12-28", authority="zs-hrss"))
+        rows.append(_row(nb, "ZJ2020GC001962", "eng-senior", "2020-12-28", authority="zs-hrss"))
     return rows
 
 
@@ -152,8 +132,8 @@ def _apply(person: Person, target: str, number: str, kind: str, issued: str, aut
     )  # fmt: skip
 
 
-def _nb_applications(person: Person, reviewer: User) -> None:
-    """A Ningbo talent asks Zhoushan to recognise six certificates."""
+def _to_zhoushan(person: Person, reviewer: User) -> None:
+    """The Ningbo talent asks Zhoushan to recognise six certificates."""
     _apply(person, ZHOUSHAN, "ZJ2018JS000731", "skill-2", "2018-09-15", "zj-skills")  # automatic
     _apply(person, ZHOUSHAN, "ZJ2017GJ000245", "eng-assistant", "2016-05-10", "nb-hrss")  # refused: date
     _apply(person, ZHOUSHAN, "ZJ2019G3000517", "skill-3", "2019-11-20", "zj-skills")  # revoked later
@@ -174,9 +154,10 @@ def _nb_applications(person: Person, reviewer: User) -> None:
     )  # fmt: skip
 
 
-def _zs_applications(person: Person, reviewer: User) -> None:
-    """A Zhoushan talent asks Ningbo: one automatic, one approved after review, one waiting."""
+def _to_ningbo(person: Person, reviewer: User) -> None:
+    """Certificates the talent earned while working in Zhoushan, for Ningbo: one automatic, one
+    approved after review, one waiting."""
     _apply(person, NINGBO, "ZJ2020GC001962", "eng-senior", "2020-12-28", "zs-hrss")
-    approved = _apply(person, NINGBO, "ZS2016YS000412", "licensed-physician", "2016-03-18", "nhc")
+    approved = _apply(person, NINGBO, "ZS2016JJ000412", "econ-economist", "2016-03-18", "zs-hrss")
     services.application_decide(access=_access(reviewer), application=approved, decision="approve")
-    _apply(person, NINGBO, "ZS2022JS000093", "skill-2", "2022-06-30", "zj-skills")
+    _apply(person, NINGBO, "ZS2022KJ000093", "acct-accountant", "2022-06-30", "zs-hrss")
