@@ -254,3 +254,12 @@ def test_the_demo_loads_every_state_and_is_safe_to_run_again(db, tmp_path):
     call_command("demo_load", size=40, out=tmp_path)
     states = set(Application.objects.values_list("status", flat=True))
     assert states == {"recognised", "refused", "review", "more_info", "rejected", "revoked"}
+
+
+def test_the_back_office_lists_catalogues_and_applications_without_id_numbers(admin_client, talent, zhoushan):
+    application = submit(talent, zhoushan)
+    for url in ("/admin/credentials/certificatekind/", "/admin/credentials/application/",
+                f"/admin/credentials/application/{application.pk}/change/", "/admin/credentials/equivalence/"):  # fmt: skip
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert ZHANG_ID not in response.content.decode()
