@@ -9,11 +9,13 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.registry.models import Person
+from talentlink.core.models import Region
+from talentlink.registry.models import Person, Tier
 from talentlink.talentcode import codec, keys, verifier
 from talentlink.talentcode.models import Credential, PublishedList
 
@@ -99,15 +101,36 @@ def code_verify(
 
 
 def _revoked_online(checked: verifier.Verified) -> bool:
-    row = (
-        Credential.objects.filter(region__code=checked.issuer, status_index=checked.status_index)
-        .values_list("revoked_at", "tier", "person__status", "person__tier__code")
-        .first()
-    )
+    row = _live_state(checked.issuer, checked.status_index)
     if row is None:
         return True
     revoked_at, tier, person_status, person_tier = row
     return revoked_at is not None or person_status != Person.Status.ACTIVE or person_tier != tier
+
+
+@lru_cache(maxsize=1)
+def _live_state_sql() -> str:
+    credential, region = Credential._meta.db_table, Region._meta.db_table
+    person, tier = Person._meta.db_table, Tier._meta.db_table
+    return (
+        f"SELECT c.revoked_at, c.tier, p.status, t.code FROM {credential} c "
+        f"JOIN {region} r ON r.id = c.region_id JOIN {person} p ON p.id = c.person_id "
+        f"LEFT JOIN {tier} t ON t.id = p.tier_id WHERE r.code = %s AND c.status_index = %s"
+    )
+
+
+def _live_state(issuer: str, index: int | None) -> tuple[Any, ...] | None:
+    """The credential's revocation and its holder's current status and tier, in one query.
+
+    Written as SQL because it runs on every online verification: building it with the ORM cost
+    more than running it (bench/talent_code.py); Credential.objects.filter(region__code=…,
+    status_index=…) says the same.
+    """
+    if index is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_live_state_sql(), [issuer, index])
+        return cursor.fetchone()
 
 
 def _revoked_by_list(checked: verifier.Verified) -> bool:
