@@ -196,10 +196,11 @@ class _HeaderRejected(Exception):
 
 
 class Scanner:
-    """Reads, validates and seals the rows of one file; plain data, so it can run in another process.
+    """Reads and validates the rows of one file; plain data, so it can run in another process.
 
-    A row to write is a tuple ``(source key, row number, content hash, registered on,
-    *PERSON_FIELDS)``, with dates as text where the database stores them so (SQLite).
+    A row to write is a tuple ``(source key, row number, content hash, registered on, ID number,
+    *_RECORD_FIELDS)``, with dates as text where the database stores them so (SQLite). The writer
+    seals the ID number, and only of the rows it writes: a re-import leaves most rows unchanged.
     """
 
     def __init__(self, parser: RowParser, path: Path, *, chunk: int, dates_as_text: bool) -> None:
@@ -254,19 +255,14 @@ class Scanner:
                 yield number, cells
 
     def _prepared(self, row: ParsedRow) -> tuple[Any, ...]:
-        if row.id_number:
-            token, index = crypto.id_number_seal(row.id_number)
-            masked = idnumbers.mask(row.id_number)
-        else:
-            token = index = masked = ""
         born, registered = row.birth_date, row.registered_on
         if self.dates_as_text:
             born = born and born.isoformat()
             registered = registered and registered.isoformat()
         return (
-            row.source_key, row.row, row.content_hash(), registered,
+            row.source_key, row.row, row.content_hash(), registered, row.id_number,
             row.name, row.sex, born, row.phone, row.email, row.employer_name, row.employer_credit_code,
-            row.education, row.title, row.industry, row.category_id, row.tier_id, token, index, masked,
+            row.education, row.title, row.industry, row.category_id, row.tier_id,
         )  # fmt: skip
 
 
@@ -499,22 +495,37 @@ class _Writer:
         person_ids = _reserve_ids(Person, len(rows))
         region, source, batch = self.source.region_id, self.source.pk, self.batch.pk
         active = Person.Status.ACTIVE.value
-        pairs = list(zip(rows, person_ids, strict=True))
         more_person, more_record = self.person_defaults, self.record_defaults
-        persons = [(*row[4:], pid, region, None, active, now, now, *more_person) for row, pid in pairs]
+        values = [_values(row) for row in rows]
+        persons = [
+            (*fields, pid, region, None, active, now, now, *more_person)
+            for fields, pid in zip(values, person_ids, strict=True)
+        ]
         records = [
-            (*row[4:], source, row[0], pid, batch, row[1], row[2], row[3], now, now, *more_record)
-            for row, pid in pairs
+            (*fields, source, row[0], pid, batch, row[1], row[2], row[3], now, now, *more_record)
+            for fields, row, pid in zip(values, rows, person_ids, strict=True)
         ]
         _insert(Person, self.person_columns, persons)
         _insert(SourceRecord, self.record_columns, records)
 
     def _update(self, changed: list[tuple[tuple[Any, ...], tuple[int, str, int]]], now: Any) -> None:
         batch = self.batch.pk
-        records = [(*row[4:], batch, row[1], row[2], row[3], now, pk) for row, (pk, _old, _person) in changed]
-        persons = [(*row[4:], now, person_id) for row, (_pk, _old, person_id) in changed]
+        values = [_values(row) for row, _found in changed]
+        records = [
+            (*fields, batch, row[1], row[2], row[3], now, pk)
+            for fields, (row, (pk, _old, _person)) in zip(values, changed, strict=True)
+        ]
+        persons = [(*fields, now, found[2]) for fields, (_row, found) in zip(values, changed, strict=True)]
         _update_rows(SourceRecord, _RECORD_CHANGED, records)
         _update_rows(Person, _PERSON_CHANGED, persons)
+
+
+def _values(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The PERSON_FIELDS of a scanned row: its fields and its ID number sealed."""
+    id_number = row[4]
+    if not id_number:
+        return (*row[5:], "", "", "")
+    return (*row[5:], *crypto.id_number_seal(id_number), idnumbers.mask(id_number))
 
 
 def _insert(model: type[models.Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:

@@ -201,7 +201,7 @@ class RowParser:
         """Validate one data row; return the parsed row or the errors found in it."""
         if len(cells) < self.width:
             cells = cells + [""] * (self.width - len(cells))
-        raw = dict(zip(self.targets, [cells[i] for i in self.positions], strict=True))
+        raw = dict(zip(self.targets, map(cells.__getitem__, self.positions), strict=True))
         errors: list[CellError] = []
         columns = self.column_names
 
