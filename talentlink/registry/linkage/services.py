@@ -46,7 +46,9 @@ def _require(access: Access, region_ids: set[int] | None, *, what: str, object_i
 
 def linkage_run_start(*, access: Access, dry_run: bool = False, enqueue: bool = True) -> LinkageRun:
     """Queue a full re-link of both cities' records (``dry_run``: plan only, change nothing)."""
-    user = _require(access, None, what="registry.linkagerun")
+    # The re-link command may run as the system itself (no account), as imports' hooks do.
+    system = access.user is None and access.channel == AuditEvent.Channel.COMMAND
+    user = None if system else _require(access, None, what="registry.linkagerun")
     if LinkageRun.objects.filter(status__in=[LinkageRun.Status.QUEUED, LinkageRun.Status.RUNNING]).exists():
         raise Conflict(_("A linkage run is already queued or running."), code="run_in_progress")
     run = LinkageRun.objects.create(
@@ -90,9 +92,13 @@ def linkage_run_now(*, run_id: int, progress: runs.Progress | None = None) -> Li
 
 
 def _record_decision(
-    a: int, b: int, verdict: str, *, origin: str, user: User | None, reason: str
+    a: int, b: int, verdict: str, *, origin: str, user: User | None, reason: str, overwrite: bool = True
 ) -> MatchDecision:
     a, b = engine.pair(a, b)
+    if not overwrite:
+        existing = MatchDecision.objects.filter(record_a_id=a, record_b_id=b).first()
+        if existing:
+            return existing
     decision, _created = MatchDecision.objects.update_or_create(
         record_a_id=a, record_b_id=b,
         defaults={"verdict": verdict, "origin": origin, "decided_by": user, "reason": reason[:500]},
@@ -156,7 +162,7 @@ def _merge(keep: Person, other: Person, *, user: User | None, reason: str) -> Pe
     [change] = changes.apply([step], actor=user, reason=reason)
     made = [
         _record_decision(anchor, r, MatchDecision.Verdict.MATCH, origin=MatchDecision.Origin.MERGE, user=user,
-                         reason=reason).pk
+                         reason=reason, overwrite=False).pk
         for r, _p in step.moves
     ]  # fmt: skip
     change.decisions = made
