@@ -289,3 +289,10 @@ def employer_register(  # type: ignore[no-untyped-def]
         email=email, password=password,
     )  # fmt: skip
     return Status(201, {"username": user.username, "link_status": user.link_status})
+
+
+# --- Record linkage (its own module, mounted here) -------------------------------
+
+from talentlink.registry.linkage.api import router as linkage_router  # noqa: E402
+
+router.add_router("/linkage", linkage_router)

@@ -1,7 +1,19 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
     name = "talentlink.registry"
     verbose_name = _("Talent registry")
+
+    def navigation(self, request: HttpRequest) -> list:  # type: ignore[type-arg]
+        from talentlink.core.navigation import NavItem
+        from talentlink.registry.linkage.services import linkage_staff
+
+        if linkage_staff(request.user):
+            return [NavItem(str(_("Record linkage")), reverse("registry:linkage"))]
+        return []

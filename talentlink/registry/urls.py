@@ -1,6 +1,7 @@
 from django.urls import path
 
 from talentlink.registry import views
+from talentlink.registry.linkage import views as linkage
 
 app_name = "registry"
 
@@ -17,4 +18,13 @@ urlpatterns = [
     path("register/", views.talent_register, name="talent_register"),
     path("claims/", views.claim_list, name="claims"),
     path("claims/<int:claim_id>/decide/", views.claim_decide, name="claim_decide"),
+    path("linkage/", linkage.overview, name="linkage"),
+    path("linkage/runs/<int:run_id>/", linkage.run_detail, name="linkage_run"),
+    path("linkage/review/", linkage.review_next, name="linkage_review"),
+    path("linkage/review/<int:pair_id>/", linkage.review_pair, name="linkage_review_pair"),
+    path("linkage/review/<int:pair_id>/decide/", linkage.review_decide, name="linkage_review_decide"),
+    path("linkage/changes/<int:change_id>/undo/", linkage.change_undo, name="linkage_change_undo"),
+    path("persons/<int:person_id>/links/", linkage.person_links, name="person_links"),
+    path("persons/<int:person_id>/split/", linkage.person_split, name="person_split"),
+    path("persons/<int:person_id>/merge/", linkage.person_merge, name="person_merge"),
 ]
