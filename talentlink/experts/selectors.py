@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -231,8 +231,17 @@ def round_panels(*, review_round: ReviewRound) -> list[ReviewProject]:
 
 
 def round_status_counts(*, review_round: ReviewRound) -> dict[str, int]:
+    """Seats of the round by status (every status, zero included)."""
     counts = dict(review_round.assignments.values_list("status").annotate(n=Count("id")).order_by())
     return {status: counts.get(status, 0) for status in Assignment.Status.values}
+
+
+def round_held_affinity(*, review_round: ReviewRound) -> float:
+    """Total affinity of the seats proposed, invited or accepted (the panels as they stand)."""
+    held = review_round.assignments.exclude(status=Assignment.Status.DECLINED).aggregate(
+        total=Sum("affinity")
+    )
+    return held["total"] or 0.0
 
 
 PANEL_EXPORT_HEADERS = (

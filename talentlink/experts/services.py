@@ -192,8 +192,10 @@ AVAILABILITY_WORDS = {
 
 register_messages(
     {
-        "unknown_person": _("No active person of the registry has this ID number; import the person first."),
-        "name_mismatch": _("The registry holds this ID number under another name (%(masked)s)."),
+        "expert.unknown_person": _(
+            "No active person of the registry has this ID number; import the person first."
+        ),
+        "expert.name_mismatch": _("The registry holds this ID number under another name (%(masked)s)."),
         **{f"id_number.{k}": v for k, v in idnumbers.IdNumberError.MESSAGES.items()},
         **{f"credit_code.{k}": v for k, v in credit_codes.CreditCodeError.MESSAGES.items()},
     }
@@ -247,10 +249,10 @@ class _RowParser:
         index = crypto.id_number_index(number.value)
         person = Person.objects.filter(id_number_index=index, status=Person.Status.ACTIVE).first()
         if person is None:
-            errors.append(CellError("id_number", number.masked, "unknown_person"))
+            errors.append(CellError("id_number", number.masked, "expert.unknown_person"))
         elif "".join(raw.get("name", "").split()) != person.name:
             masked = person.name[:1] + "*" * (len(person.name) - 1)
-            errors.append(CellError("name", raw.get("name", ""), "name_mismatch", {"masked": masked}))
+            errors.append(CellError("name", raw.get("name", ""), "expert.name_mismatch", {"masked": masked}))
         return person
 
     @staticmethod

@@ -295,11 +295,15 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 
 def _round_context(request: HttpRequest, review_round) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    counts = selectors.round_status_counts(review_round=review_round)
+    manages = policy.is_organiser(request.user) and (
+        request.user.is_superuser or request.user.region_id == review_round.region_id
+    )
     return {
         "round": review_round, "projects": selectors.round_panels(review_round=review_round),
-        "counts": selectors.round_status_counts(review_round=review_round),
-        "can_manage": policy.is_organiser(request.user) and (
-            request.user.is_superuser or request.user.region_id == review_round.region_id),
+        "tallies": [(code, label, counts[code]) for code, label in Assignment.Status.choices if counts[code]],
+        "counts": counts, "held_affinity": selectors.round_held_affinity(review_round=review_round),
+        "can_manage": manages,
     }  # fmt: skip
 
 

@@ -78,8 +78,8 @@ def test_an_export_with_one_bad_row_writes_nothing_and_reports_in_both_languages
     assert Expert.objects.count() == 0
     rows = list(selectors.expert_import_error_rows(record=record))
     assert [(r[0], r[1], r[3]) for r in rows] == [
-        (3, "姓名", "name_mismatch"), (3, "专业领域", "unknown_code"), (3, "可参加评审", "unknown_code"),
-        (4, "公民身份号码", "unknown_person"),
+        (3, "姓名", "expert.name_mismatch"), (3, "专业领域", "unknown_code"), (3, "可参加评审", "unknown_code"),
+        (4, "公民身份号码", "expert.unknown_person"),
     ]  # fmt: skip
     assert len(ERROR_REPORT_HEADERS) == len(rows[0]) and all(r[4] and r[5] and r[4] != r[5] for r in rows)
     assert "欧*" in rows[0][4], "the registry's name is masked in the report"
