@@ -227,6 +227,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 TALENTLINK_IMPORT_MAX_BYTES = int(env("TALENTLINK_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
 TALENTLINK_LICENCE_MAX_BYTES = int(env("TALENTLINK_LICENCE_MAX_BYTES", str(5 * 1024 * 1024)))
 
+# --- Record linkage ---------------------------------------------------------
+# Splink on DuckDB inside the process by default; on Spark for registries beyond one machine.
+TALENTLINK_LINKAGE_BACKEND = env("TALENTLINK_LINKAGE_BACKEND", "duckdb")
+if TALENTLINK_LINKAGE_BACKEND not in {"duckdb", "spark"}:
+    raise ImproperlyConfigured("TALENTLINK_LINKAGE_BACKEND must be duckdb or spark.")
+TALENTLINK_SPARK_MASTER = env("TALENTLINK_SPARK_MASTER", "local[*]")
+TALENTLINK_LINKAGE_AFTER_IMPORT = env_bool("TALENTLINK_LINKAGE_AFTER_IMPORT", True)
+
 # --- Credential recognition (the province's certificate registry) ---------
 TALENTLINK_CERT_REGISTRY = env("TALENTLINK_CERT_REGISTRY", "local")  # local | http
 if TALENTLINK_CERT_REGISTRY not in {"local", "http"}:

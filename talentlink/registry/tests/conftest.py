@@ -13,11 +13,6 @@ from talentlink.registry.tests.test_imports import run_import
 SIZE = 150  # records per city; 45 people in both cities
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # Until pyproject.toml lists it: the Spark test runs in CI like any other (Java is installed).
-    config.addinivalue_line("markers", "spark: runs Spark in local mode (needs Java)")
-
-
 @pytest.fixture
 def linked(nb_office, zs_office, tmp_path, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     """Both cities' demo exports imported (each import links itself); returns the truth."""
