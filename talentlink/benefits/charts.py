@@ -25,11 +25,12 @@ def grouped_bars(
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max((v for s in series for v in s.values), default=0) or 1
     slot = plot_w / max(len(categories), 1)
-    bar = slot * 0.8 / max(len(series), 1)
+    bar = min(slot * 0.8 / max(len(series), 1), 56.0)
+    group = bar * len(series)
     bars, labels = [], []
     for i, category in enumerate(categories):
-        x0 = left + i * slot + slot * 0.1
-        labels.append((_n(x0 + slot * 0.4), height - bottom + 16, category))
+        x0 = left + i * slot + (slot - group) / 2
+        labels.append((_n(left + i * slot + slot / 2), height - bottom + 16, category))
         for j, s in enumerate(series):
             value = s.values[i]
             h = plot_h * value / peak

@@ -62,8 +62,8 @@ class BenefitForm(forms.ModelForm):
             "per_day", "per_year", "per_person", "valid_from", "valid_until", "is_active",
         ]  # fmt: skip
         widgets = {
-            "valid_from": forms.DateInput(attrs={"type": "date"}),
-            "valid_until": forms.DateInput(attrs={"type": "date"}),
+            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
