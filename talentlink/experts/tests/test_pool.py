@@ -204,3 +204,19 @@ def test_observers_cannot_create_committees(observer, field_of) -> None:
     with pytest.raises(NotAllowed):
         services.committee_create(access=access_of(observer), name="x", field=field_of("新材料"),
                                   established_on=dt.date(2021, 1, 1))  # fmt: skip
+
+
+def test_the_full_text_index_follows_changes_and_deletions(make_expert, ningbo, nb_office) -> None:
+    expert = make_expert("张伟", ningbo, ("绿色石化",), keywords="催化")
+    services.expert_update(access=access_of(nb_office), expert=expert, changes={"keywords": "港口调度"})
+    assert not list(selectors.experts_search(user=nb_office, q="催化"))
+    assert [e.pk for e in selectors.experts_search(user=nb_office, q="港口")] == [expert.pk]
+    expert.delete()
+    assert not list(selectors.experts_search(user=nb_office, q="港口"))
+
+
+def test_a_query_of_punctuation_alone_finds_nothing_rather_than_failing(
+    make_expert, ningbo, nb_office
+) -> None:
+    make_expert("张伟", ningbo, ("绿色石化",), keywords="催化")
+    assert list(selectors.experts_search(user=nb_office, q="\"'*:&|()")) == []
