@@ -12,6 +12,11 @@ The script never touches var/: every run gets its own TALENTLINK_VAR_DIR and dat
 Each measurement runs in its own subprocess (this script with --worker), so the RSS
 high-water mark is that run's own. Timed runs are not traced; the Python heap peak
 (tracemalloc) comes from a second, traced run of the same import unless --heap says otherwise.
+
+The import scans a large file in a second process while the first writes (registry.imports);
+the peak RSS and heap figures are the writing process's. The full-size import also runs with
+the scan in the writing process ("one process"), to show what the pipeline gains; --profile
+profiles that single-process import, so that cProfile sees the scan too.
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import importlib
 import itertools
 import json
 import os
@@ -75,6 +79,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--small-rows", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--reimport", nargs="*", type=Path, default=[], help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--one-process", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -113,8 +118,10 @@ def measured(action: Callable[[], T], *, traced: bool) -> tuple[T, dict[str, Any
         heap_peak = tracemalloc.get_traced_memory()[1] / MIB
         tracemalloc.stop()
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    # The largest of the processes this one started and waited for: the import's scanning process.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 or None
     stats = {"seconds": seconds, "heap_peak_mib": heap_peak, "rss_peak_mib": rss_peak}
-    return value, {**stats, "rss_start_mib": rss_start}
+    return value, {**stats, "rss_start_mib": rss_start, "scan_rss_mib": children}
 
 
 def django_setup() -> None:
@@ -141,6 +148,10 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     if args.worker == "generate":
         result = generate(args.out, args.rows, args.small_rows)
     elif args.worker == "platform":
+        if args.one_process or args.profile:
+            from talentlink.registry import imports
+
+            imports.PIPELINE_MIN_BYTES = sys.maxsize  # scan in this process, whatever the file's size
         result = platform_worker(args.csv, traced=args.trace, reimport=args.reimport, profile=args.profile)
     else:
         result = naive_worker(args.csv, args.rows, traced=args.trace)
@@ -257,11 +268,12 @@ def phase_times(marks: dict[str, float]) -> dict[str, Any]:
 def platform_worker(
     path: Path, *, traced: bool, reimport: list[Path], profile: Path | None
 ) -> dict[str, Any]:
+    from django.conf import settings
+
+    # Measure the import alone: the linkage it would queue has its own benchmark (bench/linkage.py),
+    # and choosing its engine starts a Java process that would count as the scanning process's RSS.
+    settings.TALENTLINK_LINKAGE_AFTER_IMPORT = False
     user = office_user()
-    # A worker process has loaded the code an import runs after its first task: load the
-    # linkage an import queues now, so that neither time nor memory counts a first import.
-    with contextlib.suppress(ImportError):
-        importlib.import_module("talentlink.registry.linkage.services")
     if profile:
         return profiled(lambda: platform_import(user, path, path.name), profile)
     outcome, stats = measured(lambda: platform_import(user, path, path.name), traced=traced)
@@ -443,8 +455,7 @@ def worker_env(var_dir: Path, database_url: str) -> dict[str, str]:
         "TALENTLINK_DEBUG": "false",  # DEBUG would record every query
         "TALENTLINK_VAR_DIR": str(var_dir),
         "TALENTLINK_MEDIA_ROOT": str(var_dir / "media"),
-        # Tasks an import queues (linkage of its records) stay queued: bench/linkage.py measures them.
-        "TALENTLINK_TASKS": "db",
+        "TALENTLINK_TASKS": "immediate",
         "TALENTLINK_LOG_LEVEL": "WARNING",
         "TALENTLINK_IMPORT_MAX_BYTES": str(1 << 40),
         "DATABASE_URL": database_url,
@@ -497,23 +508,29 @@ def measurements(args: argparse.Namespace, paths: dict[str, Path]) -> dict[str, 
             "naive", "--csv", str(paths["full"]), "--rows", str(args.baseline_rows),
         ],
         f"platform, {args.rows:,} rows": ["platform", "--csv", str(paths["full"])],
+        f"platform, one process, {args.rows:,} rows": [
+            "platform", "--csv", str(paths["full"]), "--one-process",
+        ],
     }  # fmt: skip
 
 
 def run_benchmark(args: argparse.Namespace) -> None:
+    load_start = os.getloadavg()
     bench, paths, generated = prepare(args)
+    generated["load_start"] = load_start
     try:
         specs = measurements(args, paths)
         # Re-imports (the identical file under another name, then the same rows in other bytes)
         # follow the timed full-size import, in its database.
         again = ["--reimport", str(paths["full"]), str(paths["lf"])]
-        small, naive, full = specs
+        small, naive, full, single = specs
         results = {label: bench.timed(label, [*spec, *(again if label == full else [])])
                    for label, spec in specs.items()}  # fmt: skip
         if args.heap == "separate":
             for label, spec in specs.items():
-                results[label]["heap_peak_mib"] = bench.heap_peak(label, spec)
-        report(args, generated, paths, results[full], results[small], results[naive])
+                if label != single:  # the one-process run shows speed only
+                    results[label]["heap_peak_mib"] = bench.heap_peak(label, spec)
+        report(args, generated, paths, results[full], results[small], results[naive], results[single])
     finally:
         bench.close(args.keep)
 
@@ -575,6 +592,7 @@ def report(
     full: dict[str, Any],
     small: dict[str, Any],
     naive: dict[str, Any],
+    single: dict[str, Any],
 ) -> None:
     print_header(args, generated, paths, full)
     identical, requoted = full["reimports"]
@@ -582,6 +600,7 @@ def report(
     lines = [
         table_row("platform (import_submit + import_run_now)", full),
         table_row(f"platform at 1/10 size ({small['rows']:,} rows)", small),
+        table_row("platform, scan in the writing process (no pipeline)", single),
         table_row("platform re-import, same rows in other bytes", requoted),
         table_row("platform re-import, identical file (new name)", identical),
         table_row(f"naive row-by-row save() [first {naive['rows']:,} rows only]", naive),
@@ -607,6 +626,8 @@ def print_header(
     print(f"engine: {full['engine']} ({where})")
     print(f"code: {full['code']} at {revision()}")
     print(f"machine: {cores} CPU cores ({usable} usable), Python {platform_info.python_version()}")
+    loads = [", ".join(f"{x:.2f}" for x in load) for load in (generated["load_start"], os.getloadavg())]
+    print(f"        load average (1, 5, 15 min) {loads[0]} at the start, {loads[1]} at the end")
     print(f"        {platform_info.platform()}")
     made = f"generated in {generated['seconds']:.1f} s"
     print(f"file: {paths['full'].name}, {args.rows:,} rows, {size:,.1f} MiB ({made})")
@@ -646,6 +667,11 @@ def print_notes(
 
 def print_memory(full: dict[str, Any], small: dict[str, Any]) -> None:
     scale = full["rows"] / small["rows"]
+    if full.get("scan_rss_mib"):
+        print(
+            f"scanning process (second process of the import), peak RSS: {mib(full['scan_rss_mib'])} MiB "
+            f"at {full['rows']:,} rows, {mib(small.get('scan_rss_mib'))} MiB at {small['rows']:,} rows"
+        )
     for key, label in (("heap_peak_mib", "peak heap"), ("rss_peak_mib", "peak RSS")):
         if full.get(key) is not None and small.get(key) is not None:
             ratio = full[key] / small[key]

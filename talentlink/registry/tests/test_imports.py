@@ -336,15 +336,22 @@ def test_an_unreadable_file_is_rejected_by_the_second_process(nb_office, tmp_pat
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_an_import_outside_a_transaction_leaves_consistent_keys_and_checks_on(nb_office, ningbo_csv):
+def test_an_import_outside_a_transaction_leaves_consistent_keys_and_settings_as_they_were(
+    nb_office, ningbo_csv
+):
     # Outside a caller's transaction the import writes with SQLite's foreign key checks off.
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:
+        with connection.cursor() as cursor:
+            cache_size = cursor.execute("PRAGMA cache_size").fetchone()
     run_import(nb_office, ningbo_csv())
     rows = [list(r) for r in GOOD_ROWS]
     rows[1][9] = "05"
     batch = run_import(nb_office, ningbo_csv(rows, name="ningbo-v2.csv"))
     assert (batch.created_count, batch.updated_count) == (0, 1)
-    if connection.vendor == "sqlite":
+    if sqlite:
         with connection.cursor() as cursor:
             assert cursor.execute("PRAGMA foreign_keys").fetchone() == (1,)
+            assert cursor.execute("PRAGMA cache_size").fetchone() == cache_size
             assert cursor.execute("PRAGMA foreign_key_check").fetchall() == []
     assert Person.objects.filter(source_records__isnull=False).distinct().count() == 3
