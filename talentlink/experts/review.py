@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -164,16 +165,27 @@ def round_matrices(*, review_round: ReviewRound, experts: list[Expert] | None = 
     )
     if experts is None:
         experts = list(_candidate_experts(review_round))
-    field_sets = [{f.pk for f in p.fields.all()} for p in projects]
-    expert_fields = [{f.pk for f in e.fields.all()} for e in experts]
-    overlap = np.array([[len(pf & ef) / len(pf) if pf else 0.0 for ef in expert_fields] for pf in field_sets])
     similarity = text.tfidf_cosine([_project_words(p) for p in projects], [_expert_words(e) for e in experts])
-    seniority = np.array([e.title_level / 4 for e in experts])
-    affinity = WEIGHT_FIELDS * overlap.reshape(len(projects), len(experts)) + WEIGHT_TEXT * similarity
-    affinity = np.round(affinity + WEIGHT_TITLE * seniority[None, :], 6)
-    matrices = RoundMatrices(projects, experts, affinity.reshape(len(projects), len(experts)))
-    matrices.conflicts = _conflicts(review_round, projects, experts)
-    return matrices
+    seniority = np.array([e.title_level / 4 for e in experts]).reshape(1, len(experts))
+    affinity = WEIGHT_FIELDS * _field_overlap(projects, experts) + WEIGHT_TEXT * similarity
+    affinity = np.round(affinity + WEIGHT_TITLE * seniority, 6).reshape(len(projects), len(experts))
+    return RoundMatrices(projects, experts, affinity, _conflicts(review_round, projects, experts))
+
+
+def _field_overlap(projects: list[ReviewProject], experts: list[Expert]) -> np.ndarray:
+    """Share of each project's fields that each expert covers."""
+    columns: dict[int, int] = {}
+    cells = [
+        [(row, columns.setdefault(f.pk, len(columns))) for row, x in enumerate(items) for f in x.fields.all()]
+        for items in (projects, experts)
+    ]
+    project_fields = np.zeros((len(projects), len(columns) or 1))
+    expert_fields = np.zeros((len(experts), len(columns) or 1))
+    for matrix, found in zip((project_fields, expert_fields), cells, strict=True):
+        for row, column in found:
+            matrix[row, column] = 1.0
+    sizes = project_fields.sum(axis=1, keepdims=True)
+    return (project_fields @ expert_fields.T) / np.where(sizes == 0, 1.0, sizes)
 
 
 def _candidate_experts(review_round: ReviewRound):  # type: ignore[no-untyped-def]
@@ -188,51 +200,72 @@ def _candidate_experts(review_round: ReviewRound):  # type: ignore[no-untyped-de
     )
 
 
+def _organisation_keys(credit_code: str, name: str) -> set[str]:
+    """An organisation is the same when its credit code or its (normalised) name is."""
+    keys = {f"code:{credit_code}"} if credit_code else set()
+    return keys | ({f"name:{_organisation_key(name)}"} if _organisation_key(name) else set())
+
+
+@dataclass
+class _ConflictIndex:
+    """The experts' ties, indexed by organisation and person, for each project to look up."""
+
+    employed: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    declared: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    ties: dict[int, list[tuple[int, str, int | None]]] = field(default_factory=lambda: defaultdict(list))
+    persons: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, experts: list[Expert]) -> _ConflictIndex:
+        index = cls()
+        for e, expert in enumerate(experts):
+            index.persons[expert.person_id] = e
+            for key in _organisation_keys(expert.employer_credit_code, expert.employer_name):
+                index.employed[key].add(e)
+            for d in expert.declared_conflicts.all():
+                person = {f"person:{d.person_id}"} if d.person_id else set()
+                for key in _organisation_keys(d.credit_code, d.organisation_name) | person:
+                    index.declared[key].add(e)
+            for r in expert.relations.all():
+                index.ties[r.person_id].append((e, r.kind, r.year))
+        return index
+
+    @staticmethod
+    def among(table: dict[str, set[int]], keys: set[str]) -> set[int]:
+        return set().union(*(table.get(k, set()) for k in keys))
+
+    def of_person(self, person: Person, since: int) -> list[tuple[str, set[int]]]:
+        """Conflicts through the principal applicant: themselves, their employer, ties."""
+        employer = _organisation_keys(person.employer_credit_code, person.employer_name)
+        ties = self.ties.get(person.pk, [])
+        recent = {e for e, kind, year in ties if kind != Relation.Kind.RELATIVE and (year or 0) >= since}
+        return [
+            ("self", {self.persons[person.pk]} if person.pk in self.persons else set()),
+            ("applicant_employer", self.among(self.employed, employer)),
+            ("collaboration", recent),
+            ("relative", {e for e, kind, _year in ties if kind == Relation.Kind.RELATIVE}),
+        ]
+
+
 def _conflicts(review_round: ReviewRound, projects: list[ReviewProject], experts: list[Expert]) -> dict:  # type: ignore[type-arg]
-    """(project index, expert index) → reasons: self, applicant, applicant_employer, declared,
-    collaboration, relative."""
+    """(project index, expert index) → reasons: applicant, declared, self, applicant_employer,
+    collaboration (within the round's window), relative."""
     since = timezone.localdate().year - review_round.collaboration_years
-    found: dict[tuple[int, int], list[str]] = {}
-    for e, expert in enumerate(experts):
-        employer = (expert.employer_credit_code, _organisation_key(expert.employer_name))
-        declared = [(d.credit_code, _organisation_key(d.organisation_name), d.person_id)
-                    for d in expert.declared_conflicts.all()]  # fmt: skip
-        relations = [(r.person_id, r.kind, r.year) for r in expert.relations.all()]
-        for p, project in enumerate(projects):
-            reasons = _pair_conflicts(project, expert, employer, declared, relations, since)
-            if reasons:
-                found[(p, e)] = reasons
-    return found
-
-
-def _same_organisation(code_a: str, name_a: str, code_b: str, name_b: str) -> bool:
-    return bool((code_a and code_a == code_b) or (name_a and name_a == name_b))
-
-
-def _pair_conflicts(project, expert, employer, declared, relations, since) -> list[str]:  # type: ignore[no-untyped-def]
-    applicant = (project.applicant_credit_code, _organisation_key(project.applicant_organisation))
-    person = project.applicant_person
-    reasons = []
-    if person is not None and person.pk == expert.person_id:
-        reasons.append("self")
-    if _same_organisation(*employer, *applicant):
-        reasons.append("applicant")
-    if person is not None and _same_organisation(
-        *employer, person.employer_credit_code, _organisation_key(person.employer_name)
-    ):
-        reasons.append("applicant_employer")
-    if any(_same_organisation(code, name, *applicant) or (pid and person and pid == person.pk)
-           for code, name, pid in declared):  # fmt: skip
-        reasons.append("declared")
-    if person is not None:
-        for pid, kind, year in relations:
-            if pid != person.pk:
-                continue
-            if kind == Relation.Kind.RELATIVE:
-                reasons.append("relative")
-            elif year is not None and year >= since:
-                reasons.append("collaboration")
-    return list(dict.fromkeys(reasons))
+    index = _ConflictIndex.of(experts)
+    found: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for p, project in enumerate(projects):
+        applicant = _organisation_keys(project.applicant_credit_code, project.applicant_organisation)
+        person = project.applicant_person
+        declared = applicant | ({f"person:{person.pk}"} if person else set())
+        reasons = [
+            ("applicant", index.among(index.employed, applicant)),
+            ("declared", index.among(index.declared, declared)),
+            *(index.of_person(person, since) if person is not None else []),
+        ]
+        for reason, hit in reasons:
+            for e in hit:
+                found[(p, e)].append(reason)
+    return dict(found)
 
 
 CONFLICT_LABELS = {

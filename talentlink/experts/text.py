@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import rjieba
+from scipy import sparse
 
 _KEYWORD_SEPARATORS = re.compile(r"[,，、;；/|\s]+")
 # Words that carry no meaning for matching experts to projects.
@@ -66,25 +67,22 @@ def title_level(title: str) -> int:
 
 
 def tfidf_cosine(left: Sequence[Iterable[str]], right: Sequence[Iterable[str]]) -> np.ndarray:
-    """Cosine similarity of TF-IDF vectors, left documents × right documents (words given)."""
-    left_counts = [Counter(doc) for doc in left]
-    right_counts = [Counter(doc) for doc in right]
-    documents = left_counts + right_counts
-    frequency: Counter[str] = Counter()
-    for counts in documents:
-        frequency.update(counts.keys())
-    vocabulary = {word: i for i, word in enumerate(frequency)}
-    n = len(documents) or 1
-    idf = np.array([math.log((1 + n) / (1 + frequency[w])) + 1 for w in vocabulary])
-
-    def matrix(counts_list: list[Counter[str]]) -> np.ndarray:
-        out = np.zeros((len(counts_list), len(vocabulary)))
-        for row, counts in enumerate(counts_list):
-            for word, count in counts.items():
-                out[row, vocabulary[word]] = (1 + math.log(count)) * idf[vocabulary[word]]
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1, norms)
-
+    """Cosine similarity of TF-IDF vectors (sublinear term frequency, smoothed IDF over both
+    sides), left documents × right documents, from their words; sparse all the way."""
+    counts = [Counter(doc) for doc in (*left, *right)]
+    vocabulary: dict[str, int] = {}
+    rows, cols, values = [], [], []
+    for row, document in enumerate(counts):
+        for word, count in document.items():
+            rows.append(row)
+            cols.append(vocabulary.setdefault(word, len(vocabulary)))
+            values.append(1.0 + math.log(count))
     if not vocabulary:
         return np.zeros((len(left), len(right)))
-    return np.clip(matrix(left_counts) @ matrix(right_counts).T, 0.0, 1.0)
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(counts), len(vocabulary)))
+    frequency = np.bincount(cols, minlength=len(vocabulary))
+    matrix = matrix @ sparse.diags(np.log((1 + len(counts)) / (1 + frequency)) + 1.0)
+    norms = np.sqrt(matrix.multiply(matrix).sum(axis=1)).A1
+    matrix = sparse.diags(1.0 / np.where(norms == 0, 1.0, norms)) @ matrix
+    similarity = (matrix[: len(left)] @ matrix[len(left) :].T).toarray()
+    return np.clip(similarity, 0.0, 1.0)
