@@ -8,8 +8,10 @@ JWT of the same claims with PyJWT (ES256). Goal: >= 5,000 verifications/s per co
 
 Part 2 (``--http``): the online verify endpoint (``POST /api/public/talentcode/verify``:
 signatures, clock, revocation read from PostgreSQL, replay looked up in Redis) served by gunicorn
-with 2 workers on loopback, loaded with wrk for a bounded time. Goal: >= 1,000 requests/s at
-p99 <= 50 ms on 2 cores. The machine's load average is printed beside the figures.
+on loopback (4 sync workers by default: they spend most of a request waiting on PostgreSQL and
+Redis), loaded with wrk for a bounded time. Goal: >= 1,000 requests/s at p99 <= 50 ms on 2 cores.
+Part 1 reports rates per second of wall time and per second of the process's own CPU time (what
+one core of its own would do on this shared machine); the load average is printed beside both.
 
     .venv/bin/python bench/talent_code.py                       # part 1, 5 s per verifier
     .venv/bin/python bench/talent_code.py --seconds 10 --http   # both parts
@@ -57,15 +59,24 @@ def pin_to_one_core() -> None:
 
 
 def rate(label: str, check: Callable[[], object], seconds: float) -> float:
+    """Checks per second of wall time, and per second of this process's CPU time: on a shared
+    machine the second is what one core of our own would do."""
     check()  # warm up, and fail loudly before timing if the setup is wrong
-    done, start = 0, time.perf_counter()
+    done, start, cpu_start = 0, time.perf_counter(), time.process_time()
     while (elapsed := time.perf_counter() - start) < seconds:
         for _ in range(200):
             check()
         done += 200
-    per_second = done / elapsed
-    print(f"  {label:<48} {per_second:>10,.0f} /s   ({1e6 / per_second:,.0f} µs each)")
-    return per_second
+    per_cpu_second = done / (time.process_time() - cpu_start)
+    show(label, done / elapsed, per_cpu_second)
+    return per_cpu_second
+
+
+def show(label: str, per_second: float, per_cpu_second: float) -> None:
+    print(
+        f"  {label:<44} {per_second:>8,.0f} /s wall  {per_cpu_second:>8,.0f} /s CPU"
+        f"  ({1e6 / per_cpu_second:,.0f} µs CPU each)"
+    )
 
 
 def sample_claims(now: int) -> dict:
@@ -106,10 +117,11 @@ def check():
     claims = cbor2.loads(message.payload)
     assert claims[6] <= now <= claims[4] and claims[1] == "330200"
 check()
-done, start = 0, time.perf_counter()
+done, start, cpu_start = 0, time.perf_counter(), time.process_time()
 while time.perf_counter() - start < seconds:
     check(); done += 1
-print(json.dumps({"rate": done / (time.perf_counter() - start)}))
+wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+print(json.dumps({"wall": done / wall, "cpu": done / cpu}))
 """
 
 
@@ -141,12 +153,9 @@ def pycose_rate(qr: str, public: ec.EllipticCurvePublicKey, now: int, seconds: f
         if run.returncode:
             print(f"  pycose: failed ({run.stderr.strip().splitlines()[-1:]})")
             return None
-        per_second = json.loads(run.stdout)["rate"]
-        print(
-            f"  {'pycose 1.x + cbor2<6 (same checks)':<48} {per_second:>10,.0f} /s"
-            f"   ({1e6 / per_second:,.0f} µs each)"
-        )
-        return per_second
+        rates = json.loads(run.stdout)
+        show("pycose 1.x + cbor2<6 (same checks)", rates["wall"], rates["cpu"])
+        return rates["cpu"]
     except (OSError, subprocess.SubprocessError) as exc:
         print(f"  pycose: unavailable ({exc})")
         return None
@@ -187,7 +196,7 @@ def part_one(args: argparse.Namespace) -> None:
     )
     cose_rate = None if args.no_pycose else pycose_rate(qr, public, now + 1, args.seconds)
     verdict = "met" if ours >= 5000 else "NOT met"
-    print(f"  goal >= 5,000/s per core: {verdict}; {ours / jwt_rate:.2f}× PyJWT", end="")
+    print(f"  goal >= 5,000/s per core (CPU time): {verdict}; {ours / jwt_rate:.2f}× PyJWT", end="")
     print(f", {ours / cose_rate:.1f}× pycose" if cose_rate else "")
     print(f"  ({load_average()})")
 
@@ -312,7 +321,7 @@ def main() -> None:
     parser.add_argument("--http", action="store_true", help="also load the online endpoint (part 2)")
     parser.add_argument("--http-seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (they wait on I/O)")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/tl_talentcode_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
     args = parser.parse_args()
