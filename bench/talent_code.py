@@ -241,7 +241,7 @@ def _prepare_database(env: dict[str, str]) -> str:
     return services.code_issue(person=person).qr
 
 
-def _wait_for(url: str, seconds: float = 30) -> None:
+def _wait_for(url: str, seconds: float = 120) -> None:
     import urllib.request
 
     deadline = time.monotonic() + seconds
