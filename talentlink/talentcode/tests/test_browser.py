@@ -1,4 +1,4 @@
-"""In a real browser: a service point scans a talent's QR code with the network cut, records the use,
+"""In a real browser: the talent's device signs its own code offline; a service point scans a talent's QR code with the network cut, records the use,
 and the queued use is sent through the benefits API once the network is back.
 
 Chromium's fake camera plays a .y4m video made here from the PNG the platform renders for the
@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import zxingcpp
 from django.apps import apps
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, Route, expect, sync_playwright
@@ -25,6 +26,7 @@ from conftest import PASSWORD, make_user
 from talentlink.core.models import Role, User
 from talentlink.registry.models import Person
 from talentlink.talentcode import qr, services
+from talentlink.talentcode.selectors import code_verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -172,3 +174,32 @@ def test_a_service_point_scans_a_code_offline_and_syncs_the_use_later(
     item = benefits.synced[0]
     assert (item["code"], item["benefit"], item["offline"]) == (code_text, BENEFIT["code"], True)
     assert re.fullmatch(r"[0-9a-f-]{36}", item["client_id"]) and item["scanned_at"]
+
+
+def test_the_talents_browser_shows_a_device_signed_code_when_offline(
+    context: BrowserContext, talent: Person, tmp_path: Path
+) -> None:
+    page = context.new_page()
+    log_in(page, talent.account)
+    page.goto("/code/")
+    # Online: a server-rendered QR, and the device key is bound into an offline credential.
+    online_symbol = page.locator("#tc-symbol")
+    expect(online_symbol.locator("svg")).to_be_visible()
+    online_text = online_symbol.get_attribute("data-qr") or ""
+    expect(page.locator("#tc-holder-status")).not_to_be_empty()
+    assert talent.talent_codes.get(revoked_at__isnull=True).holder_key is not None
+
+    # Offline: the page wraps the credential in the device's own signature and draws the QR.
+    context.set_offline(True)
+    page.evaluate("window.dispatchEvent(new Event('offline'))")
+    offline_symbol = page.locator("#tc-offline-symbol svg")
+    expect(offline_symbol).to_be_visible()
+    shot = tmp_path / "offline.png"
+    offline_symbol.screenshot(path=shot)
+    decoded = zxingcpp.read_barcodes(Image.open(shot))
+    assert decoded, "the offline QR is readable"
+    shown = decoded[0].text
+    assert shown.startswith("TC1:") and shown != online_text
+    verdict = code_verify(qr=shown, online=False)
+    assert verdict.ok, verdict.reason
+    assert verdict.tier == "C" and verdict.subject == code_verify(qr=online_text, consume=False).subject
