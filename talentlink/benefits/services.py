@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -35,6 +35,8 @@ from talentlink.registry.models import Person
 
 # How far a counter's clock may run ahead of the server's before a scan time is refused.
 CLOCK_SKEW = dt.timedelta(minutes=5)
+# A scan synced later than this after it was made waited in the counter's offline queue.
+QUEUED_AFTER = dt.timedelta(seconds=60)
 
 
 def _require_office_of(access: Access, region_id: int) -> User:
@@ -304,10 +306,11 @@ class Scan:
     offline: bool
 
 
-def redemption_record(*, access: Access, scan: Scan) -> tuple[Redemption, bool]:
+def redemption_record(*, access: Access, scan: Scan, queued: bool = False) -> tuple[Redemption, bool]:
     """Record a use once: (redemption, created). The same client id, or the same code scanned twice
-    for the same benefit, returns the first record. An offline scan that breaks a rule is kept
-    as a conflict for staff; an online one is refused."""
+    for the same benefit, returns the first record. A use that breaks a rule is refused when the
+    counter asks before granting it; one the counter has already granted (offline, or ``queued``
+    for sync) is kept as a conflict for staff."""
     assert access.user is not None
     existing = Redemption.objects.filter(client_id=scan.client_id).first()
     if existing is not None:
@@ -320,7 +323,7 @@ def redemption_record(*, access: Access, scan: Scan) -> tuple[Redemption, bool]:
     )
     try:
         with transaction.atomic():
-            return _record(access, scan, point, benefit, verdict)
+            return _record(access, scan, point, benefit, verdict, granted=scan.offline or queued)
     except IntegrityError:
         # Another request stored the same client id first: that one is the record.
         existing = Redemption.objects.filter(client_id=scan.client_id).first()
@@ -336,7 +339,7 @@ def _same_sender(redemption: Redemption, user: User) -> Redemption:
 
 
 def _record(
-    access: Access, scan: Scan, point: ServicePoint, benefit: Benefit, verdict: Any
+    access: Access, scan: Scan, point: ServicePoint, benefit: Benefit, verdict: Any, *, granted: bool
 ) -> tuple[Redemption, bool]:
     person = _holder(verdict) if verdict.subject else None
     if person is not None:
@@ -353,7 +356,7 @@ def _record(
         if first is not None:
             return first, False
     reason = _refusal(verdict, benefit, person, scan.scanned_at)
-    if reason and not scan.offline:
+    if reason and not granted:
         error = Conflict if reason.startswith("quota") else DomainError
         message = verdict.message if not verdict.ok else selectors.refusal_message(reason)
         raise error(message, code=reason)
@@ -384,11 +387,18 @@ def _refusal(verdict: Any, benefit: Benefit, person: Person | None, at: dt.datet
 
 
 def redemptions_sync(*, access: Access, scans: list[Scan]) -> list[dict[str, Any]]:
-    """Record a counter's queued scans in order; each gets its own result, none is lost."""
+    """Record a counter's queued scans in order; each gets its own result, none is lost: the counter
+    has granted them, so one that breaks a rule is kept as a conflict, not refused.
+
+    A scan that reaches the platform more than QUEUED_AFTER after it was made waited in the
+    device's queue (the network dropped after it was taken as online): its code has expired
+    since, so it is verified as of its scan time and kept as a conflict if it breaks a rule."""
     results = []
+    late = timezone.now() - QUEUED_AFTER
+    scans = [replace(s, offline=True) if not s.offline and s.scanned_at < late else s for s in scans]
     for scan in sorted(scans, key=lambda s: s.scanned_at):
         try:
-            redemption, created = redemption_record(access=access, scan=scan)
+            redemption, created = redemption_record(access=access, scan=scan, queued=True)
         except DomainError as exc:
             results.append({"client_id": scan.client_id, "id": None, "status": "refused",
                             "reason": exc.code, "message": str(exc.message), "created": False})  # fmt: skip

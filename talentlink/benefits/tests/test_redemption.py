@@ -159,6 +159,17 @@ def test_offline_scans_over_quota_are_kept_as_conflicts_not_dropped(gate_user, t
     assert Redemption.objects.count() == 2
 
 
+def test_a_queued_scan_taken_as_online_but_synced_late_is_verified_as_of_its_scan_time(
+    gate_user, tianyige_free, zhang, codes
+):
+    late = scan(codes.issue(zhang), when=timezone.now() - dt.timedelta(minutes=20), offline=False)
+    fresh = scan(codes.issue(zhang), when=timezone.now(), offline=False)
+    results = services.redemptions_sync(access=access(gate_user), scans=[late, fresh])
+    assert [(c["online"], c["now"]) for c in codes.calls] == [(False, late.scanned_at), (True, None)]
+    assert [r["status"] for r in results] == ["recorded", "conflict"]  # the second is over today's limit
+    assert list(Redemption.objects.order_by("scanned_at").values_list("offline", flat=True)) == [True, False]
+
+
 def test_an_offline_scan_of_a_forged_code_is_kept_as_a_conflict_without_holder(
     gate_user, tianyige_free, zhang, codes
 ):
