@@ -207,6 +207,9 @@ def _measure(method: str, args: argparse.Namespace, size: tuple[int, int], queue
     try:
         if method == "lp":
             result = assignment_lp(problem)
+            if result.status != "optimal":  # HiGHS reports running out of memory as a status
+                queue.put({"method": method, "error": result.status, "wall": time.perf_counter() - started})
+                return
             pairs, cost, extra = result.pairs, round(result.objective), result.status
         else:
             solution = assignment_solve(problem, sparse=method == "sparse")
@@ -261,6 +264,8 @@ def _report(results: list[dict[str, Any]], args: argparse.Namespace) -> bool:
             print(f"  {label} | did not finish in {r['timeout']} s")
         elif "memory" in r:
             print(f"  {label} | ran out of its {r['memory']} GiB after {r['wall']:.1f} s")
+        elif "error" in r:
+            print(f"  {label} | stopped after {r['wall']:.1f} s: {r['error']}")
         elif "failed" in r:
             print(f"  {label} | failed (exit code {r['failed']})")
         else:

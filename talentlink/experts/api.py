@@ -97,10 +97,9 @@ def expert_search(  # type: ignore[no-untyped-def]
     request: HttpRequest, q: str = "", region: str = "", field: str = "", title_level_min: int | None = None,
     availability: str = "", limit: int = 50,
 ):  # fmt: skip
-    field_obj = Field.objects.filter(code=field).first() if field else None
+    field_id = _fields([field])[0].pk if field else None
     qs = selectors.experts_search(
-        user=request.user, q=q, region_id=_region(region).pk if region else None,
-        field_id=field_obj.pk if field_obj else (-1 if field else None),
+        user=request.user, q=q, region_id=_region(region).pk if region else None, field_id=field_id,
         title_level_min=title_level_min, availability=availability,
     )  # fmt: skip
     found = list(qs[: min(limit, 200)])

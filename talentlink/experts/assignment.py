@@ -134,47 +134,59 @@ class _Work:
         return self.group_cap.shape[1]
 
 
+def _city_order(problem: AssignmentProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each expert's and project's city (as 0..k-1), the experts ordered by city, the cities' bounds."""
+    n_projects, n_experts = problem.shape
+    if not problem.has_region_rules:
+        zeros = np.zeros(n_experts, np.int64)
+        return zeros, np.zeros(n_projects, np.int64), np.arange(n_experts), np.array([0, n_experts])
+    assert problem.project_region is not None and problem.expert_region is not None
+    regions, codes = np.unique(
+        np.concatenate([problem.expert_region, problem.project_region]), return_inverse=True
+    )
+    expert_codes, home_group = codes[:n_experts], codes[n_experts:]
+    order = np.argsort(expert_codes, kind="stable")
+    return expert_codes, home_group, order, np.searchsorted(expert_codes[order], np.arange(len(regions) + 1))
+
+
+def _group_caps(
+    problem: AssignmentProblem, home_group: np.ndarray, fixed_groups: np.ndarray, n_groups: int
+) -> np.ndarray:
+    """Places each project may still give to each city: the per-city maximum, and for its own
+    city also the panel size less the minimum from other cities; fixed seats use them up."""
+    n_projects = len(problem.need)
+    if not problem.has_region_rules:
+        return np.zeros((n_projects, 0), np.int64)
+    per_region = problem.max_per_region or int(problem.need.max(initial=0))
+    caps = np.full((n_projects, n_groups), per_region, np.int64)
+    caps[np.arange(n_projects), home_group] = np.minimum(per_region, problem.need - problem.min_other_region)
+    assert problem.fixed is not None
+    np.subtract.at(caps, (problem.fixed[:, 0], fixed_groups), 1)
+    return np.maximum(caps, 0)
+
+
 def _work(problem: AssignmentProblem, *, block: int = 128) -> _Work:
     n_projects, n_experts = problem.shape
-    rules = problem.has_region_rules
-    if rules:
-        assert problem.project_region is not None and problem.expert_region is not None
-        regions, codes = np.unique(np.concatenate([problem.expert_region, problem.project_region]),
-                                   return_inverse=True)  # fmt: skip
-        expert_codes, home_group = codes[:n_experts], codes[n_experts:]
-        order = np.argsort(expert_codes, kind="stable")
-        bounds = np.searchsorted(expert_codes[order], np.arange(len(regions) + 1))
-    else:
-        expert_codes = np.zeros(n_experts, np.int64)
-        home_group = np.zeros(n_projects, np.int64)
-        order, bounds = np.arange(n_experts), np.array([0, n_experts])
+    expert_codes, home_group, order, bounds = _city_order(problem)
     position = np.empty(n_experts, np.int64)
     position[order] = np.arange(n_experts)
     scaled = np.empty((n_projects, n_experts), np.int32)
-    for start in range(0, n_projects, block):
-        rows = problem.affinity[start : start + block]
-        scaled[start : start + block] = np.rint((rows[:, order] if rules else rows) * SCALE)
-    fixed = problem.fixed
-    assert fixed is not None
-    fixed_p, fixed_e = fixed[:, 0], position[fixed[:, 1]]
+    for start in range(0, n_projects, block):  # in blocks, so the float copy stays small
+        scaled[start : start + block] = np.rint(problem.affinity[start : start + block][:, order] * SCALE)
+    assert problem.fixed is not None
+    fixed_p, fixed_e = problem.fixed[:, 0], position[problem.fixed[:, 1]]
     used = np.bincount(fixed_e, minlength=n_experts)
     load = np.maximum(problem.max_load[order] - used, 0)
     min_load = np.zeros(n_experts, np.int64) if problem.min_load is None else problem.min_load[order]
     allowed = np.ones(problem.shape, bool) if problem.conflict is None else ~problem.conflict[:, order]
     allowed[:, load == 0] = False
     allowed[fixed_p, fixed_e] = False
-    group_cap = np.zeros((n_projects, 0), np.int64)
-    if rules:
-        per_region = problem.max_per_region or int(problem.need.max(initial=0))
-        group_cap = np.full((n_projects, len(regions)), per_region, np.int64)
-        home_cap = np.minimum(per_region, problem.need - problem.min_other_region)
-        group_cap[np.arange(n_projects), home_group] = home_cap
-        np.subtract.at(group_cap, (fixed_p, expert_codes[fixed[:, 1]]), 1)
+    group_cap = _group_caps(problem, home_group, expert_codes[problem.fixed[:, 1]], len(bounds) - 1)
     return _Work(
         order=order, bounds=bounds, scaled=scaled, allowed=allowed,
         need=problem.need - np.bincount(fixed_p, minlength=n_projects), load=load,
         min_load=np.minimum(np.maximum(min_load - used, 0), load), expert_group=expert_codes[order],
-        group_cap=np.maximum(group_cap, 0), home_group=home_group, region_rules=rules,
+        group_cap=group_cap, home_group=home_group, region_rules=problem.has_region_rules,
     )  # fmt: skip
 
 

@@ -15,8 +15,9 @@ from django.db import connection
 
 from talentlink.experts import text
 
-# Results the index hands back before filters; a query broader than this is narrowed by typing.
-MATCH_LIMIT = 2000
+# The best matches the index hands back before filters: enough pages for a person to read;
+# a broader query is narrowed by typing more words or by the filters.
+MATCH_LIMIT = 500
 _SAFE = re.compile(r"[^\w]+", re.UNICODE)
 
 
