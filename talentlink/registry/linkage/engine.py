@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from splink import Linker, block_on
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 
@@ -30,20 +33,18 @@ REVIEW_FLOOR = 0.5
 TRAINING_MIN_RECORDS = 5000
 # Accepted clerical decisions needed before they replace EM's m estimates.
 LABELS_MIN = 50
+# Random pairs for u and blocked pairs for each EM pass: enough for stable estimates, and a run's
+# training time no longer grows with the registry.
+U_PAIRS = 1e6
+EM_PAIRS = 2e6
 HISTOGRAM_BINS = [*range(-20, 31, 2)]
 Progress = Callable[[str], None]
 # Splink narrates every step at INFO; the platform reports its own progress.
 logging.getLogger("splink").setLevel(logging.WARNING)
 
-SCHEMA = pa.schema(
-    [
-        ("unique_id", pa.int64()), ("id18", pa.string()), ("birth", pa.string()),
-        ("birth_year", pa.string()), ("sex", pa.string()), ("surname", pa.string()),
-        ("name_clean", pa.string()), ("name_pinyin", pa.string()), ("name_chars", pa.list_(pa.string())),
-        ("phone", pa.string()), ("employer_core", pa.string()), ("credit_code", pa.string()),
-        ("title", pa.string()), ("industry", pa.string()),
-    ]
-)  # fmt: skip
+SCHEMA = normalise.SCHEMA
+# Records normalised together: enough for Arrow to pay off, few enough to bound the memory.
+CHUNK = 250_000
 
 
 class RawRecord(NamedTuple):
@@ -62,38 +63,43 @@ class RawRecord(NamedTuple):
     industry: str
 
 
-def _normalised(record: RawRecord) -> tuple[Any, ...]:
-    person = normalise.name(record.name)
-    facts = normalise.id_number(record.id_number)
-    born = record.birth_date or facts.birth_date
-    birth = born.strftime("%Y%m%d") if born else None
-    return (
-        record.unique_id, facts.value or None, birth, birth[:4] if birth else None,
-        record.sex or facts.sex or None, person.surname or None, person.clean or None,
-        person.pinyin or None, list(person.characters) or None, normalise.phone(record.phone) or None,
-        normalise.employer_core(record.employer_name) or None, record.credit_code or None,
-        normalise.text(record.title) or None, normalise.text(record.industry) or None,
-    )  # fmt: skip
+_RAW = pa.schema(
+    [
+        ("unique_id", pa.int64()), ("dataset", pa.string()), ("name", pa.string()),
+        ("id_number", pa.string()), ("sex", pa.string()), ("birth_date", pa.date32()), ("phone", pa.string()),
+        ("employer_name", pa.string()), ("credit_code", pa.string()), ("title", pa.string()),
+        ("industry", pa.string()),
+    ]
+)  # fmt: skip
 
 
-def prepare(records: Iterable[RawRecord], *, chunk: int = 100_000) -> dict[str, pa.Table]:
-    """Normalise records into one Arrow table per dataset (city)."""
-    batches: dict[str, list[pa.RecordBatch]] = {}
-    pending: dict[str, list[tuple[Any, ...]]] = {}
+def _normalised(rows: list[RawRecord]) -> pa.Table:
+    columns = zip(*rows, strict=True)
+    raw = pa.Table.from_arrays(
+        [pa.array(values, type=f.type) for values, f in zip(columns, _RAW, strict=True)], schema=_RAW
+    )
+    return normalise.table(raw).append_column("dataset", raw["dataset"])
 
-    def flush(dataset: str) -> None:
-        columns = list(zip(*pending.pop(dataset), strict=True))
-        arrays = [pa.array(values, type=f.type) for values, f in zip(columns, SCHEMA, strict=True)]
-        batches.setdefault(dataset, []).append(pa.RecordBatch.from_arrays(arrays, schema=SCHEMA))
 
+def prepare(records: Iterable[RawRecord], *, chunk: int = CHUNK) -> dict[str, pa.Table]:
+    """Normalise records into one Arrow table per dataset (city), ``chunk`` records at a time."""
+    parts: list[pa.Table] = []
+    rows: list[RawRecord] = []
     for record in records:
-        rows = pending.setdefault(record.dataset, [])
-        rows.append(_normalised(record))
+        rows.append(record)
         if len(rows) >= chunk:
-            flush(record.dataset)
-    for dataset in list(pending):
-        flush(dataset)
-    return {dataset: pa.Table.from_batches(b, schema=SCHEMA) for dataset, b in sorted(batches.items())}
+            parts.append(_normalised(rows))
+            rows = []
+    if rows:
+        parts.append(_normalised(rows))
+    if not parts:
+        return {}
+    frame = pa.concat_tables(parts)
+    datasets = sorted(pc.unique(frame["dataset"]).to_pylist())
+    return {
+        code: frame.filter(pc.equal(frame["dataset"], code)).drop_columns("dataset").combine_chunks()
+        for code in datasets
+    }
 
 
 # --- Backends --------------------------------------------------------------------
@@ -112,20 +118,29 @@ class Backend:
 
 
 class DuckDBBackend(Backend):
+    """DuckDB in this process, bounded: past ``memory_limit`` it spills to ``temp_directory``."""
+
     name = "duckdb"
 
-    def __init__(self, *, memory_limit: str | None = None, threads: int | None = None) -> None:
-        self.memory_limit, self.threads = memory_limit, threads
+    def __init__(
+        self, *, memory_limit: str = "4GB", threads: int | None = None, temp_directory: str | None = None
+    ) -> None:
+        self.memory_limit, self.threads = memory_limit, threads or os.cpu_count() or 1
+        self.temp_directory = temp_directory or os.path.join(tempfile.gettempdir(), "talentlink-duckdb")
 
     def api(self) -> Any:
         import duckdb
         from splink import DuckDBAPI
 
-        connection = duckdb.connect()
-        if self.memory_limit:
-            connection.execute(f"SET memory_limit = '{self.memory_limit}'")
-        if self.threads:
-            connection.execute(f"SET threads = {int(self.threads)}")
+        connection = duckdb.connect(
+            config={
+                "memory_limit": self.memory_limit,
+                "threads": self.threads,
+                "temp_directory": self.temp_directory,
+                # Row order is Splink's business (it sorts where it matters); not keeping it saves memory.
+                "preserve_insertion_order": False,
+            }
+        )
         return DuckDBAPI(connection)
 
 
@@ -188,7 +203,7 @@ class Decisions:
 class Outcome:
     """What a run found: scored pairs above the review floor, clusters, and the model."""
 
-    pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_weight, match_probability, gamma_*, mw_*
+    pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_weight, match_probability, mw_* (per comparison)
     clusters: dict[int, int]  # record id → cluster id (the smallest record id in it)
     parameters: dict[str, Any]
     histogram: list[dict[str, Any]]
@@ -218,9 +233,13 @@ class Session:
         """EM without labels; accepted clerical decisions refine m once there are enough."""
         training = self.linker.training
         training.estimate_probability_two_random_records_match(list(model.DETERMINISTIC_RULES), recall=0.8)
-        training.estimate_u_using_random_sampling(max_pairs=min(5e6, self.records * 20), seed=seed)
+        # One pass over a fixed sample: Splink's default probe restarts whenever a rare level (an
+        # equal ID number among random pairs) is seen fewer than 100 times, which it never is.
+        training.estimate_u_using_random_sampling(
+            max_pairs=U_PAIRS, seed=seed, min_count_per_level=None, num_chunks=1
+        )
         for rule in model.TRAINING_RULES:
-            training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
+            training.estimate_parameters_using_expectation_maximisation(block_on(*rule), max_pairs=EM_PAIRS)
         if labels and len(labels) >= LABELS_MIN:
             self._train_from_labels(labels)
         return self.parameters()
@@ -278,8 +297,7 @@ class Session:
 
     def pairs_above(self, predictions: Any, floor: float) -> pd.DataFrame:
         columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
-        for name in model.COMPARISONS:
-            columns += [f"gamma_{name}", f"mw_{name}"]
+        columns += [f"mw_{name}" for name in model.COMPARISONS]
         sql = (
             f"SELECT {', '.join(columns)} FROM {predictions.physical_name} WHERE match_probability >= {floor}"
         )

@@ -10,6 +10,7 @@ backend runs next.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import splink.comparison_level_library as cll
@@ -31,7 +32,9 @@ def _levels() -> dict[str, list[tuple[str, Any]]]:
         "id_number": [
             ("null", cll.NullLevel("id18")),
             ("exact", cll.ExactMatchLevel("id18")),
-            ("one_edit", cll.DamerauLevenshteinLevel("id18", 1)),
+            # The body without its check character: a transposition the clerk's system gave a
+            # fresh check character is one edit here (two on the whole number).
+            ("one_edit", cll.DamerauLevenshteinLevel("id_body", 1)),
             ("else", cll.ElseLevel()),
         ],
         "name": [
@@ -126,8 +129,11 @@ def settings_for(parameters: dict[str, Any] | None = None, *, sources: int = 2) 
         comparisons=comparisons,
         blocking_rules_to_generate_predictions=[block_on(*rule) for rule in BLOCKING_RULES],
         probability_two_random_records_match=parameters["lambda"],
+        # Scored pairs keep each comparison's weight (mw_*), which the review queue shows and
+        # names the level by (:func:`level_of`); the compared values are read from the database
+        # for the few pairs shown, so millions of pairs do not carry two copies of every field.
         retain_intermediate_calculation_columns=True,
-        retain_matching_columns=True,
+        retain_matching_columns=False,
         unique_id_column_name="unique_id",
     )
 
@@ -135,6 +141,23 @@ def settings_for(parameters: dict[str, Any] | None = None, *, sources: int = 2) 
 def level_labels(column: str) -> list[str]:
     """Level codes of a comparison, indexed by Splink's gamma value (null = -1 is not listed)."""
     return [label for label, _ in reversed(_levels()[column][1:])]
+
+
+def level_of(column: str, weight: float, parameters: dict[str, Any] | None) -> str:
+    """The level a comparison's match weight comes from.
+
+    Splink's weight of a level is log2(m / u), and the null level weighs exactly 0, so
+    the weight names the level without the comparison vector (``gamma_*``), which Splink
+    keeps only together with every compared value.
+    """
+    if weight == 0:
+        return "null"
+    trained = (parameters or DEFAULT_PARAMETERS)["comparisons"].get(column) or DEFAULT_PARAMETERS[
+        "comparisons"
+    ][column]
+    labels = [label for label, _ in _levels()[column][1:]]
+    distances = [abs(weight - math.log2(m / u)) for m, u in trained]
+    return labels[distances.index(min(distances))]
 
 
 def parameters_of(model: dict[str, Any]) -> dict[str, Any]:

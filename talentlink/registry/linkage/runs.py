@@ -42,6 +42,8 @@ def backend() -> engine.Backend:
     name = getattr(settings, "TALENTLINK_LINKAGE_BACKEND", "duckdb")
     if name == "spark":
         return engine.SparkBackend(master=getattr(settings, "TALENTLINK_SPARK_MASTER", "local[*]"))
+    if name == "duckdb":
+        return engine.DuckDBBackend(memory_limit=getattr(settings, "TALENTLINK_LINKAGE_MEMORY_LIMIT", "4GB"))
     return engine.backend_named(name)
 
 
@@ -166,21 +168,16 @@ def _review_band(outcome: engine.Outcome) -> list[dict[str, Any]]:
         if clusters.get(a) is not None and clusters.get(a) == clusters.get(b):
             continue
         weight, probability = float(row.match_weight), float(row.match_probability)
-        band.append(
-            {"pair": (a, b), "weight": weight, "probability": probability, "comparison": _comparison(row)}
-        )
+        band.append({"pair": (a, b), "weight": weight, "probability": probability,
+                     "comparison": _comparison(row, outcome.parameters)})  # fmt: skip
     return band
 
 
-def _comparison(row: Any) -> dict[str, Any]:
+def _comparison(row: Any, parameters: dict[str, Any]) -> dict[str, Any]:
     found = {}
     for name in model.COMPARISONS:
-        gamma = int(getattr(row, f"gamma_{name}"))
-        labels = model.level_labels(name)
-        found[name] = {
-            "level": labels[gamma] if gamma >= 0 else "null",
-            "weight": round(float(getattr(row, f"mw_{name}")), 2),
-        }
+        weight = float(getattr(row, f"mw_{name}"))
+        found[name] = {"level": model.level_of(name, weight, parameters), "weight": round(weight, 2)}
     return found
 
 
