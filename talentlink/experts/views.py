@@ -109,7 +109,6 @@ def my_profile(request: HttpRequest) -> HttpResponse:
     return render(request, "experts/me.html", {
         "expert": expert, "form": form, "conflict_form": ConflictForm(),
         "conflicts": expert.declared_conflicts.all(), "seats": selectors.invitations_of(expert=expert),
-        "review_form": ReviewForm(),
     })  # fmt: skip
 
 
@@ -395,9 +394,7 @@ def seat_respond(request: HttpRequest, seat_id: int) -> HttpResponse:
     else:
         error = _("Choose to accept or decline.")
     if request.htmx:
-        return render(
-            request, "experts/partials/seat.html", {"seat": seat, "error": error, "review_form": ReviewForm()}
-        )
+        return render(request, "experts/partials/seat.html", {"seat": seat, "error": error})
     if error:
         messages.error(request, error)
     return redirect("experts:me")

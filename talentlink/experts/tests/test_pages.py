@@ -104,3 +104,29 @@ def test_the_round_page_proposes_panels_with_htmx(client_of, nb_organiser, exper
     with CaptureQueriesContext(connection) as queries:
         client.get(f"/experts/rounds/{rnd.pk}/")
     assert len(queries) <= 25, len(queries)
+
+
+def test_an_expert_accepts_in_place_and_then_reviews_on_their_page(
+    client_of, nb_organiser, make_expert, ningbo, zhoushan, field_of
+) -> None:
+    accounts = [make_user(f"1380000012{i}", Role.TALENT) for i in range(2)]
+    for account, city in zip(accounts, (ningbo, zhoushan), strict=True):
+        make_expert(account.username, city, ("绿色石化",), account=account)
+    access = access_of(nb_organiser)
+    rnd = review.round_create(
+        access=access, name="复核", deadline=TOMORROW, experts_per_project=2, max_load=1
+    )
+    review.project_add(access=access, review_round=rnd, title="项目", applicant_organisation="x", region=ningbo,
+                       fields=[field_of("绿色石化")])  # fmt: skip
+    review.panel_propose(access=access, review_round=rnd)
+    review.panel_invite(access=access, review_round=rnd)
+    client = client_of(accounts[0])
+    seat = rnd.assignments.get(expert__person__account=accounts[0])
+    answer = client.post(
+        f"/experts/seats/{seat.pk}/respond/", {"accept": "1"}, headers={"HX-Request": "true"}
+    )
+    assert b"status accepted" in answer.content and f'id="score-{seat.pk}"'.encode() in answer.content
+    client.post(f"/experts/seats/{seat.pk}/review/", {"score": "88", "comment": "方案可行"})
+    seat.refresh_from_db()
+    assert (seat.review_score, seat.review_comment) == (88, "方案可行")
+    assert "方案可行" in client.get("/experts/me/").content.decode()
