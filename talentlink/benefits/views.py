@@ -374,18 +374,6 @@ def mine(request: HttpRequest) -> HttpResponse:
         "history": history,
         "insurance": selectors.insurance_months(person_id=person.pk),
         "years": selectors.person_insurance_years(person_id=person.pk),
-        "code_url": _code_url(),
+        "code_url": reverse("talentcode:my_code"),
     }
     return render(request, "benefits/mine.html", context)
-
-
-def _code_url() -> str:
-    # The talent's code page belongs to the talent-code app; link to it once it is there.
-    from django.urls import NoReverseMatch
-
-    for name in ("talentcode:mine", "talentcode:my_code"):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return ""
