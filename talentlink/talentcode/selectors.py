@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -148,7 +147,7 @@ def _revoked_by_list(checked: verifier.Verified) -> bool:
 
 @lru_cache(maxsize=8)
 def _status_bits(list_id: int, body: bytes) -> bytes:
-    return zlib.decompress(status_list_payload(body)[65533]["lst"])
+    return zlib.decompress(signed_list_claims(body)[65533]["lst"])
 
 
 def _replayed(checked: verifier.Verified, *, moment: float, consume: bool) -> bool:
@@ -167,16 +166,6 @@ def person_by_subject(*, subject: str) -> Person | None:
     return credential.person if credential else None
 
 
-def person_credentials(*, person: Person) -> list[Credential]:
-    """The person's codes, newest first (their revocation history)."""
-    return list(Credential.objects.filter(person=person).select_related("region").order_by("-created_at"))
-
-
-def status_list_payload(body: bytes) -> dict[Any, Any]:
+def signed_list_claims(body: bytes) -> dict[Any, Any]:
     """The claims of a signed status or trust list (signature not checked here)."""
     return dict(codec.claims_of(codec.sign1_decode(body)))
-
-
-def credentials_live(*, region_code: str | None = None) -> int:
-    condition = Q(revoked_at__isnull=True) & (Q(region__code=region_code) if region_code else Q())
-    return Credential.objects.filter(condition).count()

@@ -14,7 +14,7 @@ from talentlink.core.models import Role
 from talentlink.registry.models import Person
 from talentlink.talentcode import codec, keys, services
 from talentlink.talentcode.models import SigningKey
-from talentlink.talentcode.selectors import status_list_payload
+from talentlink.talentcode.selectors import signed_list_claims
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_the_trust_list_is_signed_by_the_platform_key(talent: Person) -> None:
     root = SigningKey.objects.get(purpose=SigningKey.Purpose.TRUST_LIST)
     assert message.kid == bytes.fromhex(root.kid)
     codec.sign1_verify(message, keys.public_key(root.public_key))
-    entries = status_list_payload(body)["keys"]
+    entries = signed_list_claims(body)["keys"]
     assert {entry["iss"] for entry in entries} == {"330200", "330900"}
     tampered = codec.Sign1(
         message.protected_bytes, message.protected, {}, message.payload + b"\x00", message.signature

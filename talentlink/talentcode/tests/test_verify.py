@@ -13,7 +13,7 @@ from talentlink.core.audit import Access
 from talentlink.registry.models import Person
 from talentlink.talentcode import codec, keys, services, verifier
 from talentlink.talentcode.models import Credential, PublishedList, SigningKey
-from talentlink.talentcode.selectors import code_verify, person_by_subject, status_list_payload
+from talentlink.talentcode.selectors import code_verify, person_by_subject, signed_list_claims
 from talentlink.talentcode.tests.conftest import ENTITLEMENTS
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +195,7 @@ def test_an_old_key_still_verifies_after_rotation_until_its_validity_ends(
         "unknown_kid",
         "expired",
     }
-    trust = status_list_payload(bytes(PublishedList.objects.filter(kind="trust").first().body))
+    trust = signed_list_claims(bytes(PublishedList.objects.filter(kind="trust").first().body))
     assert {entry["kid"].hex() for entry in trust["keys"]} >= {old.kid, new_key.kid}
 
 
