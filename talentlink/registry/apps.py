@@ -17,3 +17,12 @@ class RegistryConfig(AppConfig):
         if linkage_staff(request.user):
             return [NavItem(str(_("Record linkage")), reverse("registry:linkage"))]
         return []
+
+    def desk_panels(self, request: HttpRequest) -> list:  # type: ignore[type-arg]
+        from talentlink.core.navigation import DeskPanel
+        from talentlink.registry.linkage.selectors import desk_figures
+
+        if not request.user.is_authenticated:
+            return []
+        figures = desk_figures(user=request.user)
+        return [DeskPanel("registry/partials/linkage_desk.html", figures)] if figures is not None else []

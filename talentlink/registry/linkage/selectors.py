@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.audit import Access, audit_record
@@ -149,6 +149,18 @@ def linkage_summary(*, user: User) -> dict[str, Any]:
         "records": SourceRecord.objects.count(),
         "persons": Person.objects.filter(status=Person.Status.ACTIVE).count(),
     }
+
+
+def desk_figures(*, user: User) -> dict[str, Any] | None:
+    """The desk panel of talent office staff: their city's review queue and the latest run."""
+    if not linkage_staff(user):
+        return None
+    open_pairs = review_queue(user=user).order_by()
+    counts = open_pairs.aggregate(
+        pending=Count("id", filter=Q(status=ReviewPair.Status.PENDING)),
+        skipped=Count("id", filter=Q(status=ReviewPair.Status.SKIPPED)),
+    )
+    return {**counts, "last": LinkageRun.objects.first()}
 
 
 def review_pairs_shown(*, access: Access, pairs: list[ReviewPair]) -> list[ReviewPair]:

@@ -98,3 +98,21 @@ def test_the_relink_command_dry_run_prints_the_plan_and_changes_nothing(linked, 
     assert "dry run" in out and "records" in out
     assert list(SourceRecord.objects.order_by("pk").values_list("person_id", flat=True)) == before
     assert LinkageRun.objects.filter(dry_run=True, status="succeeded").exists()
+
+
+def test_the_desk_shows_talent_office_staff_the_review_queue_and_the_last_run(
+    client_of, nb_office, nb_hr, pair
+):
+    ReviewPair.objects.create(
+        record_a=pair.record_b, record_b=pair.record_a, match_weight=1.0, match_probability=0.7, comparison={},
+        status=ReviewPair.Status.SKIPPED,
+    )  # fmt: skip
+    page = client_of(nb_office).get(reverse("core:dashboard")).content.decode()
+    panel = page[page.index('id="linkage-desk"') :]
+    last = LinkageRun.objects.first()
+    assert (
+        reverse("registry:linkage_run", args=[last.pk]) in panel
+        and reverse("registry:linkage_review") in panel
+    )
+    assert '<div class="figure">1</div>' in panel, "one pending pair (and one skipped)"
+    assert 'id="linkage-desk"' not in client_of(nb_hr).get(reverse("core:dashboard")).content.decode()
