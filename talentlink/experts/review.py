@@ -283,6 +283,8 @@ CONFLICT_LABELS = {
 
 def _problem(review_round: ReviewRound, matrices: RoundMatrices, declined: set[tuple[int, int]],
              fixed: list[tuple[int, int]]) -> AssignmentProblem:  # fmt: skip
+    """The round as the solver sees it: declined pairs count as conflicts, held seats are fixed,
+    an expert of limited availability takes one project and an unavailable one only what they hold."""
     experts = matrices.experts
     conflict = matrices.conflict_mask()
     index_p = {p.pk: i for i, p in enumerate(matrices.projects)}
