@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import math
 import os
+import secrets
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -145,18 +146,23 @@ class DuckDBBackend(Backend):
 
 
 class SparkBackend(Backend):
-    """Spark through pyspark; ``master`` is ``local[*]`` on one machine or a cluster's URL."""
+    """Spark through pyspark; ``master`` is ``local[*]`` on one machine or a cluster's URL.
+
+    ``options`` are further Spark settings (the tests start a small, quick session).
+    """
 
     name = "spark"
 
-    def __init__(self, *, master: str = "local[*]", partitions: int = 8) -> None:
-        self.master, self.partitions = master, partitions
+    def __init__(
+        self, *, master: str = "local[*]", partitions: int = 8, options: dict[str, str] | None = None
+    ) -> None:
+        self.master, self.partitions, self.options = master, partitions, options or {}
 
     def session(self) -> Any:
         from pyspark.sql import SparkSession
         from splink.backends.spark import similarity_jar_location
 
-        return (
+        builder = (
             SparkSession.builder.master(self.master)
             .appName("talentlink-linkage")
             .config("spark.jars", similarity_jar_location())
@@ -164,20 +170,28 @@ class SparkBackend(Backend):
             .config("spark.default.parallelism", str(self.partitions))
             .config("spark.ui.enabled", "false")
             .config("spark.driver.memory", "2g")
-            .getOrCreate()
+            # Arrow hands the normalised frames over without a row-by-row Python conversion.
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         )
+        for key, value in self.options.items():
+            builder = builder.config(key, value)
+        return builder.getOrCreate()
 
     def api(self) -> Any:
         from splink import SparkAPI
 
         session = self.session()
         session.sparkContext.setLogLevel("ERROR")
-        return SparkAPI(spark_session=session, break_lineage_method="persist")
+        return SparkAPI(
+            spark_session=session,
+            break_lineage_method="persist",
+            num_partitions_on_repartition=self.partitions,
+        )
 
     def table(self, api: Any, data: pa.Table | pd.DataFrame, name: str) -> Any:
-        frame = data.to_pandas() if isinstance(data, pa.Table) else data
-        session = api.spark
-        return api.register(session.createDataFrame(frame), dataset_display_name=name)
+        # Temporary views outlive a run in a long-lived Spark session: each run names its own.
+        unique = f"{name}_{secrets.token_hex(4)}"
+        return api.register(api.spark.createDataFrame(data), dataset_display_name=unique)
 
 
 def backend_named(name: str, **options: Any) -> Backend:

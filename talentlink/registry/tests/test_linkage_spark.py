@@ -1,7 +1,13 @@
-"""Spark links a small data set to the same clusters as DuckDB (Spark local[1], runs in CI)."""
+"""Spark links a small data set to the same clusters as DuckDB (Spark local[1], runs in CI).
+
+One Spark session serves the whole module, started with options that suit a few hundred
+records: one partition, no adaptive planning, no whole-stage code generation (compiling
+it costs more than running such small queries), the JIT's quick tier only, no UI.
+"""
 
 from __future__ import annotations
 
+import logging
 import shutil
 
 import pytest
@@ -15,6 +21,24 @@ pytestmark = [
         shutil.which("java") is None, reason="Spark needs Java (make system-deps installs it)"
     ),
 ]
+
+SPARK_TEST_OPTIONS = {
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.catalogImplementation": "in-memory",
+    "spark.driver.memory": "1g",
+    "spark.driver.extraJavaOptions": "-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+    "spark.ui.showConsoleProgress": "false",
+}
+
+
+@pytest.fixture(scope="module")
+def spark():  # type: ignore[no-untyped-def]
+    logging.getLogger("py4j").setLevel(logging.WARNING)  # it narrates its connections at INFO
+    backend = engine.SparkBackend(master="local[1]", partitions=1, options=SPARK_TEST_OPTIONS)
+    session = backend.session()
+    yield backend
+    session.stop()
 
 
 def records(size: int) -> list[engine.RawRecord]:
@@ -45,12 +69,20 @@ def partition(clusters: dict[int, int]) -> set[frozenset[int]]:
     return {frozenset(g) for g in groups.values()}
 
 
-def test_spark_finds_the_same_persons_as_duckdb():
+def test_spark_finds_the_same_persons_as_duckdb(spark):
     frames = engine.prepare(records(60))
     decisions = engine.Decisions(non_matches={(1, 2)})
     duckdb = engine.run(frames, backend=engine.DuckDBBackend(), decisions=decisions, train=False)
-    spark = engine.run(frames, backend=engine.SparkBackend(master="local[1]", partitions=1), decisions=decisions,
-                       train=False)  # fmt: skip
-    assert partition(spark.clusters) == partition(duckdb.clusters)
+    found = engine.run(frames, backend=spark, decisions=decisions, train=False)
+    assert partition(found.clusters) == partition(duckdb.clusters)
     assert sum(1 for g in partition(duckdb.clusters) if len(g) > 1) >= 15
-    assert spark.compared == duckdb.compared
+    assert found.compared == duckdb.compared
+    assert scores(found) == scores(duckdb)
+
+
+def scores(outcome: engine.Outcome) -> dict[tuple[int, int], float]:
+    pairs = outcome.pairs
+    return {
+        engine.pair(int(a), int(b)): round(float(w), 6)
+        for a, b, w in zip(pairs["unique_id_l"], pairs["unique_id_r"], pairs["match_weight"], strict=True)
+    }
