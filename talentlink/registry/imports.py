@@ -23,17 +23,16 @@ made it ten times slower.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pickle
 import sqlite3
 import subprocess
 import sys
-import threading
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from queue import Queue
 from typing import IO, Any
 
 from django.conf import ENVIRONMENT_VARIABLE, settings
@@ -55,8 +54,9 @@ CHUNK = 2000
 MAX_STORED_ERRORS = 50_000
 # Files from this size on are scanned in a second process (starting it takes about a second).
 PIPELINE_MIN_BYTES = 4 * 1024 * 1024
-# Chunks the scanning process may have ready before it waits for the writer.
-PIPELINE_DEPTH = 4
+# The pipe from the scanning process holds about two chunks, so that it parses the next while
+# this process writes, and sends a chunk in one go (Linux's limit for unprivileged users).
+PIPE_BYTES = 1024 * 1024
 Progress = Callable[[str, int, int], None]
 
 _RECORD_FIELDS = (
@@ -315,10 +315,12 @@ def _pipelined(scanner: Scanner) -> Iterator[Iterator[ScanChunk | ScanEnd]]:
     """Run the scanner in a second Python process and yield its messages as they come.
 
     The process gets the pickled scanner on its standard input and writes pickled messages to
-    a pipe, whose small buffer and the process's bounded queue keep both sides' memory flat. It
-    is killed when this side stops early, e.g. because writing failed.
+    a pipe, whose bounded buffer keeps both sides' memory flat. It is killed when this side
+    stops early, e.g. because writing failed.
     """
     read_end, write_end = os.pipe()
+    with contextlib.suppress(OSError, AttributeError):  # Linux: let the pipe hold a few chunks
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     root = str(Path(__file__).resolve().parents[2])
     path = os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])
     environment = {**os.environ, "PYTHONPATH": path}
@@ -332,8 +334,12 @@ def _pipelined(scanner: Scanner) -> Iterator[Iterator[ScanChunk | ScanEnd]]:
     with open(read_end, "rb") as stream:
         try:
             assert process.stdin is not None
-            with process.stdin:
-                pickle.dump(scanner, process.stdin)
+            try:
+                with process.stdin:
+                    pickle.dump(scanner, process.stdin)
+            except BrokenPipeError as exc:
+                code = process.wait()
+                raise ScanFailed(f"the scanning process did not start (exit status {code})") from exc
             yield _received(stream, process)
         except BaseException:
             process.kill()
@@ -365,27 +371,17 @@ def _received(stream: IO[bytes], process: subprocess.Popen[bytes]) -> Iterator[S
 def scan_process_main(fd: int) -> None:
     """Body of the scanning process: scan the scanner read from stdin, write messages to ``fd``."""
     scanner = pickle.load(sys.stdin.buffer)
-    # Pickling here, writing in a thread: the scan goes on while the pipe waits for the writer.
-    ready: Queue[bytes | None] = Queue(maxsize=PIPELINE_DEPTH)
     with open(fd, "wb") as stream:
-        sender = threading.Thread(target=_send_all, args=(ready, stream), daemon=True)
-        sender.start()
         try:
             for message in scanner.messages():
-                ready.put(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+                stream.write(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+                stream.flush()
         except FileRejected as exc:
-            ready.put(pickle.dumps(_Rejected(exc.code, exc.params)))
+            stream.write(pickle.dumps(_Rejected(exc.code, exc.params)))
+        except BrokenPipeError:
+            return  # the writer stopped early and kills us anyway
         except Exception:
-            ready.put(pickle.dumps(_Crashed(traceback.format_exc(limit=8))))
-        ready.put(None)
-        sender.join()
-
-
-def _send_all(ready: Queue[bytes | None], stream: IO[bytes]) -> None:
-    with contextlib.suppress(BrokenPipeError):  # the writer stopped early and killed us anyway
-        while (data := ready.get()) is not None:
-            stream.write(data)
-            stream.flush()
+            stream.write(pickle.dumps(_Crashed(traceback.format_exc(limit=8))))
 
 
 # --- Writing ------------------------------------------------------------------

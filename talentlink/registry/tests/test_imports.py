@@ -306,10 +306,11 @@ def test_a_crash_of_the_scanning_process_fails_the_import_and_leaves_nothing(
             if n == 0:  # the writer has written the first chunk
                 process.kill()
 
-    monkeypatch.setattr(imports, "CHUNK", 1)
+    # More chunks than the pipe holds, so that the killed process leaves some unsent.
+    monkeypatch.setattr(imports, "CHUNK", 50)
     monkeypatch.setattr(imports, "_received", killed_after_the_first_chunk)
     with pytest.raises(imports.ScanFailed, match="scanning process stopped"):
-        run_import(nb_office, ningbo_csv(many_rows(3000)))
+        run_import(nb_office, ningbo_csv(many_rows(20_000)))
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.FAILED and "ScanFailed" in batch.message
     assert not Person.objects.exists() and not SourceRecord.objects.exists()
