@@ -112,9 +112,16 @@ def surname_split(clean: str) -> tuple[str, str]:
     return clean[:1], clean[1:]
 
 
+@lru_cache(maxsize=4096)
+def _surname_pinyin(surname: str) -> str | None:
+    if not surname:
+        return None
+    return SURNAME_PINYIN.get(surname) or "".join(SURNAME_PINYIN.get(c) or _char_pinyin(c) for c in surname)
+
+
 def pinyin_key(surname: str, given: str) -> str:
     """The reading of a name: the surname's own reading, then the given name, char by char."""
-    head = SURNAME_PINYIN.get(surname) or "".join(SURNAME_PINYIN.get(c) or _char_pinyin(c) for c in surname)
+    head = _surname_pinyin(surname) or ""
     return " ".join([head, *(_char_pinyin(c) for c in given)]) if given else head
 
 
@@ -278,18 +285,46 @@ def phones(raw: pa.Array) -> pa.Array:
     return pc.if_else(pc.greater_equal(length, 7), digits, pa.scalar(None, pa.string()))
 
 
-def _name_parts(raw: str) -> tuple[str | None, str | None, str | None, list[str] | None]:
-    found = name(raw)
-    return found.clean or None, found.surname or None, found.pinyin or None, list(found.characters) or None
+_COMPOUND_ARRAY = pa.array(sorted(COMPOUND_SURNAMES))
+
+
+def _characters(clean: str) -> list[str] | None:
+    return sorted(set(clean)) or None
 
 
 def names(raw: pa.Array) -> dict[str, pa.Array]:
-    """:func:`name` of a whole column, once per distinct name: clean, surname, pinyin and characters."""
-    encoded = pc.dictionary_encode(pc.fill_null(raw, ""))
-    parts = list(zip(*(_name_parts(v) for v in encoded.dictionary.to_pylist()), strict=True)) or [()] * 4
-    types = (pa.string(), pa.string(), pa.string(), pa.list_(pa.string()))
-    columns = [pa.array(values, type=t).take(encoded.indices) for values, t in zip(parts, types, strict=True)]
-    return dict(zip(("clean", "surname", "pinyin", "characters"), columns, strict=True))
+    """:func:`name` of a whole column: clean, surname, pinyin and characters.
+
+    The surname is split and read in pinyin column-wise: each surname, and each
+    character of the given names, is looked up once per distinct value.
+    """
+    nothing = pa.scalar(None, pa.string())
+    clean = pc.replace_substring_regex(_texts(raw), _NAME_NOISE.pattern, "")
+    latin = pc.string_is_ascii(clean)
+    clean = pc.if_else(latin, pc.utf8_lower(clean), clean)
+    compound = pc.is_in(pc.utf8_slice_codeunits(clean, 0, 2), value_set=_COMPOUND_ARRAY)
+    surname = pc.if_else(latin, "", pc.if_else(compound, pc.utf8_slice_codeunits(clean, 0, 2),
+                                               pc.utf8_slice_codeunits(clean, 0, 1)))  # fmt: skip
+    given = pc.if_else(latin, clean, pc.if_else(compound, pc.utf8_slice_codeunits(clean, 2),
+                                                pc.utf8_slice_codeunits(clean, 1)))  # fmt: skip
+    readings = [pc.if_else(latin, clean, _per_distinct(surname, _surname_pinyin))]
+    longest = pc.max(pc.utf8_length(given)).as_py() or 0
+    for position in range(longest):
+        character = pc.utf8_slice_codeunits(given, position, position + 1)
+        readings.append(
+            pc.if_else(latin, nothing, _per_distinct(character, lambda c: _char_pinyin(c) if c else None))
+        )
+    pinyin = pc.binary_join_element_wise(*readings, " ", null_handling="skip")
+    encoded = pc.dictionary_encode(clean)
+    characters = pa.array(
+        [_characters(v) for v in encoded.dictionary.to_pylist()], type=pa.list_(pa.string())
+    )
+    return {
+        "clean": _blank_to_null(clean),
+        "surname": _blank_to_null(surname),
+        "pinyin": _blank_to_null(pinyin),
+        "characters": characters.take(encoded.indices),
+    }
 
 
 def table(raw: pa.Table) -> pa.Table:

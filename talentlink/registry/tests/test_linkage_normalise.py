@@ -78,7 +78,19 @@ def test_whole_id_number_columns_agree_with_the_number_by_number_rules():
 
 
 def test_whole_name_phone_and_employer_columns_agree_with_the_value_by_value_rules():
-    raw_names = ["李 海 燕", "欧阳明", "曾国藩", "阿卜杜拉·买买提", "John Smith", "", None, "李 海 燕"]
+    raw_names = [
+        "李 海 燕",
+        "欧阳明",
+        "欧阳",
+        "王",
+        "曾国藩",
+        "阿卜杜拉·买买提",
+        "John Smith",
+        "",
+        None,
+        "李 海 燕",
+        "单于2号",
+    ]
     found = normalise.names(pa.array(raw_names, pa.string()))
     for raw, clean, pinyin, chars in zip(raw_names, *(found[k].to_pylist() for k in ("clean", "pinyin", "characters")),
                                          strict=True):  # fmt: skip
