@@ -53,6 +53,8 @@ from talentlink.registry import demo  # noqa: E402
 from talentlink.registry.linkage import engine, model  # noqa: E402
 
 Clusters = dict[int, int]
+# recordlinkage narrates every step at INFO.
+logging.getLogger("recordlinkage").setLevel(logging.WARNING)
 
 
 # --- Data with truth -------------------------------------------------------------------
@@ -167,8 +169,6 @@ def recordlinkage_ecm(records: list[engine.RawRecord]) -> Clusters:
     import pyarrow as pa
     import recordlinkage
 
-    logging.getLogger("recordlinkage").setLevel(logging.WARNING)
-
     frame = pa.concat_tables(engine.prepare(records).values()).to_pandas().set_index("unique_id")
     frame["name_chars"] = frame["name_chars"].map(lambda c: "".join(c) if c is not None else None)
     indexer = recordlinkage.Index()
@@ -243,7 +243,9 @@ def _febrl_splink(left: Any, right: Any) -> set[tuple[str, str]]:
     linker.training.estimate_probability_two_random_records_match(
         [block_on("soc_sec_id", "date_of_birth")], recall=0.7
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=5e6, seed=1, min_count_per_level=None, num_chunks=1
+    )
     for rule in (block_on("date_of_birth"), block_on("postcode"), block_on("given_name", "surname")):
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
     predictions = linker.inference.predict(threshold_match_probability=0.2, warning_mode="never")
@@ -339,7 +341,7 @@ def main(argv: list[str] | None = None) -> None:
         febrl, seconds, peak = measured("febrl4", febrl4)
         figures["febrl4"] = febrl
         for name, s in febrl.items():
-            print(f"febrl4 {name:<14}pair P {s['pair_p']:.4f}  R {s['pair_r']:.4f}  F1 {s['pair_f1']:.4f}  "
+            print(f"febrl4 {name:<14}pair P {s['pair_p']:.5f}  R {s['pair_r']:.5f}  F1 {s['pair_f1']:.5f}  "
                   f"{s['seconds']:.1f}s")  # fmt: skip
     if not args.only or "platform" in args.only:
         recall = blocking_recall(engine.prepare(records), truth)
