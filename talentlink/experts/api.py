@@ -32,6 +32,8 @@ from talentlink.experts.schemas import (
     InvitationOut,
     MemberIn,
     ProjectIn,
+    RelationIn,
+    RelationOut,
     RespondIn,
     ReviewIn,
     RoundDetailOut,
@@ -154,6 +156,14 @@ def my_conflict_declare(request: HttpRequest, body: ConflictIn):  # type: ignore
     c = services.conflict_declare(access=Access.from_request(request), expert=_mine(request), **body.dict())
     return Status(201, {"id": c.pk, "organisation_name": c.organisation_name, "credit_code": c.credit_code,
                         "reason": c.reason})  # fmt: skip
+
+
+@router.post("/me/relations", response={201: RelationOut})
+def my_relation_add(request: HttpRequest, body: RelationIn):  # type: ignore[no-untyped-def]
+    person = services.person_identify(name=body.name, id_number=body.id_number)
+    r = services.relation_add(access=Access.from_request(request), expert=_mine(request), person=person,
+                              kind=body.kind, year=body.year, title=body.title)  # fmt: skip
+    return Status(201, {"id": r.pk, "person": person.name, "kind": r.kind, "year": r.year, "title": r.title})
 
 
 # --- Imports -----------------------------------------------------------------------------------
@@ -351,7 +361,12 @@ def round_detail(request: HttpRequest, round_id: int):  # type: ignore[no-untype
 def project_add(request: HttpRequest, round_id: int, body: ProjectIn):  # type: ignore[no-untyped-def]
     r = selectors.round_get(user=request.user, round_id=round_id)
     data = body.dict()
+    name, number = data.pop("applicant_name"), data.pop("applicant_id_number")
     data.update(region=_region(body.region), fields=_fields(body.fields))
+    if number:
+        data["applicant_person"] = services.person_identify(
+            name=name, id_number=number, field="applicant_id_number"
+        )
     review.project_add(access=Access.from_request(request), review_round=r, **data)
     return Status(201, round_detail_out(r))
 

@@ -13,6 +13,7 @@ from talentlink.experts.models import (
     CommitteeMember,
     Expert,
     Field,
+    Relation,
     TitleLevel,
 )
 from talentlink.experts.services import STUDIO_HOST_KINDS
@@ -72,6 +73,14 @@ class ConflictForm(forms.Form):
     organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     credit_code = forms.CharField(label=_("Credit code"), max_length=18, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class RelationForm(forms.Form):
+    name = forms.CharField(label=_("Name of the other person"), max_length=50)
+    id_number = forms.CharField(label=_("Their ID number"), max_length=18)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Relation.Kind.choices)
+    year = forms.IntegerField(label=_("Year"), min_value=1950, max_value=2100, required=False)
+    title = forms.CharField(label=_("Project or publication"), max_length=200, required=False)
 
 
 class ExpertImportForm(forms.Form):
@@ -149,6 +158,11 @@ class ProjectForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     applicant_organisation = forms.CharField(label=_("Applicant organisation"), max_length=200)
     applicant_credit_code = forms.CharField(label=_("Applicant credit code"), max_length=18, required=False)
+    applicant_name = forms.CharField(label=_("Principal applicant"), max_length=50, required=False)
+    applicant_id_number = forms.CharField(
+        label=_("Principal applicant's ID number"), max_length=18, required=False,
+        help_text=_("With the name, finds the applicant in the registry, for conflicts through persons."),
+    )  # fmt: skip
     region = RegionChoiceField(label=_("Project's city"))
     fields = FieldsField(label=_("Fields"), required=False)
     summary = forms.CharField(

@@ -49,6 +49,22 @@ class ExpertUpdateIn(Schema):
     title: str | None = None
 
 
+class RelationIn(Schema):
+    name: str
+    id_number: str
+    kind: str  # co_project | co_author | relative
+    year: int | None = None
+    title: str = ""
+
+
+class RelationOut(Schema):
+    id: int
+    person: str
+    kind: str
+    year: int | None
+    title: str
+
+
 class ConflictIn(Schema):
     organisation_name: str = ""
     credit_code: str = ""
@@ -204,6 +220,8 @@ class ProjectIn(Schema):
     title: str
     applicant_organisation: str
     applicant_credit_code: str = ""
+    applicant_name: str = ""  # with the ID number, the principal applicant in the registry
+    applicant_id_number: str = ""
     region: str  # region code
     fields: list[str] = []
     summary: str = ""

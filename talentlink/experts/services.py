@@ -147,6 +147,22 @@ def conflict_withdraw(*, access: Access, conflict: DeclaredConflict) -> None:
     conflict.delete()
 
 
+def person_identify(*, name: str, id_number: str, field: str = "id_number") -> Person:
+    """The active person of the registry with this name and ID number (through the blind index)."""
+    try:
+        number = idnumbers.parse(id_number)
+    except idnumbers.IdNumberError as exc:
+        raise DomainError(exc.message, code=f"id_number.{exc.code}", field=field) from None
+    person = Person.objects.filter(
+        id_number_index=crypto.id_number_index(number.value), name="".join(name.split()),
+        status=Person.Status.ACTIVE,
+    ).first()  # fmt: skip
+    if person is None:
+        raise DomainError(_("No active person of the registry has this name and ID number."),
+                          code="unknown_person", field=field)  # fmt: skip
+    return person
+
+
 @transaction.atomic
 def relation_add(
     *, access: Access, expert: Expert, person: Person, kind: str, year: int | None = None, title: str = ""

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:expert_id>/edit/", views.expert_edit, name="edit"),
     path("me/", views.my_profile, name="me"),
     path("me/conflicts/", views.conflict_declare, name="conflict_declare"),
+    path("me/relations/", views.relation_add, name="relation_add"),
     path("conflicts/<int:conflict_id>/withdraw/", views.conflict_withdraw, name="conflict_withdraw"),
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:import_id>/", views.import_detail, name="import_detail"),

@@ -31,6 +31,7 @@ from talentlink.experts.forms import (
     ExpertStaffForm,
     MemberForm,
     ProjectForm,
+    RelationForm,
     RespondForm,
     ReviewForm,
     RoundForm,
@@ -107,7 +108,8 @@ def my_profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Profile saved."))
             return redirect("experts:me")
     return render(request, "experts/me.html", {
-        "expert": expert, "form": form, "conflict_form": ConflictForm(),
+        "expert": expert, "form": form, "conflict_form": ConflictForm(), "relation_form": RelationForm(),
+        "relations": expert.relations.select_related("person"),
         "conflicts": expert.declared_conflicts.all(), "seats": selectors.invitations_of(expert=expert),
     })  # fmt: skip
 
@@ -125,6 +127,28 @@ def conflict_declare(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Conflict of interest recorded."))
         except DomainError as exc:
             messages.error(request, str(exc.message))
+    return redirect("experts:me")
+
+
+@login_required
+@require_POST
+def relation_add(request: HttpRequest) -> HttpResponse:
+    """The expert records a co-project, co-authorship or relative (a person of the registry)."""
+    expert = policy.expert_of(request.user)
+    if expert is None:
+        raise NotAllowed(_("Only experts record their collaborations here."))
+    form = RelationForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.person_identify(name=data["name"], id_number=data["id_number"])
+            services.relation_add(access=Access.from_request(request), expert=expert, person=person,
+                                  kind=data["kind"], year=data["year"], title=data["title"])  # fmt: skip
+            messages.success(request, _("Relation recorded."))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+    else:
+        messages.error(request, _("Give the person's name, ID number and the kind of relation."))
     return redirect("experts:me")
 
 
@@ -311,10 +335,14 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     review_round = selectors.round_get(user=request.user, round_id=round_id)
     form = ProjectForm(request.POST or None, initial={"region": review_round.region_id})
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        name, number = data.pop("applicant_name"), data.pop("applicant_id_number")
         try:
-            review.project_add(
-                access=Access.from_request(request), review_round=review_round, **form.cleaned_data
-            )
+            if number:
+                data["applicant_person"] = services.person_identify(
+                    name=name, id_number=number, field="applicant_id_number"
+                )
+            review.project_add(access=Access.from_request(request), review_round=review_round, **data)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:

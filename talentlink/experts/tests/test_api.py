@@ -125,3 +125,39 @@ def test_workloads_count_seats_across_rounds(client_of, nb_office, experts) -> N
     assert client_of(nb_office).get("/api/experts/workloads").json() == []
     assert client_of(expert.person.account).get("/api/experts/workloads").status_code == 403
     assert dt.date.today() < TOMORROW
+
+
+def test_a_recorded_coauthorship_keeps_the_expert_off_the_applicants_project(
+    client_of, nb_organiser, experts, make_person, ningbo
+) -> None:
+    from talentlink.experts.tests.conftest import id_number
+
+    applicant = make_person("马申报", ningbo, id_number=id_number(ningbo, 500))
+    coauthor = experts[1]  # a Zhoushan expert, whom the city mix would otherwise favour
+    recorded = client_of(coauthor.person.account).post(
+        "/api/experts/me/relations",
+        {
+            "name": "马申报",
+            "id_number": id_number(ningbo, 500),
+            "kind": "co_author",
+            "year": dt.date.today().year,
+        },
+        content_type="application/json",
+    )
+    assert recorded.status_code == 201 and recorded.json()["person"] == "马申报"
+    wrong = client_of(coauthor.person.account).post(
+        "/api/experts/me/relations", {"name": "别人", "id_number": id_number(ningbo, 500), "kind": "relative"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert wrong.status_code == 400 and wrong.json()["code"] == "unknown_person"
+    organiser = client_of(nb_organiser)
+    rnd = organiser.post("/api/experts/rounds", {"name": "回避", "deadline": TOMORROW.isoformat(),
+                                                 "experts_per_project": 7, "max_load": 1, "min_other_city": 3},
+                         content_type="application/json").json()  # fmt: skip
+    organiser.post(f"/api/experts/rounds/{rnd['id']}/projects",
+                   {"title": "申报项目", "applicant_organisation": "某单位", "region": "330200",
+                    "applicant_name": "马申报", "applicant_id_number": id_number(ningbo, 500),
+                    "fields": ["green-petrochemical"]}, content_type="application/json")  # fmt: skip
+    panel = organiser.post(f"/api/experts/rounds/{rnd['id']}/propose").json()["projects"][0]["seats"]
+    assert len(panel) == 7 and coauthor.pk not in {s["expert_id"] for s in panel}
+    assert applicant.pk
