@@ -275,7 +275,7 @@ def _report(results: list[dict[str, Any]], args: argparse.Namespace) -> bool:
                 f"{rules} | {r['note']}"
             )
     same = len(optima) == 1
-    print(f"  every method reached the same optimum: {'yes' if same else 'NO'}")
+    print(f"  every method that finished reached the same optimum: {'yes' if same else 'NO'}")
     sparse = next((r for r in results if r["method"] == "sparse" and "wall" in r), None)
     if sparse is not None:
         goal = "met" if sparse["wall"] <= args.goal else "missed"
