@@ -56,8 +56,11 @@ format: $(STAMP)
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-bench: $(STAMP)
+bench: $(STAMP)  ## every benchmark, each beside its baseline (long: see bench/README.md)
 	$(PY) bench/import.py
+	$(PY) bench/linkage.py
+	$(PY) bench/assignment.py
+	$(PY) bench/talent_code.py
 
 clean:
 	rm -rf var .venv

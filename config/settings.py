@@ -227,6 +227,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 TALENTLINK_IMPORT_MAX_BYTES = int(env("TALENTLINK_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
 TALENTLINK_LICENCE_MAX_BYTES = int(env("TALENTLINK_LICENCE_MAX_BYTES", str(5 * 1024 * 1024)))
 
+# Absolute links in e-mails (invitations, notifications), e.g. https://rc.example.cn
+TALENTLINK_BASE_URL = env("TALENTLINK_BASE_URL", "")
+
 # --- Record linkage ---------------------------------------------------------
 # Splink on DuckDB inside the process by default; on Spark for registries beyond one machine.
 TALENTLINK_LINKAGE_BACKEND = env("TALENTLINK_LINKAGE_BACKEND", "duckdb")

@@ -46,12 +46,12 @@ TEMPLATE_HEADERS = ("公民身份号码", "姓名", "缴费起始年月", "缴�
 register_messages(
     {
         **{f"id_number.{k}": v for k, v in idnumbers.IdNumberError.MESSAGES.items()},
-        "unknown_person": _("No talent on record has this ID number."),
-        "name_mismatch": _("The name differs from the talent record of this ID number."),
-        "month": _("Not a month; write it as YYYY-MM (e.g. 2021-07)."),
-        "month_order": _("The last month lies before the first month."),
-        "month_future": _("The month lies in the future."),
-        "overlap": _("This span overlaps row %(row)s of the same person."),
+        "insurance.unknown_person": _("No talent on record has this ID number."),
+        "insurance.name_mismatch": _("The name differs from the talent record of this ID number."),
+        "insurance.month": _("Not a month; write it as YYYY-MM (e.g. 2021-07)."),
+        "insurance.month_order": _("The last month lies before the first month."),
+        "insurance.month_future": _("The month lies in the future."),
+        "insurance.overlap": _("This span overlaps row %(row)s of the same person."),
     }
 )
 
@@ -94,9 +94,11 @@ class _Rows:
     def month(self, raw: dict[str, str], field: str, header: str, errors: list[CellError]) -> dt.date | None:
         value = parse_month(raw.get(field, ""))
         if value is None:
-            errors.append(CellError(header, raw.get(field, ""), "month" if raw.get(field) else "required"))
+            errors.append(
+                CellError(header, raw.get(field, ""), "insurance.month" if raw.get(field) else "required")
+            )
         elif value > self.today:
-            errors.append(CellError(header, raw[field], "month_future"))
+            errors.append(CellError(header, raw[field], "insurance.month_future"))
             return None
         return value
 
@@ -106,12 +108,14 @@ class _Rows:
         first = self.month(raw, "first_month", TEMPLATE_HEADERS[2], errors)
         last = self.month(raw, "last_month", TEMPLATE_HEADERS[3], errors)
         if first and last and last < first:
-            errors.append(CellError(TEMPLATE_HEADERS[3], raw["last_month"], "month_order"))
+            errors.append(CellError(TEMPLATE_HEADERS[3], raw["last_month"], "insurance.month_order"))
         if errors or person is None or first is None or last is None:
             return None, errors
         for row, other_first, other_last in self.spans.get(person.pk, []):
             if first <= other_last and other_first <= last:
-                return None, [CellError(TEMPLATE_HEADERS[2], raw["first_month"], "overlap", {"row": row})]
+                return None, [
+                    CellError(TEMPLATE_HEADERS[2], raw["first_month"], "insurance.overlap", {"row": row})
+                ]
         self.spans.setdefault(person.pk, []).append((number, first, last))
         record = {"person": person, "first_month": first, "last_month": last,
                   "employer_name": raw.get("employer_name", "")[:200]}  # fmt: skip
@@ -128,9 +132,9 @@ class _Rows:
             return None
         person = self.person(parsed.value, "".join(raw.get("name", "").split()))
         if person is None:
-            errors.append(CellError(TEMPLATE_HEADERS[0], parsed.masked, "unknown_person"))
+            errors.append(CellError(TEMPLATE_HEADERS[0], parsed.masked, "insurance.unknown_person"))
         elif person is False:
-            errors.append(CellError(TEMPLATE_HEADERS[1], raw.get("name", ""), "name_mismatch"))
+            errors.append(CellError(TEMPLATE_HEADERS[1], raw.get("name", ""), "insurance.name_mismatch"))
             return None
         return person or None
 

@@ -43,8 +43,21 @@ ERROR_REPORT_HEADERS = ("行号 Row", "列 Column", "值 Value", "代码 Code", 
 
 
 def register_messages(messages: dict[str, Any]) -> None:
-    """Add an import's own error codes (lazy translated strings) to the shared table."""
-    MESSAGES.update(messages)
+    """Add an import's own error codes (lazy translated strings) to the shared table.
+
+    Codes are global: prefix them with the import's name (``insurance.month``). Registering a
+    code again with another message is a programming error, caught at import time.
+    """
+    for code, message in messages.items():
+        existing = MESSAGES.get(code)
+        if existing is not None and _source(existing) != _source(message):
+            raise ValueError(f"Import error code {code!r} is already registered with another message.")
+        MESSAGES[code] = message
+
+
+def _source(message: Any) -> Any:
+    # A lazy translation compared by its English source, without translating it.
+    return getattr(message, "_args", message)
 
 
 def error_message(code: str, params: dict[str, Any], language: str | None = None) -> str:

@@ -96,8 +96,8 @@ def test_a_bad_file_is_rejected_whole_with_a_bilingual_report_and_changes_nothin
     assert batch.status == "rejected"
     report = list(import_error_rows(batch=batch))
     assert [(row, code) for row, _c, _v, code, *_ in report] == [
-        (3, "month_order"), (4, "id_number.checksum"), (5, "unknown_person"), (6, "name_mismatch"),
-        (6, "month"), (7, "month_future"), (7, "month_future"),
+        (3, "insurance.month_order"), (4, "id_number.checksum"), (5, "insurance.unknown_person"), (6, "insurance.name_mismatch"),
+        (6, "insurance.month"), (7, "insurance.month_future"), (7, "insurance.month_future"),
     ]  # fmt: skip
     assert all(zh and en and zh != en for *_, zh, en in report), [r for r in report if r[4] == r[5]]
     assert "330203********4512" in [value for _r, _c, value, *_ in report]  # never the whole number
@@ -108,7 +108,7 @@ def test_overlapping_spans_of_one_person_in_one_file_are_an_error(tmp_path, nb_o
     batch = run(
         nb_office, ningbo, csv_upload(tmp_path, [GOOD[0], [ZHANG_ID, "张伟", "2019-01", "2020-01", ""]])
     )
-    assert batch.status == "rejected" and batch.errors[0][3] == "overlap"
+    assert batch.status == "rejected" and batch.errors[0][3] == "insurance.overlap"
 
 
 def test_an_unreadable_file_is_rejected(tmp_path, nb_office, ningbo):
