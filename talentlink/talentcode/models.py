@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.models import Region
@@ -39,11 +40,14 @@ class SigningKey(models.Model):
         verbose_name = _("signing key")
         verbose_name_plural = _("signing keys")
         constraints = [
+            # One active key per issuer; the platform's trust-list key has no region, and
+            # SQLite cannot make NULLs equal in a unique index (nulls_distinct), so the
+            # region is coalesced to 0 for the index.
             models.UniqueConstraint(
-                fields=["purpose", "region"],
+                "purpose",
+                Coalesce("region", models.Value(0)),
                 condition=models.Q(retired_at__isnull=True),
                 name="signing_key_one_active_per_issuer",
-                nulls_distinct=False,
             ),
             models.CheckConstraint(
                 condition=models.Q(purpose="trust_list", region__isnull=True)

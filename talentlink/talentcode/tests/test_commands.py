@@ -56,3 +56,17 @@ def test_the_demo_prepares_keys_and_lists_idempotently(db) -> None:  # type: ign
         config.demo_load(stdout=io.StringIO())
     assert SigningKey.objects.count() == 3
     assert PublishedList.objects.count() == 3
+
+
+def test_the_platform_cannot_hold_two_active_trust_list_keys(db) -> None:  # type: ignore[no-untyped-def]
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    call_command("talentcode_publish", stdout=io.StringIO())
+    active = SigningKey.objects.get(purpose="trust_list", retired_at__isnull=True)
+    twin = SigningKey(
+        purpose="trust_list", kid="0" * len(active.kid), public_key=active.public_key,
+        private_key_sealed=active.private_key_sealed, not_before=timezone.now(), not_after=active.not_after,
+    )  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()

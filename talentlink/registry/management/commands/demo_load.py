@@ -108,13 +108,23 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def _summary(self) -> str:
+        # Every demo account the apps created, not only the registry's: one list to log in with.
         talent = demo.first_talent()
-        rows = [("admin", "superuser / 平台管理员")]
-        rows += [(u, f"{r.label} {code or ''}") for u, _n, r, code in ACCOUNTS]
-        rows += [
-            ("nb-employer", f"{Role.EMPLOYER.label} 330200"),
-            (talent.phone, f"{Role.TALENT.label} {talent.name}"),
+        users = (
+            User.objects.exclude(role=Role.TALENT)
+            .select_related("region")
+            .order_by("-is_superuser", "role", "username")
+        )
+        rows = [
+            (
+                u.username,
+                "superuser / 平台管理员"
+                if u.is_superuser
+                else f"{u.get_role_display()} {u.region.code if u.region else ''}",
+            )
+            for u in users
         ]
+        rows.append((talent.phone, f"{Role.TALENT.label} {talent.name}"))
         lines = ["", f"Demo accounts (password for all: {PASSWORD})"]
         lines += [f"  {username:<14} {what}" for username, what in rows]
         return "\n".join(lines)
