@@ -19,6 +19,13 @@ class NavItem(NamedTuple):
     url: str
 
 
+class NavGroup(NamedTuple):
+    """One app's menu entries, shown as a drop-down under the app's name when there are several."""
+
+    label: str
+    items: list[NavItem]
+
+
 class DeskPanel(NamedTuple):
     template: str
     data: dict[str, Any]
@@ -33,11 +40,17 @@ def _collect(request: HttpRequest, hook: str) -> list[Any]:
     return items
 
 
-def nav_items(request: HttpRequest) -> list[NavItem]:
-    """The menu entries of every app for this user (none for anonymous visitors)."""
+def nav_groups(request: HttpRequest) -> list[NavGroup]:
+    """The menu entries of every app for this user, grouped by app (none for anonymous visitors)."""
     if not request.user.is_authenticated:
         return []
-    return _collect(request, "navigation")
+    groups = []
+    for config in apps.get_app_configs():
+        contribute = getattr(config, "navigation", None)
+        items = contribute(request) if contribute is not None else []
+        if items:
+            groups.append(NavGroup(str(config.verbose_name), items))
+    return groups
 
 
 def desk_panels(request: HttpRequest) -> list[DeskPanel]:
