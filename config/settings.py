@@ -225,6 +225,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 TALENTLINK_IMPORT_MAX_BYTES = int(env("TALENTLINK_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
+# SQLite page cache (MiB) while a registry import writes; it bounds the importer's memory.
+TALENTLINK_IMPORT_SQLITE_CACHE_MIB = int(env("TALENTLINK_IMPORT_SQLITE_CACHE_MIB", "256"))
 TALENTLINK_LICENCE_MAX_BYTES = int(env("TALENTLINK_LICENCE_MAX_BYTES", str(5 * 1024 * 1024)))
 
 # Absolute links in e-mails (invitations, notifications), e.g. https://rc.example.cn
