@@ -25,6 +25,28 @@ def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Data migrations that seed regions and catalogues (each has a re-runnable ``seed(apps, editor)``).
+SEED_MIGRATIONS = [
+    "talentlink.core.migrations.0002_seed_regions",
+    "talentlink.registry.migrations.0002_seed_catalogues",
+    "talentlink.credentials.migrations.0002_seed_catalogue",
+    "talentlink.experts.migrations.0003_seed_fields_and_targets",
+]
+
+
+@pytest.fixture
+def seeded_catalogues(transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """Put back what the data migrations seed, for a transactional test that runs after another
+    one flushed the database (serialized_rollback would too, but its restore fails on the content
+    types that post_migrate re-creates after a flush)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in SEED_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)
+
+
 @pytest.fixture
 def ningbo(db) -> Region:  # type: ignore[no-untyped-def]
     return Region.objects.get(code="330200")

@@ -336,7 +336,7 @@ def test_an_unreadable_file_is_rejected_by_the_second_process(nb_office, tmp_pat
     assert len(pipelined) == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("seeded_catalogues")
 def test_an_import_outside_a_transaction_leaves_consistent_keys_and_settings_as_they_were(
     nb_office, ningbo_csv
 ):
