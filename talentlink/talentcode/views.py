@@ -81,9 +81,32 @@ def _scanner_texts() -> dict[str, object]:
     return {
         "reasons": {code: str(message) for code, message in REASONS.items()},
         "valid": _("Valid: tier %(tier)s, issued by %(issuer)s."),
-        "queued": _("Use recorded on this device."),
+        "checking": _("The signature is valid; asking the platform about eligibility and uses left…"),
+        "checkFailed": _("The platform could not check the code (error %(status)s); try again."),
+        "unreachable": _(
+            "The platform cannot be reached: the code was checked on this device only, "
+            "and the quota will be checked when the device syncs."
+        ),
+        "offlineChecked": _(
+            "Offline: the code was checked on this device; the quota will be checked at sync."
+        ),
+        "noBenefits": _("This account offers no benefits here: codes are verified only."),
+        "remaining": _("today %(day)s · this year %(year)s · in all %(person)s"),
+        "noLimit": _("no limit"),
+        "recording": _("Recording the use…"),
+        "recordFailed": _("The platform did not record the use (error %(status)s)."),
+        "recordDropped": _(
+            "The network dropped while recording: the use is kept on this device and sent when the "
+            "network is back; the quota will be checked then."
+        ),
+        "queued": _("Use kept on this device; it is sent when the network is back."),
         "waiting": _("%(count)s uses waiting to be sent."),
-        "synced": _("%(count)s uses sent, %(conflicts)s conflicts for staff."),
+        "synced": _("%(count)s uses sent: %(recorded)s recorded, %(attention)s need attention."),
+        "syncFailed": _(
+            "The platform did not take the queued uses (error %(status)s); they stay on this device."
+        ),
+        "status": {"conflict": _("Conflict: staff will decide"), "refused": _("Refused")},
+        "dismiss": _("Dismiss"),
         "online": _("Online"),
         "offline": _("Offline"),
         "listsReady": _("%(keys)s trusted keys, %(lists)s status lists."),

@@ -1,17 +1,18 @@
-"""In a real browser: the talent's device signs its own code offline; a service point scans a talent's QR code with the network cut, records the use,
-and the queued use is sent through the benefits API once the network is back.
+"""In a real browser: the talent's device signs its own code offline; a service point scans a
+talent's QR code, online (the platform checks eligibility and quota before the use is recorded)
+and with the network cut (the use is queued and synced later; what the platform did not record
+stays on the counter's "needs attention" list).
 
 Chromium's fake camera plays a .y4m video made here from the PNG the platform renders for the
 code, so the picture goes through the page's real camera path (getUserMedia → canvas → jsQR →
-WebCrypto). The benefits endpoints belong to the benefits app; the browser talks to a fake of
-them that follows CONTRACTS.md, so this test depends on nothing but the contract.
+WebCrypto). The scanner talks to the real benefits endpoints (check, record, sync) with a
+provider, a service point and a benefit made by the benefits tests' factories.
 """
 
 from __future__ import annotations
 
 import importlib
 import io
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +21,11 @@ import pytest
 import zxingcpp
 from django.apps import apps
 from PIL import Image
-from playwright.sync_api import BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from conftest import PASSWORD, make_user
+from talentlink.benefits.models import Benefit, Redemption, ServicePoint, ServicePointAccount
+from talentlink.benefits.tests.conftest import make_benefit, make_provider
 from talentlink.core.models import Role, User
 from talentlink.registry.models import Person
 from talentlink.talentcode import qr, services
@@ -41,7 +44,6 @@ CHROMIUM_ARGS = [
     "--use-fake-ui-for-media-stream",
     "--use-fake-device-for-media-stream",
 ]
-BENEFIT = {"code": "nb-tianyige-free", "name": "天一阁免费参观", "kind": "free_entry", "terms_summary": ""}
 WIDTH, HEIGHT = 640, 480
 expect.set_options(timeout=20_000)  # the fake camera and offline start take a few seconds
 SEED_MIGRATIONS = [
@@ -79,51 +81,50 @@ def code_text(talent: Person, settings) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def counter(ningbo) -> User:  # type: ignore[no-untyped-def]
-    return make_user("nb-counter", Role.SERVICE_POINT, ningbo)
+def benefit(ningbo) -> Benefit:  # type: ignore[no-untyped-def]
+    """Free entry to the Tianyi Pavilion, once a day, three times a year, for any talent."""
+    return make_benefit(make_provider(ningbo, "天一阁博物院"), "nb-tianyige-free", name="天一阁免费参观",
+                        per_day=1, per_year=3)  # fmt: skip
 
 
 @pytest.fixture
-def context(live_server, monkeypatch, code_text: str, tmp_path: Path) -> Iterator[BrowserContext]:  # type: ignore[no-untyped-def]
+def counter(benefit: Benefit) -> User:
+    """An account of the pavilion's east gate."""
+    provider = benefit.provider
+    point = ServicePoint.objects.create(provider=provider, name="东门检票口")
+    user = make_user("nb-counter", Role.SERVICE_POINT, provider.region, organisation=provider.organisation)
+    ServicePointAccount.objects.create(user=user, service_point=point)
+    return user
+
+
+@pytest.fixture
+def browser(live_server, monkeypatch, code_text: str, tmp_path: Path) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     video = y4m_of(qr.png(code_text), tmp_path / "qr.y4m")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={video}"]
         )
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-        context.set_default_timeout(20_000)
         try:
-            yield context
+            yield browser
         finally:
-            context.close()
             browser.close()
 
 
-class FakeBenefits:
-    """The benefits API of CONTRACTS.md, as far as the scanner uses it."""
+def new_context(browser: Browser, base_url: str) -> BrowserContext:
+    """A device of its own: its own IndexedDB, service worker and session."""
+    context = browser.new_context(base_url=base_url, locale="zh-CN")
+    context.set_default_timeout(20_000)
+    return context
 
-    def __init__(self) -> None:
-        self.synced: list[dict] = []
 
-    def mine(self, route: Route) -> None:
-        body = {
-            "id": 1,
-            "name": "天一阁",
-            "provider": "天一阁博物院",
-            "region": "330200",
-            "benefits": [BENEFIT],
-        }
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
-
-    def sync(self, route: Route) -> None:
-        items = json.loads(route.request.post_data or "{}")["items"]
-        self.synced.extend(items)
-        results = [
-            {"id": n, "client_id": item["client_id"], "status": "recorded", "reason": "ok", "message": ""}
-            for n, item in enumerate(items, start=1)
-        ]
-        route.fulfill(status=200, content_type="application/json", body=json.dumps({"results": results}))
+@pytest.fixture
+def context(browser: Browser, live_server) -> Iterator[BrowserContext]:  # type: ignore[no-untyped-def]
+    context = new_context(browser, live_server.url)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 def log_in(page: Page, user: User) -> None:
@@ -134,18 +135,76 @@ def log_in(page: Page, user: User) -> None:
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
-def test_a_service_point_scans_a_code_offline_and_syncs_the_use_later(
-    context: BrowserContext, counter: User, code_text: str
-) -> None:
-    benefits = FakeBenefits()
-    context.route("**/api/benefits/service-points/mine", benefits.mine)
-    context.route("**/api/benefits/redemptions/sync", benefits.sync)
-    page = context.new_page()
-    log_in(page, counter)
-
-    # Online once: the page, its scripts, the trust list and status lists are kept on the device.
+def open_scanner(page: Page, user: User) -> list[str]:
+    """Log in and open the scanner; returns the list the page's uncaught script errors go to."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, user)
     page.goto("/code/scan/")
     expect(page.locator("#tc-scan")).to_have_attribute("data-ready", "1")
+    expect(page.locator("#tc-scan")).to_have_attribute("data-started", "1")
+    return errors
+
+
+def paste(page: Page, code: str) -> None:
+    page.fill("#tc-manual-code", code)
+    page.click("#tc-manual button[type=submit]")
+
+
+def test_online_the_platform_checks_a_code_before_the_counter_records_its_use_once(
+    browser: Browser, context: BrowserContext, live_server, counter: User, talent: Person, code_text: str
+) -> None:
+    page = context.new_page()
+    errors = open_scanner(page, counter)
+
+    # The camera's code is verified in the browser, then checked by the platform: nothing recorded yet.
+    verdict = page.locator("#tc-verdict")
+    expect(verdict).to_have_attribute("data-state", "checked")
+    expect(verdict).to_have_attribute("data-reason", "ok")
+    expect(page.locator("#tc-holder")).to_have_text("张*")
+    expect(page.locator("#tc-tier")).to_have_text("C")
+    expect(page.locator("#tc-remaining")).to_have_text("今天 1 · 今年 3 · 总计 不限")
+    assert not Redemption.objects.exists()
+
+    page.click("#tc-redeem")
+    expect(verdict).to_have_attribute("data-state", "recorded")
+    expect(page.locator("#tc-redeem")).to_be_disabled()
+    use = Redemption.objects.get()
+    assert (use.status, use.offline, use.person_id) == (Redemption.Status.RECORDED, False, talent.pk)
+    expect(page.locator("#tc-queue")).to_have_attribute("data-count", "0")
+
+    # The same code again at this counter: its own replay cache refuses it.
+    paste(page, code_text)
+    expect(verdict).to_have_attribute("data-reason", "replayed")
+    # A fresh code of the same talent: valid, but the platform says today's use is taken.
+    paste(page, services.code_issue(person=talent).qr)
+    expect(verdict).to_have_attribute("data-state", "refused")
+    expect(verdict).to_have_attribute("data-reason", "quota_day")
+    expect(page.locator("#tc-remaining")).to_have_text("今天 0 · 今年 2 · 总计 不限")
+    expect(page.locator("#tc-redeem")).to_be_disabled()
+
+    # The first code shown at a second device of the counter: the platform knows it was used.
+    other = new_context(browser, live_server.url)
+    try:
+        second = other.new_page()
+        open_scanner(second, counter)
+        expect(second.locator("#tc-verdict")).to_have_attribute("data-reason", "replayed")
+        expect(second.locator("#tc-verdict")).to_have_attribute("data-state", "refused")
+        expect(second.locator("#tc-redeem")).to_be_disabled()
+    finally:
+        other.close()
+    assert Redemption.objects.count() == 1
+    assert errors == []
+
+
+def test_offline_a_counter_queues_uses_and_sync_lists_the_conflict_for_attention(
+    context: BrowserContext, counter: User, talent: Person, code_text: str
+) -> None:
+    later_code = services.code_issue(person=talent).qr  # the talent's page, a refresh later
+    page = context.new_page()
+
+    # Online once: the page, its scripts, the trust list and status lists are kept on the device.
+    errors = open_scanner(page, counter)
     expect(page.locator("#tc-scan")).to_have_attribute("data-cached", "1")
     page.wait_for_function("navigator.serviceWorker.controller !== null")
 
@@ -154,26 +213,45 @@ def test_a_service_point_scans_a_code_offline_and_syncs_the_use_later(
     page.reload()
     expect(page.locator("#tc-net")).to_have_attribute("data-online", "0")
     expect(page.locator("#tc-scan")).to_have_attribute("data-ready", "1")
-    verdict = page.locator("#tc-verdict")
-    expect(verdict).to_have_attribute("data-reason", "ok")  # the camera picture, decoded by jsQR
+    expect(page.locator("#tc-scan")).to_have_attribute("data-started", "1")
+    verdict, note = page.locator("#tc-verdict"), page.locator("#tc-note")
+    expect(verdict).to_have_attribute("data-state", "verified")  # the camera picture, decoded by jsQR
     expect(verdict).to_contain_text("C")
-    expect(page.locator("#tc-benefit")).to_have_value(BENEFIT["code"])
+    expect(note).to_have_text("离线：已在本设备上核验人才码，使用次数将在同步时核对。")
+    expect(page.locator("#tc-benefit")).to_have_value("nb-tianyige-free")
     page.click("#tc-redeem")
+    expect(verdict).to_have_attribute("data-state", "queued")
     expect(page.locator("#tc-queue")).to_have_attribute("data-count", "1")
-    assert benefits.synced == []
 
     # The same code again is a replay, caught by the device's own cache of seen token ids.
-    page.fill("#tc-manual-code", code_text)
-    page.click("#tc-manual button[type=submit]")
+    paste(page, code_text)
     expect(verdict).to_have_attribute("data-reason", "replayed")
+    # The talent's next code passes on the device, which cannot know today's use is taken.
+    paste(page, later_code)
+    expect(verdict).to_have_attribute("data-state", "verified")
+    page.click("#tc-redeem")
+    expect(page.locator("#tc-queue")).to_have_attribute("data-count", "2")
+    assert not Redemption.objects.exists()
 
-    # Back online: the queued use goes to the benefits API, once.
+    # Back online: both uses are sent; the second is over the daily limit and needs attention.
     context.set_offline(False)
     expect(page.locator("#tc-queue")).to_have_attribute("data-count", "0")
-    assert len(benefits.synced) == 1
-    item = benefits.synced[0]
-    assert (item["code"], item["benefit"], item["offline"]) == (code_text, BENEFIT["code"], True)
-    assert re.fullmatch(r"[0-9a-f-]{36}", item["client_id"]) and item["scanned_at"]
+    expect(page.locator("#tc-attention-count")).to_have_attribute("data-count", "1")
+    entry = page.locator("#tc-attention-list li")
+    expect(entry).to_have_attribute("data-status", "conflict")
+    expect(entry).to_have_attribute("data-reason", "quota_day")
+    expect(entry).to_contain_text("天一阁免费参观")
+    uses = list(Redemption.objects.order_by("scanned_at").values_list("status", "offline", "reason"))
+    assert uses == [("recorded", True, "ok"), ("conflict", True, "quota_day")]
+
+    # The list survives a reload (IndexedDB) until the counter dismisses the entry.
+    page.reload()
+    expect(page.locator("#tc-attention-count")).to_have_attribute("data-count", "1")
+    entry.get_by_role("button").click()
+    expect(entry).to_have_count(0)
+    expect(page.locator("#tc-attention")).to_be_hidden()
+    expect(page.locator("#tc-attention-count")).to_have_attribute("data-count", "0")
+    assert errors == []
 
 
 def test_the_talents_browser_shows_a_device_signed_code_when_offline(
@@ -192,10 +270,10 @@ def test_the_talents_browser_shows_a_device_signed_code_when_offline(
     # Offline: the page wraps the credential in the device's own signature and draws the QR.
     context.set_offline(True)
     page.evaluate("window.dispatchEvent(new Event('offline'))")
-    offline_symbol = page.locator("#tc-offline-symbol svg")
-    expect(offline_symbol).to_be_visible()
+    expect(page.locator("#tc-offline-symbol svg")).to_be_visible()
+    # The offline and send-error events may each redraw the symbol: shoot its (stable) container.
     shot = tmp_path / "offline.png"
-    offline_symbol.screenshot(path=shot)
+    page.locator("#tc-offline-symbol").screenshot(path=shot)
     decoded = zxingcpp.read_barcodes(Image.open(shot))
     assert decoded, "the offline QR is readable"
     shown = decoded[0].text
