@@ -217,6 +217,7 @@ def test_offline_a_counter_queues_uses_and_sync_lists_the_conflict_for_attention
     verdict, note = page.locator("#tc-verdict"), page.locator("#tc-note")
     expect(verdict).to_have_attribute("data-state", "verified")  # the camera picture, decoded by jsQR
     expect(verdict).to_contain_text("C")
+    expect(page.locator("#tc-check")).to_be_hidden()  # no holder or uses left without the platform
     expect(note).to_have_text("离线：已在本设备上核验人才码，使用次数将在同步时核对。")
     expect(page.locator("#tc-benefit")).to_have_value("nb-tianyige-free")
     page.click("#tc-redeem")
