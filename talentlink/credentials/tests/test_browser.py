@@ -7,13 +7,11 @@ server, as in ``talentlink/registry/tests/test_browser.py``.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import Page, expect, sync_playwright
 
 from conftest import PASSWORD
@@ -22,26 +20,18 @@ from talentlink.credentials.models import Application
 from talentlink.credentials.selectors import person_credential_levels
 from talentlink.credentials.tests.conftest import ISSUED, ZHANG, ZHANG_ID, pdf_bytes
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("seeded_catalogues"),
+]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
-SEED_MIGRATIONS = [
-    "talentlink.core.migrations.0002_seed_regions",
-    "talentlink.registry.migrations.0002_seed_catalogues",
-    "talentlink.credentials.migrations.0002_seed_catalogue",
-]
 SCREENSHOTS = Path("/tmp")
-
-
-@pytest.fixture(autouse=True)
-def _seeded_catalogues(transactional_db) -> None:  # type: ignore[no-untyped-def]
-    """Put back what the data migrations seed, should an earlier transactional test have flushed it."""
-    for module in SEED_MIGRATIONS:
-        importlib.import_module(module).seed(apps, None)
 
 
 @pytest.fixture
