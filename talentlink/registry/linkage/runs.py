@@ -130,9 +130,13 @@ def _link(run: LinkageRun, report: Progress) -> engine.Outcome:
 
 
 def _record(run: LinkageRun, outcome: engine.Outcome) -> None:
-    current = dict(
-        SourceRecord.objects.filter(pk__in=list(outcome.clusters)).values_list("pk", "person_id").iterator()
-    )
+    # Streamed and filtered here: a full run's clusters name every record, too many for an IN list.
+    clusters = outcome.clusters
+    current = {
+        pk: person
+        for pk, person in SourceRecord.objects.values_list("pk", "person_id").iterator(chunk_size=20_000)
+        if pk in clusters
+    }
     accounts = set(Person.objects.filter(account__isnull=False).values_list("pk", flat=True))
     steps = changes.plan({r: c for r, c in outcome.clusters.items() if r in current}, current, accounts)
     sizes: dict[int, int] = {}
