@@ -253,7 +253,11 @@ class Session:
             max_pairs=U_PAIRS, seed=seed, min_count_per_level=None, num_chunks=1
         )
         for rule in model.TRAINING_RULES:
-            training.estimate_parameters_using_expectation_maximisation(block_on(*rule), max_pairs=EM_PAIRS)
+            # The pair count is estimated from a 10 % sample of records: true pairs need both of
+            # their records in it, and Splink's 1 % default sees none of them in smaller registries.
+            training.estimate_parameters_using_expectation_maximisation(
+                block_on(*rule), max_pairs=EM_PAIRS, record_sample_proportion=0.1
+            )
         if labels and len(labels) >= LABELS_MIN:
             self._train_from_labels(labels)
         return self.parameters()
