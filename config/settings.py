@@ -239,6 +239,7 @@ if TALENTLINK_LINKAGE_BACKEND not in {"duckdb", "spark"}:
     raise ImproperlyConfigured("TALENTLINK_LINKAGE_BACKEND must be duckdb or spark.")
 TALENTLINK_SPARK_MASTER = env("TALENTLINK_SPARK_MASTER", "local[*]")
 TALENTLINK_LINKAGE_AFTER_IMPORT = env_bool("TALENTLINK_LINKAGE_AFTER_IMPORT", True)
+TALENTLINK_LINKAGE_MEMORY_LIMIT = env("TALENTLINK_LINKAGE_MEMORY_LIMIT", "4GB")  # DuckDB's, spills beyond
 
 # --- Credential recognition (the province's certificate registry) ---------
 TALENTLINK_CERT_REGISTRY = env("TALENTLINK_CERT_REGISTRY", "local")  # local | http
