@@ -36,14 +36,16 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, body, status=exc.status)
 
 
-api.add_router("/core", core_router)
-api.add_router("/public", public_router, auth=None)
-api.add_router("/registry", registry_router)
-api.add_router("/register", registry_public_router, auth=None)
-api.add_router("/credentials", credentials_api.router)
-api.add_router("/public/credentials", credentials_api.public_router, auth=None)
-api.add_router("/experts", experts_api.router)
-api.add_router("/benefits", benefits_api.router)
-api.add_router("/public/benefits", benefits_api.public_router, auth=None)
-api.add_router("/talentcode", talentcode_api.router)
+# URL patterns are tried in order: the endpoints that counters and the public call most (code
+# and certificate verification) come first, ahead of some 120 staff endpoints.
 api.add_router("/public/talentcode", talentcode_api.public_router, auth=None)
+api.add_router("/talentcode", talentcode_api.router)
+api.add_router("/public/credentials", credentials_api.public_router, auth=None)
+api.add_router("/public/benefits", benefits_api.public_router, auth=None)
+api.add_router("/benefits", benefits_api.router)
+api.add_router("/public", public_router, auth=None)
+api.add_router("/register", registry_public_router, auth=None)
+api.add_router("/core", core_router)
+api.add_router("/registry", registry_router)
+api.add_router("/credentials", credentials_api.router)
+api.add_router("/experts", experts_api.router)
