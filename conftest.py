@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +13,22 @@ from django.test import Client
 
 from talentlink.core.models import Region, Role, User
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 PASSWORD = "Correct-Horse-2026"
+
+# Page tests drive Debian's chromium (make browser-deps), never a browser Playwright downloads.
+# Without the networking flags Chromium floods the closed network with refused connections.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -157,3 +173,22 @@ def smtp_sink(settings):  # type: ignore[no-untyped-def]
     settings.EMAIL_USE_TLS = False
     yield sink
     controller.stop()
+
+
+@pytest.fixture
+def page(live_server, monkeypatch) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+    """A Chinese-speaking browser page on the live server (downloads allowed)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; without this the ORM refuses to
+    # run here (SynchronousOnlyOperation) while the browser is open.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=live_server.url, accept_downloads=True, locale="zh-CN")
+        context.set_default_timeout(15_000)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()

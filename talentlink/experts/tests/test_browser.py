@@ -7,11 +7,10 @@ the live-server pattern are the registry's browser test's).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD, make_user
 from talentlink.core.models import Role, User
@@ -19,30 +18,6 @@ from talentlink.experts.models import Assignment, ReviewRound
 from talentlink.experts.tests.conftest import TOMORROW
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page(live_server, monkeypatch) -> Iterator[Page]:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN", accept_downloads=True)
-        context.set_default_timeout(15_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from openpyxl import load_workbook
-from playwright.sync_api import Page, Response, expect, sync_playwright
+from playwright.sync_api import Page, Response, expect
 
 from conftest import GOOD_ROWS, PASSWORD
 from talentlink.core.models import User
@@ -25,15 +25,6 @@ from talentlink.registry.models import ImportBatch, Person, SourceRecord
 # The live server sees only committed data, so the test runs outside a transaction.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 NINGBO_SOURCE = "宁波市人才数据库导出"
 SCREENSHOTS = Path("/tmp")
 
@@ -78,22 +69,6 @@ def _seeded_catalogues(transactional_db) -> None:  # type: ignore[no-untyped-def
     """
     for module in SEED_MIGRATIONS:
         importlib.import_module(module).seed(apps, None)
-
-
-@pytest.fixture
-def page(live_server, monkeypatch) -> Iterator[Page]:  # type: ignore[no-untyped-def]
-    # Playwright's sync API runs an event loop in this thread; without this the
-    # ORM refuses to run here (SynchronousOnlyOperation) while the browser is open.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server.url, accept_downloads=True, locale="zh-CN")
-        context.set_default_timeout(15_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
 
 
 # --- Steps ----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from talentlink.core.models import User
 from talentlink.registry.models import MatchDecision, Person, ReviewPair, SourceRecord
-from talentlink.registry.tests.test_browser import _seeded_catalogues, log_in, page  # noqa: F401 (fixtures)
+from talentlink.registry.tests.test_browser import _seeded_catalogues, log_in  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,7 @@ def queue(linked) -> list[ReviewPair]:  # type: ignore[no-untyped-def]
 
 
 def test_staff_accept_one_pair_and_reject_the_next_with_the_keyboard(
-    page: Page,  # noqa: F811 (the fixture of test_browser)
+    page: Page,
     nb_office: User,
     queue: list[ReviewPair],
 ) -> None:

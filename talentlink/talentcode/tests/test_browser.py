@@ -23,7 +23,7 @@ from django.apps import apps
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from conftest import PASSWORD, make_user
+from conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, make_user
 from talentlink.benefits.models import Benefit, Redemption, ServicePoint, ServicePointAccount
 from talentlink.benefits.tests.conftest import make_benefit, make_provider
 from talentlink.core.models import Role, User
@@ -33,17 +33,8 @@ from talentlink.talentcode.selectors import code_verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-]
+# The scanner reads Chromium's fake camera, fed with a video of the rendered code.
+FAKE_CAMERA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 WIDTH, HEIGHT = 640, 480
 expect.set_options(timeout=20_000)  # the fake camera and offline start take a few seconds
 SEED_MIGRATIONS = [
@@ -103,7 +94,8 @@ def browser(live_server, monkeypatch, code_text: str, tmp_path: Path) -> Iterato
     video = y4m_of(qr.png(code_text), tmp_path / "qr.y4m")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={video}"]
+            executable_path=CHROMIUM,
+            args=[*CHROMIUM_ARGS, *FAKE_CAMERA, f"--use-file-for-fake-video-capture={video}"],
         )
         try:
             yield browser
