@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,6 +30,7 @@ from talentlink.core import credit_codes
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
+from talentlink.core.services import password_check, username_check_free
 from talentlink.registry.models import Person
 
 # How far a counter's clock may run ahead of the server's before a scan time is refused.
@@ -128,16 +128,12 @@ def service_point_create(
 
 
 def _new_account(*, username: str, full_name: str, password: str, role: str, provider: Provider) -> User:
-    if User.objects.filter(username=username).exists():
-        raise Conflict(_("An account with this user name already exists."), code="username", field="username")
+    username_check_free(username)
     user = User(
         username=username, full_name=full_name, role=role, region=provider.region,
         organisation=provider.organisation,
     )  # fmt: skip
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages), code="password", field="password") from None
+    password_check(password, user)
     user.set_password(password)
     user.save()
     return user

@@ -43,14 +43,16 @@ def _check_licence(upload: UploadedFile) -> None:
         )
 
 
-def _check_password(password: str, user: User) -> None:
+def password_check(password: str, user: User) -> None:
+    """Refuse a password the platform's password rules reject (every account-creating service)."""
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages), code="password", field="password") from None
 
 
-def _check_username_free(username: str) -> None:
+def username_check_free(username: str) -> None:
+    """Refuse a user name that an account already has."""
     if User.objects.filter(username=username).exists():
         raise Conflict(_("An account with this user name already exists."), code="username", field="username")
 
@@ -80,12 +82,12 @@ def employer_register(
             field="credit_code",
         )
     _check_licence(licence)
-    _check_username_free(username)
+    username_check_free(username)
     user = User(
         username=username, full_name=contact_name, email=email, phone=phone,
         role=Role.EMPLOYER, region=region, is_active=False,
     )  # fmt: skip
-    _check_password(password, user)
+    password_check(password, user)
     organisation = Organisation.objects.create(
         name=organisation_name.strip(), credit_code=code, region=region,
         contact_name=contact_name, contact_phone=phone, licence=licence,
@@ -178,12 +180,12 @@ def staff_account_create(
             raise NotAllowed(_("You may create accounts for your own city only."))
     if role != Role.PROVINCE_OBSERVER and region is None:
         raise DomainError(_("This role needs a region."), code="region", field="region")
-    _check_username_free(username)
+    username_check_free(username)
     user = User(
         username=username, full_name=full_name, email=email, role=role,
         region=region if role != Role.PROVINCE_OBSERVER else None,
     )  # fmt: skip
-    _check_password(password, user)
+    password_check(password, user)
     user.set_password(password)
     user.save()
     if role == Role.TALENT_OFFICE:
@@ -200,7 +202,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     """Change a password after checking the old one and the password rules."""
     if not user.check_password(old_password):
         raise DomainError(_("The current password is wrong."), code="old_password", field="old_password")
-    _check_password(new_password, user)
+    password_check(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
 

@@ -6,8 +6,6 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +15,7 @@ from talentlink.core import crypto, idnumbers
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Region, Role, User
+from talentlink.core.services import password_check
 from talentlink.registry import imports
 from talentlink.registry.models import (
     Consent,
@@ -199,10 +198,7 @@ def talent_register(
     if User.objects.filter(username=phone).exists():
         raise Conflict(_("This phone number is already registered."), code="phone", field="phone")
     user = User(username=phone, full_name=name, phone=phone, email=email, role=Role.TALENT)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages), code="password", field="password") from None
+    password_check(password, user)
     user.set_password(password)
     user.save()
     claim = TalentClaim.objects.create(
