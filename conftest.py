@@ -192,3 +192,17 @@ def page(live_server, monkeypatch) -> Iterator[Page]:  # type: ignore[no-untyped
         finally:
             context.close()
             browser.close()
+
+
+def log_in(page: Page, user: User) -> None:
+    """Log a test account in through the login page (any earlier session is dropped first)."""
+    import re
+
+    from playwright.sync_api import expect
+
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD
+from conftest import log_in
 from talentlink.benefits import services
 from talentlink.benefits.models import Benefit, Redemption
 from talentlink.benefits.services import Scan
@@ -29,15 +29,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("seeded_catalogues"),
 ]
-
-
-def log_in(page: Page, user: User) -> None:
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def offline_uses(user: User, qr_of, person) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD
+from conftest import log_in
 from talentlink.core.models import User
 from talentlink.credentials.models import Application
 from talentlink.credentials.selectors import person_credential_levels
@@ -26,15 +26,6 @@ pytestmark = [
 ]
 
 SCREENSHOTS = Path("/tmp")
-
-
-def log_in(page: Page, user: User) -> None:
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def apply(page: Page, *, number: str, kind: str, authority: str, scan: Path | None = None) -> None:

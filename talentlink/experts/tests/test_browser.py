@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, make_user
+from conftest import log_in, make_user
 from talentlink.core.models import Role, User
 from talentlink.experts.models import Assignment, ReviewRound
 from talentlink.experts.tests.conftest import TOMORROW
@@ -30,15 +30,6 @@ def pool(seeded, make_expert, ningbo, zhoushan):  # type: ignore[no-untyped-def]
             experts.append(make_expert(f"{prefix}专家{i}", city, ("绿色石化",), keywords="催化 炼油",
                                        title="正高级工程师" if i == 0 else "工程师", account=account))  # fmt: skip
     return experts
-
-
-def log_in(page: Page, user: User) -> None:
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def open_round(page: Page) -> int:

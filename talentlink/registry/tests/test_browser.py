@@ -17,7 +17,7 @@ from django.apps import apps
 from openpyxl import load_workbook
 from playwright.sync_api import Page, Response, expect
 
-from conftest import GOOD_ROWS, PASSWORD
+from conftest import GOOD_ROWS, log_in
 from talentlink.core.models import User
 from talentlink.core.tabular import ERROR_REPORT_HEADERS
 from talentlink.registry.models import ImportBatch, Person, SourceRecord
@@ -72,14 +72,6 @@ def _seeded_catalogues(transactional_db) -> None:  # type: ignore[no-untyped-def
 
 
 # --- Steps ----------------------------------------------------------------------
-
-
-def log_in(page: Page, user: User) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def upload_export(page: Page, path: Path) -> None:

@@ -7,9 +7,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from conftest import log_in
 from talentlink.core.models import User
 from talentlink.registry.models import MatchDecision, Person, ReviewPair, SourceRecord
-from talentlink.registry.tests.test_browser import _seeded_catalogues, log_in  # noqa: F401 (fixture)
+from talentlink.registry.tests.test_browser import _seeded_catalogues  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

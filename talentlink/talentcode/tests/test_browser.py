@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib
 import io
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from django.apps import apps
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, make_user
+from conftest import CHROMIUM, CHROMIUM_ARGS, log_in, make_user
 from talentlink.benefits.models import Benefit, Redemption, ServicePoint, ServicePointAccount
 from talentlink.benefits.tests.conftest import make_benefit, make_provider
 from talentlink.core.models import Role, User
@@ -117,14 +116,6 @@ def context(browser: Browser, live_server) -> Iterator[BrowserContext]:  # type:
         yield context
     finally:
         context.close()
-
-
-def log_in(page: Page, user: User) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def open_scanner(page: Page, user: User) -> list[str]:
