@@ -46,7 +46,7 @@ from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.exports import xlsx_response
 from talentlink.core.models import Region
-from talentlink.core.tabular import ERROR_REPORT_HEADERS
+from talentlink.core.tabular import ERROR_REPORT_HEADERS, error_report_dicts
 from talentlink.registry.models import TalentCategory, Tier
 
 router = Router(tags=["benefits"])
@@ -369,11 +369,10 @@ def _insurance_out(person_id: int) -> dict[str, Any]:
 
 
 def import_out(batch: InsuranceImport) -> dict[str, Any]:
-    keys = ("row", "column", "value", "code", "message_zh", "message_en")
     return {
         "id": batch.pk, "region": batch.region.code, "original_name": batch.original_name,
         "status": batch.status, "rows": batch.rows, "persons": batch.persons,
-        "errors": [dict(zip(keys, row, strict=True)) for row in insurance.import_error_rows(batch=batch)],
+        "errors": error_report_dicts(insurance.import_error_rows(batch=batch)),
     }  # fmt: skip
 
 

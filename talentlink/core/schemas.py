@@ -81,3 +81,14 @@ class AuditEventOut(Schema):
 
 class MessageOut(Schema):
     message: str
+
+
+class RowErrorOut(Schema):
+    """One row error of an import's report (core.tabular), in both languages."""
+
+    row: int
+    column: str
+    value: str
+    code: str
+    message_zh: str
+    message_en: str

@@ -38,8 +38,9 @@ MESSAGES: dict[str, Any] = {
     "empty_file": _("The file has no data rows."),
 }
 
-# Header of every downloadable error report: both languages side by side.
+# Header of every downloadable error report: both languages side by side; the API's field names.
 ERROR_REPORT_HEADERS = ("行号 Row", "列 Column", "值 Value", "代码 Code", "原因", "Reason")
+ERROR_REPORT_KEYS = ("row", "column", "value", "code", "message_zh", "message_en")
 
 
 def register_messages(messages: dict[str, Any]) -> None:
@@ -93,6 +94,11 @@ def error_report_rows(errors: Iterable[tuple[int, CellError]]) -> Iterator[tuple
             row, e.column, e.value, e.code,
             error_message(e.code, e.params, "zh-hans"), error_message(e.code, e.params, "en"),
         )  # fmt: skip
+
+
+def error_report_dicts(rows: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Error report rows (as :func:`error_report_rows` gives them) keyed for the JSON API."""
+    return [dict(zip(ERROR_REPORT_KEYS, row, strict=True)) for row in rows]
 
 
 # --- Reading ---------------------------------------------------------------

@@ -13,7 +13,8 @@ from talentlink.core.audit import Access
 from talentlink.core.errors import NotAllowed, NotFound
 from talentlink.core.exports import xlsx_response
 from talentlink.core.models import Region, Role
-from talentlink.core.tabular import ERROR_REPORT_HEADERS
+from talentlink.core.schemas import RowErrorOut
+from talentlink.core.tabular import ERROR_REPORT_HEADERS, error_report_dicts
 from talentlink.credentials import imports, selectors, services
 from talentlink.credentials.models import (
     Application,
@@ -32,7 +33,6 @@ from talentlink.credentials.schemas import (
     NotificationOut,
     RegistryImportOut,
     ReviewCountsOut,
-    RowErrorOut,
     StatRowOut,
     VerifyIn,
     VerifyOut,
@@ -209,9 +209,8 @@ def registry_import_list(request: HttpRequest, limit: int = 50):  # type: ignore
 @router.get("/registry/imports/{import_id}/errors", response=list[RowErrorOut])
 def registry_import_errors(request: HttpRequest, import_id: int, limit: int = 1000):  # type: ignore[no-untyped-def]
     batch = selectors.registry_import_get(user=request.user, import_id=import_id)
-    keys = ("row", "column", "value", "code", "message_zh", "message_en")
     rows = selectors.registry_import_error_rows(batch=batch)
-    return [dict(zip(keys, r, strict=True)) for r in itertools.islice(rows, min(limit, 10_000))]
+    return error_report_dicts(itertools.islice(rows, min(limit, 10_000)))
 
 
 @router.get("/registry/imports/{import_id}/errors.xlsx")

@@ -87,15 +87,6 @@ class RegistryImportOut(Schema):
     created_at: dt.datetime
 
 
-class RowErrorOut(Schema):
-    row: int
-    column: str
-    value: str
-    code: str
-    message_zh: str
-    message_en: str
-
-
 class ReviewCountsOut(Schema):
     waiting: int
     overdue: int

@@ -15,6 +15,8 @@ from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.exports import xlsx_response
 from talentlink.core.models import Organisation, Region
+from talentlink.core.schemas import RowErrorOut
+from talentlink.core.tabular import error_report_dicts
 from talentlink.experts import policy, review, selectors, services
 from talentlink.experts.models import Assignment, Committee, Expert, ExpertImport, Field, ReviewRound, Studio
 from talentlink.experts.schemas import (
@@ -27,7 +29,6 @@ from talentlink.experts.schemas import (
     ExpertOut,
     ExpertUpdateIn,
     FieldOut,
-    ImportErrorOut,
     ImportOut,
     InvitationOut,
     MemberIn,
@@ -186,11 +187,10 @@ def import_create(request: HttpRequest, region: Form[str], file: File[UploadedFi
     return Status(201, import_out(record))
 
 
-@router.get("/imports/{import_id}/errors", response=list[ImportErrorOut])
+@router.get("/imports/{import_id}/errors", response=list[RowErrorOut])
 def import_errors(request: HttpRequest, import_id: int):  # type: ignore[no-untyped-def]
     record = selectors.expert_import_get(user=request.user, import_id=import_id)
-    keys = ("row", "column", "value", "code", "message_zh", "message_en")
-    return [dict(zip(keys, r, strict=True)) for r in selectors.expert_import_error_rows(record=record)]
+    return error_report_dicts(selectors.expert_import_error_rows(record=record))
 
 
 # --- Committees, studios, targets --------------------------------------------------------------

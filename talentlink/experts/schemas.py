@@ -81,15 +81,6 @@ class ImportOut(Schema):
     error_count: int
 
 
-class ImportErrorOut(Schema):
-    row: int
-    column: str
-    value: str
-    code: str
-    message_zh: str
-    message_en: str
-
-
 class MemberOut(Schema):
     expert_id: int
     name: str

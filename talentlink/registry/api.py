@@ -14,7 +14,8 @@ from talentlink.core.audit import Access
 from talentlink.core.errors import NotFound
 from talentlink.core.exports import xlsx_response
 from talentlink.core.models import Region
-from talentlink.core.tabular import ERROR_REPORT_HEADERS
+from talentlink.core.schemas import RowErrorOut
+from talentlink.core.tabular import ERROR_REPORT_HEADERS, error_report_dicts
 from talentlink.registry import selectors, services
 from talentlink.registry.models import (
     Consent,
@@ -36,7 +37,6 @@ from talentlink.registry.schemas import (
     PersonDetailOut,
     PersonOut,
     RegisteredOut,
-    RowErrorOut,
     SourceSystemOut,
     TalentRegisterIn,
     TierOut,
@@ -122,9 +122,8 @@ def import_detail(request: HttpRequest, batch_id: int):  # type: ignore[no-untyp
 @router.get("/imports/{batch_id}/errors", response=list[RowErrorOut])
 def import_errors(request: HttpRequest, batch_id: int, limit: int = 1000):  # type: ignore[no-untyped-def]
     batch = selectors.import_get(user=request.user, batch_id=batch_id)
-    keys = ("row", "column", "value", "code", "message_zh", "message_en")
     rows = selectors.import_error_rows(batch=batch)
-    return [dict(zip(keys, r, strict=True)) for r in itertools.islice(rows, min(limit, 50_000))]
+    return error_report_dicts(itertools.islice(rows, min(limit, 50_000)))
 
 
 @router.get("/imports/{batch_id}/errors.xlsx")

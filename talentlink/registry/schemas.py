@@ -46,15 +46,6 @@ class ImportOut(Schema):
     progress: dict
 
 
-class RowErrorOut(Schema):
-    row: int
-    column: str
-    value: str
-    code: str
-    message_zh: str
-    message_en: str
-
-
 class SourceRecordOut(Schema):
     source_system: str
     region: str
