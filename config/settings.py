@@ -123,9 +123,15 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'talentlink.sqlite3'}"),
         conn_max_age=int(env("TALENTLINK_DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # A health check is one more round trip to the database on every request; without
+        # it, a connection the server dropped fails one request and is then replaced.
+        conn_health_checks=env("TALENTLINK_DB_HEALTH_CHECKS", "false") == "true",
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server let psycopg prepare a statement a connection runs often
+    # (its fifth run on), so PostgreSQL stops planning the hot reads of every request.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets pages read while a worker imports; IMMEDIATE avoids lock upgrades.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -140,7 +146,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache: Redis at scale, a file cache shared by web and worker otherwise --
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "talentlink.core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
