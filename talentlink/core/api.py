@@ -16,6 +16,7 @@ from talentlink.core.models import Organisation, Region
 from talentlink.core.schemas import (
     AuditEventOut,
     DecisionIn,
+    HealthOut,
     LoginIn,
     MeOut,
     MessageOut,
@@ -28,6 +29,14 @@ from talentlink.core.schemas import (
 
 router = Router(tags=["core"])
 public_router = Router(tags=["public"])
+
+
+@public_router.get("/health", response={200: HealthOut, 503: HealthOut})
+def health(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """For load balancers: 200 when this server reaches its database and cache, 503 otherwise."""
+    checks = selectors.health()
+    ok = all(checks.values())
+    return (200 if ok else 503), {"ok": ok, **checks}
 
 
 @public_router.get("/regions", response=list[RegionOut])

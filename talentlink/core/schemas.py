@@ -83,6 +83,12 @@ class MessageOut(Schema):
     message: str
 
 
+class HealthOut(Schema):
+    ok: bool
+    database: bool
+    cache: bool
+
+
 class RowErrorOut(Schema):
     """One row error of an import's report (core.tabular), in both languages."""
 

@@ -1,7 +1,9 @@
-"""Reads of the core domain: organisations awaiting review, the audit log."""
+"""Reads of the core domain: organisations awaiting review, the audit log, the server's health."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.db import DatabaseError, connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -74,3 +76,20 @@ def audit_export_rows(qs: QuerySet[AuditEvent]):  # type: ignore[no-untyped-def]
             e.at, e.actor_username, e.actor_role, e.actor_region, e.action, e.object_type,
             e.object_id, e.object_label, e.object_region, e.channel, e.path, e.ip_address,
         )  # fmt: skip
+
+
+def health() -> dict[str, bool]:
+    """Whether this app server reaches its database and its cache: what a load balancer asks
+    before sending it requests. One query and one cache read, nothing written."""
+    checks = {"database": True, "cache": True}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        checks["database"] = False
+    try:
+        cache.get("talentlink:health")
+    except Exception:  # each cache backend raises its own errors (redis.ConnectionError, OSError)
+        checks["cache"] = False
+    return checks
