@@ -12,7 +12,7 @@ from typing import Any
 import cbor2
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -75,12 +75,24 @@ def _key_create(*, purpose: str, region: Region | None, now: datetime) -> Signin
     )
 
 
+def _active_key_lookup(*, purpose: str, region: Region | None) -> SigningKey | None:
+    return SigningKey.objects.filter(purpose=purpose, region=region, retired_at__isnull=True).first()
+
+
 def active_key(*, purpose: str, region: Region | None, now: datetime | None = None) -> SigningKey:
-    """The key that signs now for this issuer, created on first use."""
-    key = SigningKey.objects.filter(purpose=purpose, region=region, retired_at__isnull=True).first()
+    """The key that signs now for this issuer, created on first use.
+
+    Several app servers may meet a missing key at the same moment (the first verifications after
+    a deployment all publish the trust list): one creation wins the "one active key per issuer"
+    constraint and the others use the key it made.
+    """
+    key = _active_key_lookup(purpose=purpose, region=region)
     if key is None:
-        with transaction.atomic():
-            key = _key_create(purpose=purpose, region=region, now=now or timezone.now())
+        try:
+            with transaction.atomic():
+                key = _key_create(purpose=purpose, region=region, now=now or timezone.now())
+        except IntegrityError:
+            key = SigningKey.objects.get(purpose=purpose, region=region, retired_at__isnull=True)
         keys.forget_trust_store()
     return key
 

@@ -210,3 +210,14 @@ def test_only_active_talents_with_a_tier_get_a_code(talent: Person, now: datetim
     talent.tier = None
     with pytest.raises(services.Conflict):
         services.code_issue(person=talent, now=now)
+
+
+def test_a_key_created_meanwhile_by_another_server_is_used_rather_than_a_second_one(
+    talent: Person, now: datetime, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Two servers that both find no key for a city: the second creation meets the "one active
+    key per issuer" constraint and takes the key the first one made, instead of failing."""
+    first = services.active_key(purpose="code", region=talent.home_region, now=now)
+    monkeypatch.setattr(services, "_active_key_lookup", lambda **_: None)  # as if read before it existed
+    assert services.active_key(purpose="code", region=talent.home_region, now=now) == first
+    assert SigningKey.objects.filter(region=talent.home_region).count() == 1
