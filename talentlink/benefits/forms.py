@@ -93,6 +93,20 @@ class ProviderForm(forms.Form):
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
 
 
+class ProviderEditForm(forms.Form):
+    """What the office may change of a registered provider; the organisation stays as registered."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    name_en = forms.CharField(label=_("English name"), max_length=150, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProviderKind.choices)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
+    is_active = forms.BooleanField(
+        label=_("Active"), required=False,
+        help_text=_("An inactive provider's benefits leave the catalogue and its points stop redeeming."),
+    )  # fmt: skip
+
+
 class ServicePointForm(forms.Form):
     name = forms.CharField(label=_("Name of the service point"), max_length=100)
     location = forms.CharField(label=_("Location"), max_length=200, required=False)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("catalogue/<slug:code>/edit/", views.benefit_edit, name="benefit_edit"),
     path("providers/", views.provider_list, name="providers"),
     path("providers/<int:provider_id>/", views.provider_detail, name="provider_detail"),
+    path("providers/<int:provider_id>/edit/", views.provider_edit, name="provider_edit"),
     path(
         "providers/<int:provider_id>/service-points/", views.service_point_create, name="service_point_create"
     ),

@@ -23,6 +23,7 @@ from talentlink.benefits.forms import (
     CatalogueFilterForm,
     InsuranceUploadForm,
     MonthForm,
+    ProviderEditForm,
     ProviderForm,
     ResolveForm,
     ServicePointForm,
@@ -162,6 +163,26 @@ def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
         "month": timezone.localdate().strftime("%Y-%m"),
     }
     return render(request, "benefits/provider_detail.html", context)
+
+
+@login_required
+def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
+    provider = selectors.provider_get(user=request.user, provider_id=provider_id)
+    if not selectors.may_manage_region(user=request.user, region_id=provider.region_id):
+        raise NotAllowed(_("Only the talent office of the provider's city may change this entry."))
+    fields = ("name", "name_en", "kind", "address", "contact_phone", "is_active")
+    form = ProviderEditForm(request.POST or None, initial={f: getattr(provider, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        changed = {f: form.cleaned_data[f] for f in form.changed_data}
+        try:
+            if changed:
+                services.provider_update(access=Access.from_request(request), provider=provider, **changed)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Provider %(name)s saved.") % {"name": provider.display_name})
+            return redirect("benefits:provider_detail", provider_id=provider.pk)
+    return render(request, "benefits/provider_form.html", {"form": form, "provider": provider})
 
 
 @login_required

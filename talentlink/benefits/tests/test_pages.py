@@ -92,6 +92,24 @@ def test_the_office_registers_a_provider_and_its_accounts(nb_office, client_of):
     assert point.accounts.get().user.role == Role.SERVICE_POINT
 
 
+def test_the_office_edits_and_deactivates_a_provider_and_the_change_is_audited(
+    nb_office, zs_office, client_of, tianyige
+):
+    page = client_of(nb_office).get(f"/benefits/providers/{tianyige.pk}/")
+    assert f"/benefits/providers/{tianyige.pk}/edit/" in page.content.decode()
+    form = {"name": tianyige.name, "name_en": "Tianyige Museum", "kind": tianyige.kind,
+            "address": "天一街10号", "contact_phone": "0574-87293526", "is_active": ""}  # fmt: skip
+    response = client_of(nb_office).post(f"/benefits/providers/{tianyige.pk}/edit/", form)
+    assert response.status_code == 302
+    tianyige.refresh_from_db()
+    assert (tianyige.address, tianyige.is_active) == ("天一街10号", False)
+    event = AuditEvent.objects.filter(object_type="benefits.provider", action=AuditEvent.Action.UPDATE).get()
+    assert set(event.detail["fields"]) == {"name_en", "address", "contact_phone", "is_active"}
+    # The other city's office reads the provider but may not change it.
+    assert client_of(zs_office).get(f"/benefits/providers/{tianyige.pk}/edit/").status_code == 403
+    assert client_of(zs_office).post(f"/benefits/providers/{tianyige.pk}/edit/", form).status_code == 403
+
+
 def test_conflicts_are_shown_masked_decided_and_the_read_audited(
     nb_office, client_of, tianyige_free, gate_user, zhang, codes
 ):
