@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
 
 from talentlink.benefits import insurance, selectors, services
-from talentlink.benefits.models import Benefit, InsuranceImport, Provider, Redemption, ServicePoint
+from talentlink.benefits.models import (
+    Benefit,
+    InsuranceImport,
+    Provider,
+    Redemption,
+    ServicePoint,
+    SettlementPeriod,
+)
 from talentlink.benefits.schemas import (
     AccountIn,
     AccountOut,
@@ -38,6 +45,7 @@ from talentlink.benefits.schemas import (
     ServicePointMineOut,
     ServicePointOut,
     SettlementOut,
+    SettlementPeriodOut,
     SyncIn,
     SyncOut,
     UsageOut,
@@ -433,12 +441,29 @@ def settlement(request: HttpRequest, month: str, provider: int | None = None):  
     own = selectors.settlement_scope(user=request.user)
     ledger = selectors.settlement_ledger(month=day) if own is None else []
     lines = selectors.settlement_lines(month=day, provider_id=own or provider)
+    period = selectors.settlement_period(month=day)
     return {
         "month": month,
+        "closed": _period(period) if period else None,
         "ledger": ledger,
         "balance": selectors.settlement_balance(ledger=ledger),
         "lines": lines,
     }
+
+
+def _period(period: SettlementPeriod) -> dict[str, Any]:
+    closer = period.closed_by
+    return {
+        "month": f"{period.month:%Y-%m}", "closed_at": period.closed_at, "uses": period.uses,
+        "value": period.value, "closed_by": closer.get_full_name() or closer.username if closer else "",
+    }  # fmt: skip
+
+
+@router.post("/settlement/{month}/close", response=SettlementPeriodOut)
+def settlement_close(request: HttpRequest, month: str):  # type: ignore[no-untyped-def]
+    """Close a month that has ended: settle its uses and freeze its statement (talent offices)."""
+    period = services.settlement_close(access=Access.from_request(request), month=parse_month(month))
+    return _period(period)
 
 
 @router.get("/settlement.xlsx")

@@ -220,6 +220,32 @@ class Benefit(models.Model):
         return Decimal("0.00")
 
 
+class SettlementPeriod(models.Model):
+    """A closed month of the reciprocal ledger (互惠账本): its statement no longer changes.
+
+    Closing a month settles every counted use scanned up to its end that no earlier close settled.
+    A use recorded afterwards for a closed month (an offline scan synced late, a conflict honoured
+    later) settles in the next month closed, shown there as an adjustment for its own month.
+    """
+
+    month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
+    closed_at = models.DateTimeField(_("closed at"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("closed by"),
+    )  # fmt: skip
+    uses = models.PositiveIntegerField(_("uses settled"))
+    value = models.DecimalField(_("value settled (yuan)"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("closed settlement month")
+        verbose_name_plural = _("closed settlement months")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
 class Redemption(models.Model):
     """One use of a benefit recorded at a service point; an over-quota offline use is a conflict."""
 
@@ -261,6 +287,10 @@ class Redemption(models.Model):
     )  # fmt: skip
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution_note = models.CharField(_("resolution note"), max_length=500, blank=True)
+    settled_in = models.ForeignKey(
+        SettlementPeriod, on_delete=models.PROTECT, null=True, blank=True, related_name="redemptions",
+        verbose_name=_("settled in"),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-scanned_at", "-id"]

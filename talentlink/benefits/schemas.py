@@ -237,8 +237,17 @@ class UsageOut(Schema):
     top: list[dict]
 
 
+class SettlementPeriodOut(Schema):
+    month: str
+    closed_at: dt.datetime
+    closed_by: str
+    uses: int
+    value: Decimal
+
+
 class SettlementOut(Schema):
     month: str
+    closed: SettlementPeriodOut | None
     ledger: list[dict]
     balance: list[dict]
     lines: list[dict]

@@ -13,7 +13,7 @@ from decimal import ROUND_DOWN, Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Count, Max, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,7 @@ from talentlink.benefits.models import (
     Redemption,
     ServicePoint,
     ServicePointAccount,
+    SettlementPeriod,
 )
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotAllowed, NotFound
@@ -442,12 +443,52 @@ def _counted() -> QuerySet[Redemption]:
     return Redemption.objects.filter(status=Redemption.Status.RECORDED)
 
 
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def settlement_period(*, month: dt.date) -> SettlementPeriod | None:
+    """The month's close, if it has been closed."""
+    return SettlementPeriod.objects.filter(month=month).select_related("closed_by").first()
+
+
+def statement_uses(*, month: dt.date) -> QuerySet[Redemption]:
+    """The counted uses the month's statement holds.
+
+    A closed month holds what its close settled, for good. An open month holds its own unsettled
+    uses, and, if it is the month after the last one closed, the uses recorded late for closed
+    months: what closing it would settle.
+    """
+    period = settlement_period(month=month)
+    if period is not None:
+        return _counted().filter(settled_in=period)
+    start, end = month_bounds(month)
+    unsettled = _counted().filter(settled_in__isnull=True, scanned_at__lt=end)
+    last = SettlementPeriod.objects.aggregate(last=Max("month"))["last"]
+    if last is not None and month == next_month(last):
+        return unsettled
+    return unsettled.filter(scanned_at__gte=start)
+
+
+def conflicts_open_before(*, end: dt.datetime) -> QuerySet[Redemption]:
+    """Conflicts staff have not decided, scanned before ``end``: honoured after a close, they
+    settle in a later month."""
+    return Redemption.objects.filter(status=Redemption.Status.CONFLICT, scanned_at__lt=end)
+
+
+def _with_adjustment(qs: QuerySet[Redemption], month: dt.date) -> QuerySet[Redemption]:
+    """Mark the uses scanned before the month: adjustments for a month already closed."""
+    start, _end = month_bounds(month)
+    late = When(scanned_at__lt=start, then=Value(True))
+    return qs.annotate(adjustment=Case(late, default=Value(False), output_field=BooleanField()))
+
+
 def settlement_lines(
     *, month: dt.date, region_id: int | None = None, provider_id: int | None = None
 ) -> list[dict[str, Any]]:
-    """Per provider, benefit and holders' city: the uses in the month and the value granted."""
-    start, end = month_bounds(month)
-    qs = _counted().filter(scanned_at__gte=start, scanned_at__lt=end)
+    """Per provider, benefit and holders' city: the uses in the month's statement and the value
+    granted, adjustments for earlier months on lines of their own."""
+    qs = _with_adjustment(statement_uses(month=month), month)
     if region_id:
         qs = qs.filter(benefit__provider__region_id=region_id)
     if provider_id:
@@ -456,20 +497,19 @@ def settlement_lines(
         qs.values(
             "benefit__provider_id", "benefit__provider__name", "benefit__provider__region__name",
             "benefit__code", "benefit__name", "holder_region__name", "holder_region_id",
-            "benefit__provider__region_id",
+            "benefit__provider__region_id", "adjustment",
         )
         .annotate(uses=Count("id"), value=Sum("value"))
         .order_by("benefit__provider__region__position", "benefit__provider__name", "benefit__code",
-                  "holder_region__position")
+                  "adjustment", "holder_region__position")
     )  # fmt: skip
 
 
 def settlement_ledger(*, month: dt.date) -> list[dict[str, Any]]:
-    """Between the cities: whose talents used whose providers' benefits, uses and value, in the month."""
-    start, end = month_bounds(month)
+    """Between the cities: whose talents used whose providers' benefits, uses and value, in the
+    month's statement."""
     rows = (
-        _counted()
-        .filter(scanned_at__gte=start, scanned_at__lt=end)
+        statement_uses(month=month)
         .values("benefit__provider__region__name", "holder_region__name", "benefit__provider__region_id",
                 "holder_region_id")
         .annotate(uses=Count("id"), value=Sum("value"))
@@ -573,6 +613,7 @@ def settlement_scope(*, user: User) -> int | None:
 SETTLEMENT_HEADERS = (
     "月份 Month", "服务商所在城市 Provider's city", "服务商 Provider", "待遇代码 Benefit code",
     "待遇 Benefit", "人才所属城市 Holders' city", "使用次数 Uses", "优惠金额(元) Value (yuan)",
+    "补记 Adjustment for earlier months",
 )  # fmt: skip
 
 
@@ -586,10 +627,12 @@ def settlement_rows(*, user: User, month: dt.date, provider_id: int | None = Non
     rows: list[tuple[Any, ...]] = [
         (label, line["benefit__provider__region__name"], line["benefit__provider__name"],
          line["benefit__code"], line["benefit__name"], line["holder_region__name"], line["uses"],
-         float(line["value"] or 0))
+         float(line["value"] or 0), "是 yes" if line["adjustment"] else "")
         for line in lines
     ]  # fmt: skip
     total_uses = sum(line["uses"] for line in lines)
     total_value = sum((line["value"] or Decimal(0)) for line in lines)
-    rows.append((label, "", "", "", "合计 Total", "", total_uses, float(total_value)))
+    closed = settlement_period(month=month) is not None
+    status = "已结账 closed" if closed else "未结账，数字仍会变化 open: figures may still change"
+    rows.append((label, "", "", "", "合计 Total", "", total_uses, float(total_value), status))
     return rows

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +27,7 @@ from talentlink.benefits.models import (
     Redemption,
     ServicePoint,
     ServicePointAccount,
+    SettlementPeriod,
 )
 from talentlink.core import credit_codes
 from talentlink.core.audit import Access, audit_record
@@ -432,3 +435,52 @@ def conflict_resolve(*, access: Access, redemption: Redemption, honour: bool, no
         detail={"honour": honour, "reason": redemption.reason, "note": redemption.resolution_note},
     )  # fmt: skip
     return redemption
+
+
+# --- Settlement ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def settlement_close(*, access: Access, month: dt.date, now: dt.datetime | None = None) -> SettlementPeriod:
+    """Close a month of the reciprocal ledger: settle every counted use scanned up to its end that
+    no earlier close settled, and freeze its statement. Months close in order, once, after they end."""
+    user = access.user
+    if not (user.is_superuser or user.is_talent_office):
+        raise NotAllowed(_("Only talent office staff close a settlement month."), code="settlement_close")
+    month = month.replace(day=1)
+    start, end = selectors.month_bounds(month)
+    if end > (now or timezone.now()):
+        raise Conflict(_("A month can be closed only after it has ended."), code="month_not_over")
+    if SettlementPeriod.objects.filter(month=month).exists():
+        raise Conflict(_("This month is already closed."), code="month_closed")
+    unsettled = Redemption.objects.select_for_update().filter(
+        status=Redemption.Status.RECORDED, settled_in__isnull=True, scanned_at__lt=end
+    )
+    closed = set(SettlementPeriod.objects.values_list("month", flat=True))
+    scanned_months = (
+        unsettled.filter(scanned_at__lt=start)
+        .annotate(scan_month=TruncMonth("scanned_at"))  # in the local time zone
+        .values_list("scan_month", flat=True)
+        .distinct()
+    )
+    open_before = sorted({timezone.localtime(m).date() for m in scanned_months} - closed)
+    if open_before:
+        raise Conflict(
+            _("Close %(month)s first: it has uses not yet settled.") % {"month": f"{open_before[0]:%Y-%m}"},
+            code="earlier_month_open",
+        )
+    totals = unsettled.aggregate(uses=Count("id"), value=Sum("value"))
+    period = SettlementPeriod.objects.create(
+        month=month, closed_at=now or timezone.now(), closed_by=user,
+        uses=totals["uses"], value=totals["value"] or 0,
+    )  # fmt: skip
+    settled = Redemption.objects.filter(pk__in=unsettled.values("pk")).update(settled_in=period)
+    audit_record(
+        access=access,
+        action=AuditEvent.Action.DECIDE,
+        object_type="benefits.settlementperiod",
+        object_id=period.pk,
+        object_label=f"{month:%Y-%m}",
+        detail={"uses": settled, "value": str(period.value)},
+    )
+    return period

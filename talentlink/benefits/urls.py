@@ -21,6 +21,7 @@ urlpatterns = [
     path("conflicts/<int:redemption_id>/resolve/", views.conflict_resolve, name="conflict_resolve"),
     path("statistics/", views.statistics, name="statistics"),
     path("settlement/", views.settlement, name="settlement"),
+    path("settlement/close/", views.settlement_close, name="settlement_close"),
     path("settlement.xlsx", views.settlement_xlsx, name="settlement_xlsx"),
     path("insurance/", views.insurance_imports, name="insurance"),
     path("insurance/<int:batch_id>/errors.xlsx", views.insurance_errors_xlsx, name="insurance_errors_xlsx"),

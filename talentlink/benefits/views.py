@@ -292,9 +292,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "benefits/statistics.html", context)
 
 
-def _month(request: HttpRequest) -> tuple[MonthForm, dt.date]:
+def _month(request: HttpRequest, data: Any = None) -> tuple[MonthForm, dt.date]:
     default = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-    form = MonthForm({"month": request.GET.get("month") or default})
+    form = MonthForm({"month": (data if data is not None else request.GET).get("month") or default})
     month = form.cleaned_data["month"] if form.is_valid() else dt.date.fromisoformat(default + "-01")
     return form, month
 
@@ -305,14 +305,37 @@ def settlement(request: HttpRequest) -> HttpResponse:
     form, month = _month(request)
     own = selectors.settlement_scope(user=user)
     ledger = selectors.settlement_ledger(month=month) if own is None else []
+    period = selectors.settlement_period(month=month)
+    _start, end = selectors.month_bounds(month)
     context = {
         "form": form,
         "month": month,
         "ledger": ledger,
         "balance": selectors.settlement_balance(ledger=ledger),
         "lines": selectors.settlement_lines(month=month, provider_id=own),
+        "period": period,
+        "can_close": period is None and end <= timezone.now() and selectors.is_office(user),
+        "open_conflicts": selectors.conflicts_open_before(end=end).count() if period is None else 0,
     }
     return render(request, "benefits/settlement.html", context)
+
+
+@login_required
+@require_POST
+def settlement_close(request: HttpRequest) -> HttpResponse:
+    form, month = _month(request, request.POST)
+    if form.is_valid():
+        try:
+            period = services.settlement_close(access=Access.from_request(request), month=month)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("%(month)s is closed: %(uses)s uses settled; its statement no longer changes.")
+                % {"month": f"{month:%Y-%m}", "uses": period.uses},
+            )
+    return redirect(f"{reverse('benefits:settlement')}?month={month:%Y-%m}")
 
 
 @login_required

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from conftest import make_user
-from talentlink.benefits.models import Benefit, Redemption
+from talentlink.benefits.models import Benefit, Redemption, SettlementPeriod
 from talentlink.benefits.selectors import SETTLEMENT_HEADERS
 from talentlink.benefits.tests.conftest import ZHANG_ID, at, make_benefit
 from talentlink.core.models import AuditEvent, Role
@@ -196,9 +197,19 @@ def test_the_settlement_statement_downloads_as_xlsx(
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == SETTLEMENT_HEADERS
     assert rows[1:] == [
-        ("2026-04", "宁波市", "天一阁博物院", "nb-tianyige-free", "天一阁免费参观", "宁波市", 1, 30),
-        ("2026-04", "宁波市", "天一阁博物院", "nb-tianyige-free", "天一阁免费参观", "舟山市", 2, 60),
-        ("2026-04", None, None, None, "合计 Total", None, 3, 90),
+        ("2026-04", "宁波市", "天一阁博物院", "nb-tianyige-free", "天一阁免费参观", "宁波市", 1, 30, None),
+        ("2026-04", "宁波市", "天一阁博物院", "nb-tianyige-free", "天一阁免费参观", "舟山市", 2, 60, None),
+        (
+            "2026-04",
+            None,
+            None,
+            None,
+            "合计 Total",
+            None,
+            3,
+            90,
+            "未结账，数字仍会变化 open: figures may still change",
+        ),
     ]
 
 
@@ -218,6 +229,48 @@ def test_a_provider_downloads_only_its_own_statement(
     )
     assert [r[2] for r in rows[1:-1]] == ["普陀山风景名胜区"]
     assert client_of(manager).get("/api/benefits/settlement?month=2026-4x").status_code == 400
+
+
+def test_a_closed_month_keeps_its_statement_and_a_late_use_settles_in_the_next(
+    tianyige_free, putuo_free, gate_user, putuo_gate_user, zhang, ouyang, codes, client_of, nb_office
+):
+    settle_fixture(tianyige_free, putuo_free, gate_user, putuo_gate_user, zhang, ouyang, codes, client_of)
+    office = client_of(nb_office)
+    april = office.get("/api/benefits/settlement?month=2026-04").json()
+    assert april["closed"] is None
+    closed = office.post("/api/benefits/settlement/2026-04/close").json()
+    assert (closed["uses"], Decimal(closed["value"])) == (4, Decimal(250))
+    event = AuditEvent.objects.get(object_type="benefits.settlementperiod")
+    assert (event.object_label, event.detail["uses"], event.actor) == ("2026-04", 4, nb_office)
+    # An offline scan of 20 April reaches the platform after the close.
+    late = redeem(client_of(gate_user), codes.issue(ouyang), when=at("2026-04-20"), offline=True)
+    assert late.status_code == 201
+    again = office.get("/api/benefits/settlement?month=2026-04").json()
+    assert again["ledger"] == april["ledger"] and again["lines"] == april["lines"]
+    assert again["closed"]["uses"] == 4
+    may = office.get("/api/benefits/settlement?month=2026-05").json()
+    lines = {(line["benefit__code"], line["adjustment"]): line["uses"] for line in may["lines"]}
+    assert lines == {("nb-tianyige-free", True): 1, ("zs-putuo-free", False): 1}
+    assert office.post("/api/benefits/settlement/2026-05/close").json()["uses"] == 2
+    assert not Redemption.objects.filter(settled_in__isnull=True, status="recorded").exists()
+
+
+def test_a_month_closes_only_once_in_order_after_it_ends_and_by_an_office(
+    tianyige_free, putuo_free, gate_user, putuo_gate_user, zhang, ouyang, codes, client_of, nb_office
+):
+    settle_fixture(tianyige_free, putuo_free, gate_user, putuo_gate_user, zhang, ouyang, codes, client_of)
+    office = client_of(nb_office)
+    refused = office.post("/api/benefits/settlement/2026-05/close")
+    assert (refused.status_code, refused.json()["code"]) == (409, "earlier_month_open")
+    assert "2026-04" in refused.json()["message"]
+    this_month = timezone.localdate().strftime("%Y-%m")
+    assert office.post(f"/api/benefits/settlement/{this_month}/close").json()["code"] == "month_not_over"
+    assert client_of(gate_user).post("/api/benefits/settlement/2026-04/close").status_code == 403
+    assert not SettlementPeriod.objects.exists()
+    assert not Redemption.objects.filter(settled_in__isnull=False).exists()
+    assert office.post("/api/benefits/settlement/2026-04/close").status_code == 200
+    assert office.post("/api/benefits/settlement/2026-04/close").json()["code"] == "month_closed"
+    assert SettlementPeriod.objects.count() == 1
 
 
 def test_statistics_count_uses_by_month_and_kind(

@@ -100,7 +100,12 @@ def test_ningbo_staff_add_a_benefit_decide_a_conflict_and_download_the_statement
         "舟山市",
         2,
         60,
+        None,
     )
+    # April has ended: Ningbo's office closes it, and its statement no longer changes.
+    page.click("#close-month button")
+    expect(page.locator("#month-status")).to_contain_text("已结账")
+    expect(page.locator("#close-month")).to_have_count(0)
     page.goto("/benefits/statistics/")
     expect(page.locator("#charts svg")).to_have_count(3)
     page.screenshot(path="/tmp/benefits-statistics.png", full_page=True)

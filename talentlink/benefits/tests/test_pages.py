@@ -151,6 +151,23 @@ def test_the_talent_sees_entitlements_history_and_insurance_years(tianyige_free,
     assert 'id="insurance-years"' in page and "天一阁免费参观" in page.split('id="history"')[1]
 
 
+def test_the_office_closes_an_ended_month_on_the_settlement_page(tianyige_free, gate_user, zhang, codes, client_of,
+                                                                 nb_office):  # fmt: skip
+    record(gate_user, codes.issue(zhang), at("2026-04-03"))
+    office = client_of(nb_office)
+    page = office.get("/benefits/settlement/?month=2026-04").content.decode()
+    assert 'id="close-month"' in page
+    response = office.post("/benefits/settlement/close/", {"month": "2026-04"})
+    assert response.status_code == 302 and response["Location"].endswith("?month=2026-04")
+    page = office.get("/benefits/settlement/?month=2026-04").content.decode()
+    status = page.split('id="month-status"')[1].split("</div>")[0]
+    assert 'id="close-month"' not in page and "status approved" in status and "nb-office" in status
+    assert Redemption.objects.get().settled_in.month.isoformat() == "2026-04-01"
+    # A service point may not close a month: nothing changes.
+    client_of(gate_user).post("/benefits/settlement/close/", {"month": "2026-05"})
+    assert not Redemption.objects.filter(settled_in__month="2026-05-01").exists()
+
+
 def test_insurance_import_page_reports_a_bad_file(nb_office, client_of, zhang, ningbo):
     bad = f"公民身份号码,姓名,缴费起始年月,缴费截止年月\n{ZHANG_ID},张伟,2020-01,2019-01\n"
     page = client_of(nb_office).post("/benefits/insurance/", {
