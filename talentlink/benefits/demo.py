@@ -18,9 +18,10 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
-from talentlink.benefits import selectors
+from talentlink.benefits import selectors, services
 from talentlink.benefits.insurance import TEMPLATE_HEADERS, insurance_import
 from talentlink.benefits.models import (
     Benefit,
@@ -29,6 +30,7 @@ from talentlink.benefits.models import (
     Redemption,
     ServicePoint,
     ServicePointAccount,
+    SettlementPeriod,
 )
 from talentlink.core import crypto
 from talentlink.core.audit import Access
@@ -148,9 +150,11 @@ def load(*, stdout: Any) -> None:
         _benefits(providers)
         _accounts(providers)
         used = _redemptions()
+        closed = _close_months()
     imported = _insurance()
     stdout.write(
         f"Benefits: {len(PROVIDERS)} providers, {len(BENEFITS)} benefits, {used} uses, "
+        f"{closed} settlement months closed, "
         f"{imported} insurance records; service points nb-spot / zs-spot (password {PASSWORD})"
     )
 
@@ -239,6 +243,25 @@ def _redemptions() -> int:
         )  # fmt: skip
         created += 1
     return created
+
+
+def _close_months() -> int:
+    """Close every ended month but the last, as the offices would have; the last is left to try."""
+    office = User.objects.filter(role=Role.TALENT_OFFICE, region__code="330200").order_by("pk").first()
+    first = Redemption.objects.aggregate(first=Min("scanned_at"))["first"]
+    if office is None or first is None:
+        return 0
+    month = timezone.localtime(first).date().replace(day=1)
+    last_ended = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    closed = 0
+    while month < last_ended:
+        if not SettlementPeriod.objects.filter(month=month).exists():
+            services.settlement_close(
+                access=Access(user=office, channel=AuditEvent.Channel.COMMAND), month=month
+            )
+            closed += 1
+        month = selectors.next_month(month)
+    return closed
 
 
 def _insurance() -> int:

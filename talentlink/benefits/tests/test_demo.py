@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
-from talentlink.benefits.models import Benefit, InsuranceImport, Provider, Redemption, ServicePointAccount
+from talentlink.benefits import selectors
+from talentlink.benefits.models import (
+    Benefit,
+    InsuranceImport,
+    Provider,
+    Redemption,
+    ServicePointAccount,
+    SettlementPeriod,
+)
 from talentlink.benefits.tests.conftest import LI_ID, OUYANG_ID, ZHANG_ID, make_person
 from talentlink.core.models import User
 
@@ -31,4 +41,11 @@ def test_the_demo_loads_providers_benefits_service_points_uses_and_insurance_rec
         user = User.objects.get(username=username)
         assert user.check_password("Talent@2026") and ServicePointAccount.objects.filter(user=user).exists()
     assert Redemption.objects.filter(status="recorded").count() > 20
+    # The months before the last ended one are closed; the last is left open to try closing.
+    closed = list(SettlementPeriod.objects.order_by("month").values_list("month", flat=True))
+    last_ended = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    assert closed and closed[-1] < last_ended
+    settled_until, _end = selectors.month_bounds(selectors.next_month(closed[-1]))
+    counted = Redemption.objects.filter(status="recorded", scanned_at__lt=settled_until)
+    assert counted.exists() and not counted.filter(settled_in__isnull=True).exists()
     assert list(InsuranceImport.objects.values_list("status", "rows")) == [("imported", 3), ("imported", 3)]
