@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -453,7 +453,7 @@ def settlement_close(*, access: Access, month: dt.date, now: dt.datetime | None 
         raise Conflict(_("A month can be closed only after it has ended."), code="month_not_over")
     if SettlementPeriod.objects.filter(month=month).exists():
         raise Conflict(_("This month is already closed."), code="month_closed")
-    unsettled = Redemption.objects.select_for_update().filter(
+    unsettled = Redemption.objects.filter(
         status=Redemption.Status.RECORDED, settled_in__isnull=True, scanned_at__lt=end
     )
     closed = set(SettlementPeriod.objects.values_list("month", flat=True))
@@ -469,12 +469,14 @@ def settlement_close(*, access: Access, month: dt.date, now: dt.datetime | None 
             _("Close %(month)s first: it has uses not yet settled.") % {"month": f"{open_before[0]:%Y-%m}"},
             code="earlier_month_open",
         )
-    totals = unsettled.aggregate(uses=Count("id"), value=Sum("value"))
     period = SettlementPeriod.objects.create(
-        month=month, closed_at=now or timezone.now(), closed_by=user,
-        uses=totals["uses"], value=totals["value"] or 0,
-    )  # fmt: skip
-    settled = Redemption.objects.filter(pk__in=unsettled.values("pk")).update(settled_in=period)
+        month=month, closed_at=now or timezone.now(), closed_by=user, uses=0, value=0
+    )
+    # One UPDATE settles the uses and locks them; the totals are read back from what it settled.
+    settled = unsettled.update(settled_in=period)
+    totals = period.redemptions.aggregate(value=Sum("value"))
+    period.uses, period.value = settled, totals["value"] or 0
+    period.save(update_fields=["uses", "value"])
     audit_record(
         access=access,
         action=AuditEvent.Action.DECIDE,
