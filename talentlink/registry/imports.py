@@ -41,6 +41,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from talentlink.core import crypto, idnumbers
+from talentlink.registry.linkage import golden
 from talentlink.registry.models import (
     ImportBatch,
     Person,
@@ -525,9 +526,30 @@ class _Writer:
             (*fields, batch, row[1], row[2], row[3], now, pk)
             for fields, (row, (pk, _old, _person)) in zip(values, changed, strict=True)
         ]
-        persons = [(*fields, now, found[2]) for fields, (_row, found) in zip(values, changed, strict=True)]
         _update_rows(SourceRecord, _RECORD_CHANGED, records)
+        # A person with one source takes the row as it is; one that linkage merged from several
+        # is recomputed by survivorship, so a corrected file cannot blank what another city knows
+        # or put its own city's tier on another city's talent.
+        merged = self._merged({found[2] for _row, found in changed})
+        persons = [
+            (*fields, now, found[2])
+            for fields, (_row, found) in zip(values, changed, strict=True)
+            if found[2] not in merged
+        ]
         _update_rows(Person, _PERSON_CHANGED, persons)
+        if merged:
+            golden.refresh(merged)
+
+    def _merged(self, person_ids: set[int]) -> set[int]:
+        """Those of the persons that more than one source record is linked to."""
+        placeholders = ", ".join(["%s"] * len(person_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT person_id FROM {self.record_table} WHERE person_id IN ({placeholders}) "
+                "GROUP BY person_id HAVING COUNT(*) > 1",
+                sorted(person_ids),
+            )
+            return {person_id for (person_id,) in cursor.fetchall()}
 
 
 def _values(row: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -123,3 +123,42 @@ def test_an_accepted_review_pair_merges_the_persons_and_is_audited(linked, nb_of
 def _person_with_two_records() -> Person:
     shared = Counter(SourceRecord.objects.values_list("person_id", flat=True))
     return Person.objects.get(pk=next(pk for pk, n in sorted(shared.items()) if n == 2))
+
+
+def test_a_corrected_file_updates_a_merged_person_through_survivorship(linked, zs_office, tmp_path):
+    """A person known to both cities keeps the golden record survivorship gives, not the last
+    file's row: a blank in Zhoushan's corrected row does not erase the phone Ningbo knows, and the
+    tier stays the one of the home city's catalogue."""
+    from openpyxl import Workbook, load_workbook
+
+    from talentlink.registry.tests.test_imports import run_import
+
+    def by_city(person: Person) -> dict[str, SourceRecord]:
+        records = person.source_records.select_related("source_system__region")
+        return {r.source_system.region.code: r for r in records}
+
+    person, records = next(
+        (p, records)
+        for p in Person.objects.filter(status="active", home_region__code="330200").order_by("pk")
+        if len(records := by_city(p)) == 2 and records["330200"].phone and records["330900"].phone
+    )
+    home_tier = person.tier_id
+    export = tmp_path / "zhoushan-talent-info.xlsx"
+    rows = [
+        list(row) for row in load_workbook(export, read_only=True).worksheets[0].iter_rows(values_only=True)
+    ]
+    row = next(r for r in rows if r[rows[0].index("人员编码")] == records["330900"].source_key)
+    row[rows[0].index("联系电话")] = None  # the corrected row gives no phone
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("人才信息")
+    for r in rows:
+        sheet.append(r)
+    workbook.save(export)
+
+    batch = run_import(zs_office, export, source="zhoushan-talent-info")
+    assert (batch.status, batch.updated_count) == ("succeeded", 1)
+    assert SourceRecord.objects.get(pk=records["330900"].pk).phone == ""
+    person.refresh_from_db()
+    assert person.phone == records["330200"].phone
+    assert person.provenance["phone"]["record"] == records["330200"].pk
+    assert person.tier_id == home_tier
