@@ -7,7 +7,7 @@ APT     := DEBIAN_FRONTEND=noninteractive apt-get
 # The embedded worker reloads with the code in development; runserver does too.
 DEMO_SIZE ?= 300
 
-.PHONY: demo serve test lint format messages makemessages system-deps browser-deps bench clean
+.PHONY: demo serve test lint format messages makemessages system-deps browser-deps bench bench-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -56,11 +56,14 @@ format: $(STAMP)
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-bench: $(STAMP)  ## every benchmark, each beside its baseline (long: see bench/README.md)
+bench-deps:  ## wrk loads the online endpoints of bench/talent_code.py
+	@command -v wrk >/dev/null || ($(APT) update -qq && $(APT) install -y -qq wrk)
+
+bench: $(STAMP) bench-deps  ## every benchmark, each beside its baseline (long: see bench/README.md)
 	$(PY) bench/import.py
 	$(PY) bench/linkage.py
 	$(PY) bench/assignment.py
-	$(PY) bench/talent_code.py
+	$(PY) bench/talent_code.py --http  # needs PostgreSQL and Redis on 127.0.0.1
 
 clean:
 	rm -rf var .venv
