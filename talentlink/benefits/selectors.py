@@ -433,9 +433,9 @@ def person_insurance_read(*, access: Access, person_id: int) -> dict[str, Any]:
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The local start of the month and of the next month."""
-    start = timezone.make_aware(dt.datetime(month.year, month.month, 1))
-    following = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return start, timezone.make_aware(following)
+    first = month.replace(day=1)
+    start, following = (dt.datetime.combine(day, dt.time()) for day in (first, next_month(first)))
+    return timezone.make_aware(start), timezone.make_aware(following)
 
 
 def _counted() -> QuerySet[Redemption]:

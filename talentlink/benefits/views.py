@@ -170,8 +170,8 @@ def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
     if not selectors.may_manage_region(user=request.user, region_id=provider.region_id):
         raise NotAllowed(_("Only the talent office of the provider's city may change this entry."))
-    fields = ("name", "name_en", "kind", "address", "contact_phone", "is_active")
-    form = ProviderEditForm(request.POST or None, initial={f: getattr(provider, f) for f in fields})
+    initial = {field: getattr(provider, field) for field in ProviderEditForm.base_fields}
+    form = ProviderEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         changed = {f: form.cleaned_data[f] for f in form.changed_data}
         try:
