@@ -708,6 +708,8 @@ class PersonChange(models.Model):
     moves = models.JSONField(_("records moved"), default=list)
     created_persons = models.JSONField(_("persons created"), default=list)
     decisions = models.JSONField(_("decisions recorded"), default=list)
+    # What the other apps moved from a retired person to its successor, per app, to put back on undo.
+    followed = models.JSONField(_("followed by other apps"), default=dict, blank=True)
     before = models.JSONField(_("before"), default=dict)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     run = models.ForeignKey(

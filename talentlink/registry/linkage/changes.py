@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from talentlink.core.models import User
-from talentlink.registry.linkage import golden
+from talentlink.registry.linkage import golden, propagation
 from talentlink.registry.models import LinkageRun, Person, PersonChange, SourceRecord
 
 
@@ -80,6 +80,7 @@ def apply(
     emptied = golden.empty_persons(touched)
     golden.refresh(touched - emptied | {c.person_id for c in changes})
     _retire(emptied, changes)
+    propagation.persons_retired(changes)
     return changes
 
 
@@ -149,4 +150,5 @@ def undo(change: PersonChange, *, actor: User | None, reason: str) -> PersonChan
     )  # fmt: skip
     change.undone_by = reverse
     change.save(update_fields=["undone_by"])
+    propagation.change_undone(change)
     return reverse
