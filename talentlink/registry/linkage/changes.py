@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from talentlink.core.models import User
@@ -66,55 +66,91 @@ def plan(clusters: dict[int, int], current: dict[int, int], accounts: set[int]) 
     return steps
 
 
+BATCH = golden.BATCH
+
+
 @transaction.atomic
 def apply(
     steps: list[Step], *, actor: User | None, reason: str, run: LinkageRun | None = None
 ) -> list[PersonChange]:
-    """Carry out the steps; one PersonChange per step."""
+    """Carry out the steps; one PersonChange per step.
+
+    Written in bounded batches (the records moved, the changes, the persons retired), so a full
+    re-link that merges a few hundred thousand persons costs a few thousand statements.
+    """
     touched = {p for s in steps for p in ([s.target] if s.target else []) + [f for _, f in s.moves]}
-    persons = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=touched)}
-    before = {pk: golden.snapshot(p) for pk, p in persons.items()}
-    changes = []
-    for step in steps:
-        changes.append(_apply_step(step, persons, before, actor=actor, reason=reason, run=run))
+    before = golden.snapshots(touched, lock=True)
+    targets = _targets(steps, before)
+    now = timezone.now()
+    planned = list(zip(steps, targets, strict=True))
+    _move([(record, target) for step, target in planned for record, _ in step.moves], now)
+    changes = PersonChange.objects.bulk_create(
+        [_change(step, target, before, actor=actor, reason=reason, run=run) for step, target in planned],
+        batch_size=500,
+    )
+    created = {target for step, target in planned if step.target is None}
     emptied = golden.empty_persons(touched)
-    golden.refresh(touched - emptied | {c.person_id for c in changes})
-    _retire(emptied, changes)
+    golden.refresh(touched - emptied | created)
+    _retire(emptied, changes, now)
     propagation.persons_retired(changes)
     return changes
 
 
-def _apply_step(
-    step: Step, persons: dict[int, Person], before: dict[int, dict[str, Any]], **context: Any
+def _targets(steps: list[Step], before: dict[int, dict[str, Any]]) -> list[int]:
+    """The person each step's records go to; a new one (created here, in one batch) for a split."""
+    origins = [before[step.moves[0][1]] for step in steps if step.target is None]
+    fresh = Person.objects.bulk_create(
+        [Person(name=o["name"], home_region_id=o["home_region_id"]) for o in origins], batch_size=1000
+    )
+    made = iter(p.pk for p in fresh)
+    return [step.target if step.target is not None else next(made) for step in steps]
+
+
+def _move(moves: list[tuple[int, int]], now: Any) -> None:
+    table = connection.ops.quote_name(SourceRecord._meta.db_table)
+    stamp = SourceRecord._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        for start in range(0, len(moves), BATCH):
+            cursor.executemany(
+                f"UPDATE {table} SET person_id = %s, updated_at = %s WHERE id = %s",
+                [(target, stamp, record) for record, target in moves[start : start + BATCH]],
+            )
+
+
+def _change(
+    step: Step,
+    target: int,
+    before: dict[int, dict[str, Any]],
+    *,
+    actor: User | None,
+    reason: str,
+    run: LinkageRun | None,
 ) -> PersonChange:
-    created: list[int] = []
-    target = step.target
-    if target is None:
-        origin = persons[step.moves[0][1]]
-        person = Person.objects.create(name=origin.name, home_region_id=origin.home_region_id)
-        target = person.pk
-        created.append(target)
-    now = timezone.now()
-    SourceRecord.objects.filter(pk__in=[r for r, _ in step.moves]).update(person_id=target, updated_at=now)
     involved = sorted({target, *(f for _, f in step.moves)})
     main = step.moves[0][1] if step.target is None else target
-    return PersonChange.objects.create(
+    return PersonChange(
         kind=step.kind, person_id=main, persons=involved, moves=[[r, f, target] for r, f in step.moves],
-        created_persons=created, before={str(p): before[p] for p in involved if p in before},
-        reason=context["reason"][:500], run=context["run"], actor=context["actor"],
+        created_persons=[target] if step.target is None else [],
+        before={str(p): before[p] for p in involved if p in before},
+        reason=reason[:500], run=run, actor=actor,
     )  # fmt: skip
 
 
-def _retire(emptied: set[int], changes: list[PersonChange]) -> None:
+def _retire(emptied: set[int], changes: list[PersonChange], now: Any) -> None:
     """Persons left without records are merged into the person that received them."""
     destination: dict[int, int] = {}
     for change in changes:
         for _record, source, target in change.moves:
             destination.setdefault(source, target)
-    for pk in emptied:
-        Person.objects.filter(pk=pk).update(
-            status=Person.Status.MERGED, merged_into_id=destination.get(pk), updated_at=timezone.now()
-        )
+    table = connection.ops.quote_name(Person._meta.db_table)
+    stamp = Person._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    rows = [(Person.Status.MERGED.value, destination.get(pk), stamp, pk) for pk in sorted(emptied)]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, merged_into_id = %s, updated_at = %s WHERE id = %s",
+                rows[start : start + BATCH],
+            )
 
 
 def undoable(change: PersonChange) -> bool:

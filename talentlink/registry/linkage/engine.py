@@ -44,6 +44,8 @@ Progress = Callable[[str], None]
 logging.getLogger("splink").setLevel(logging.WARNING)
 
 SCHEMA = normalise.SCHEMA
+# The column naming each record's city in the frames (Splink's own name for it).
+SOURCE_DATASET = "source_dataset"
 # Records normalised together: enough for Arrow to pay off, few enough to bound the memory.
 CHUNK = 250_000
 
@@ -79,11 +81,17 @@ def _normalised(rows: list[RawRecord]) -> pa.Table:
     raw = pa.Table.from_arrays(
         [pa.array(values, type=f.type) for values, f in zip(columns, _RAW, strict=True)], schema=_RAW
     )
-    return normalise.table(raw).append_column("dataset", raw["dataset"])
+    return normalise.table(raw).append_column(SOURCE_DATASET, raw["dataset"])
 
 
 def prepare(records: Iterable[RawRecord], *, chunk: int = CHUNK) -> dict[str, pa.Table]:
-    """Normalise records into one Arrow table per dataset (city), ``chunk`` records at a time."""
+    """Normalise records into one Arrow table per dataset (city), ``chunk`` records at a time.
+
+    Each table keeps its city in a ``source_dataset`` column, which Splink then takes as it is
+    instead of adding one per registered table: a new import's records, registered alone for an
+    incremental run, carry it too (without it Splink's link-and-dedupe SQL names a column the
+    single table lacks).
+    """
     parts: list[pa.Table] = []
     rows: list[RawRecord] = []
     for record in records:
@@ -96,11 +104,8 @@ def prepare(records: Iterable[RawRecord], *, chunk: int = CHUNK) -> dict[str, pa
     if not parts:
         return {}
     frame = pa.concat_tables(parts)
-    datasets = sorted(pc.unique(frame["dataset"]).to_pylist())
-    return {
-        code: frame.filter(pc.equal(frame["dataset"], code)).drop_columns("dataset").combine_chunks()
-        for code in datasets
-    }
+    datasets = sorted(pc.unique(frame[SOURCE_DATASET]).to_pylist())
+    return {code: frame.filter(pc.equal(frame[SOURCE_DATASET], code)).combine_chunks() for code in datasets}
 
 
 # --- Backends --------------------------------------------------------------------
@@ -282,7 +287,7 @@ class Session:
 
     def _datasets(self) -> dict[int, str]:
         union = " UNION ALL ".join(
-            f"SELECT unique_id, '{t.templated_name}' AS ds FROM {t.physical_name}" for t in self.tables
+            f"SELECT unique_id, {SOURCE_DATASET} AS ds FROM {t.physical_name}" for t in self.tables
         )
         frame = self.linker.misc.query_sql(union, output_type="pandas")
         return dict(zip(frame["unique_id"].tolist(), frame["ds"].tolist(), strict=True))

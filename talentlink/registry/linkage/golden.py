@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db.models import Count
+from django.db import connection
 
 from talentlink.registry.models import Person, SourceRecord
 
@@ -28,10 +28,38 @@ SNAPSHOT = (*FIELDS, *ID_FIELDS, "status", "merged_into_id", "provenance", "home
 
 def snapshot(person: Person) -> dict[str, Any]:
     """The golden record as JSON, to put back on undo."""
-    values = {name: getattr(person, name) for name in SNAPSHOT}
+    return _as_json({name: getattr(person, name) for name in SNAPSHOT})
+
+
+def snapshots(person_ids: Iterable[int], *, lock: bool = False) -> dict[int, dict[str, Any]]:
+    """The golden records of many persons as JSON (locked for the transaction with ``lock``),
+    read in bounded batches and without model instances."""
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in batches(person_ids):
+        qs = Person.objects.filter(pk__in=chunk)
+        if lock:
+            qs = qs.select_for_update()
+        for values in qs.order_by().values("pk", *SNAPSHOT):
+            found[values.pop("pk")] = _as_json(values)
+    return found
+
+
+def _as_json(values: dict[str, Any]) -> dict[str, Any]:
     if isinstance(values["birth_date"], dt.date):
         values["birth_date"] = values["birth_date"].isoformat()
     return values
+
+
+# Rows read, locked or written per statement: a full run touches hundreds of thousands of persons,
+# and one statement with a variable per person exceeds what SQLite and PostgreSQL accept.
+BATCH = 5000
+
+
+def batches(ids: Iterable[int], size: int = BATCH) -> Iterator[list[int]]:
+    """Sorted ids in lists of at most ``size``."""
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
 
 
 def restore(person: Person, values: dict[str, Any]) -> None:
@@ -93,26 +121,33 @@ def _origin(record: SourceRecord, rule: str) -> dict[str, Any]:
 
 def refresh(person_ids: Iterable[int]) -> None:
     """Recompute the golden record of each person from the records now linked to it."""
-    ids = sorted(set(person_ids))
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
+    written = [*FIELDS, *ID_FIELDS, "provenance"]
+    fields = [Person._meta.get_field(name) for name in written]
+    sql = "UPDATE {} SET {} WHERE id = %s".format(
+        connection.ops.quote_name(Person._meta.db_table),
+        ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields),
+    )
+    for chunk in batches(person_ids, 1000):
         records: dict[int, list[SourceRecord]] = defaultdict(list)
         for record in SourceRecord.objects.filter(person_id__in=chunk).select_related("source_system"):
             records[record.person_id].append(record)
-        persons = list(Person.objects.filter(pk__in=chunk))
-        for person in persons:
+        rows = []
+        for person in Person.objects.filter(pk__in=chunk):
             if records[person.pk]:
                 survive(person, records[person.pk])
-        Person.objects.bulk_update(persons, [*FIELDS, *ID_FIELDS, "provenance"], batch_size=500)
+                values = [f.get_db_prep_save(getattr(person, f.attname), connection) for f in fields]
+                rows.append((*values, person.pk))
+        # One prepared UPDATE per person: Django's bulk_update builds a CASE per field and, under
+        # SQLite's 999-variable budget, only a few dozen persons per statement.
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
 
 def empty_persons(person_ids: Iterable[int]) -> set[int]:
     """Those of the persons that no record is linked to any more."""
     ids = set(person_ids)
-    linked = set(
-        SourceRecord.objects.filter(person_id__in=ids)
-        .values("person_id")
-        .annotate(n=Count("id"))
-        .values_list("person_id", flat=True)
-    )
+    linked: set[int] = set()
+    for chunk in batches(ids):
+        records = SourceRecord.objects.filter(person_id__in=chunk).order_by()
+        linked.update(records.values_list("person_id", flat=True).distinct())
     return ids - linked

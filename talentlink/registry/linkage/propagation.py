@@ -9,17 +9,20 @@ claims and accounts) defines, on its ``AppConfig``:
 - ``person_merge_undone(*, moved: dict, source_id: int, target_id: int, change: PersonChange) -> None``:
   put back what ``person_merged`` returned.
 
+``person_merged`` is called only for persons the app holds a row for (any model of the app with a
+foreign key to ``Person``; for the registry, also an account), found in a few batched queries.
 Both are called inside the transaction of the merge or undo, so either everything follows or
 nothing changes. What each app moved is kept on the change (``PersonChange.followed``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.apps import apps
 
+from talentlink.registry.linkage import golden
 from talentlink.registry.models import Person, PersonChange
 
 
@@ -40,19 +43,51 @@ def persons_retired(changes: list[PersonChange]) -> None:
     )
     if not retired:
         return
+    held = holdings(retired)
+    hooks = list(_hooks("person_merged"))
     for change in changes:
         followed: dict[str, Any] = {}
         for source_id in change.persons:
             target_id = retired.get(source_id)
             if target_id is None:
                 continue
-            for label, hook in _hooks("person_merged"):
+            for label, hook in hooks:
+                if source_id not in held.get(label, ()):
+                    continue
                 moved = hook(source_id=source_id, target_id=target_id, change=change)
                 if moved:
                     followed.setdefault(label, {})[str(source_id)] = {"target": target_id, "moved": moved}
         if followed:
             change.followed = followed
             change.save(update_fields=["followed"])
+
+
+# The registry's own bookkeeping of persons, which a merge itself already moved or recorded.
+_LINKAGE_MODELS = ("registry.sourcerecord", "registry.personchange", "registry.person")
+
+
+def holdings(person_ids: Iterable[int]) -> dict[str, set[int]]:
+    """Per app label, those of the persons that the app holds any row for (or an account, for the
+    registry): a full re-link retires persons by the hundred thousand, and only the few that hold
+    something elsewhere need each app's hook."""
+    relations = [
+        r for r in Person._meta.related_objects
+        if r.field.many_to_one or r.field.one_to_one
+        if r.related_model._meta.label_lower not in _LINKAGE_MODELS
+    ]  # fmt: skip
+    held: dict[str, set[int]] = {}
+    for chunk in golden.batches(person_ids):
+        for relation in relations:
+            model, column = relation.related_model, relation.field.attname
+            found = (
+                model._base_manager.filter(**{f"{column}__in": chunk})
+                .order_by()
+                .values_list(column, flat=True)
+            )
+            held.setdefault(model._meta.app_label, set()).update(found.distinct())
+        accounts = Person.objects.filter(pk__in=chunk, account__isnull=False).values_list("pk", flat=True)
+        held.setdefault(Person._meta.app_label, set()).update(accounts)
+    return held
 
 
 def change_undone(change: PersonChange) -> None:
