@@ -542,6 +542,24 @@ class LinkageRun(models.Model):
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Finished")
         FAILED = "failed", _("Failed")
+        SUPERSEDED = "superseded", _("Done by a full re-link")
+
+    class Failure(models.TextChoices):
+        """Why a run failed, in words for the staff who see it (kept in ``message``; the traceback
+        goes to the log)."""
+
+        MEMORY = (
+            "memory",
+            _(
+                "The linkage engine ran out of memory. Nothing was changed. Raise "
+                "TALENTLINK_LINKAGE_MEMORY_LIMIT or run linkage on Spark, then retry."
+            ),
+        )
+        DATABASE = (
+            "database",
+            _("Writing the result to the database failed. Nothing was changed; retry the run."),
+        )
+        ENGINE = "engine", _("The linkage engine stopped with an error. Nothing was changed; retry the run.")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind)
     backend = models.CharField(_("engine"), max_length=10)
@@ -562,6 +580,14 @@ class LinkageRun(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("started by"),
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
     )
     record_count = models.PositiveIntegerField(_("records"), default=0)
     compared_count = models.PositiveBigIntegerField(_("pairs compared"), default=0)
@@ -590,7 +616,14 @@ class LinkageRun(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED, self.Status.SUPERSEDED}
+
+    @property
+    def failure_text(self) -> str:
+        """Why the run failed, in the reader's language ("" unless it failed)."""
+        if self.status != self.Status.FAILED:
+            return ""
+        return str(self.Failure(self.message).label) if self.message in self.Failure.values else self.message
 
 
 class MatchDecision(models.Model):

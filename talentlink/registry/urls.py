@@ -20,6 +20,7 @@ urlpatterns = [
     path("claims/<int:claim_id>/decide/", views.claim_decide, name="claim_decide"),
     path("linkage/", linkage.overview, name="linkage"),
     path("linkage/runs/<int:run_id>/", linkage.run_detail, name="linkage_run"),
+    path("linkage/runs/<int:run_id>/retry/", linkage.run_retry, name="linkage_run_retry"),
     path("linkage/review/", linkage.review_next, name="linkage_review"),
     path("linkage/review/<int:pair_id>/", linkage.review_pair, name="linkage_review_pair"),
     path("linkage/review/<int:pair_id>/decide/", linkage.review_decide, name="linkage_review_decide"),

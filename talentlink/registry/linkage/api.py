@@ -38,6 +38,8 @@ class RunOut(Schema):
     review_count: int
     trained: bool
     histogram: list[dict[str, Any]]
+    failure: str  # why a failed run failed, in the reader's language
+    superseded_by: int | None
     created_at: dt.datetime
     finished_at: dt.datetime | None
 
@@ -92,9 +94,12 @@ class UndoIn(Schema):
 
 
 def run_out(run: LinkageRun) -> dict[str, Any]:
-    fields = [f for f in RunOut.model_fields if f not in {"id", "step"}]
+    fields = [f for f in RunOut.model_fields if f not in {"id", "step", "failure", "superseded_by"}]
     step = selectors.linkage_run_step(run=run)
-    return {"id": run.pk, "step": step, **{f: getattr(run, f) for f in fields}}
+    return {
+        "id": run.pk, "step": step, "failure": run.failure_text, "superseded_by": run.superseded_by_id,
+        **{f: getattr(run, f) for f in fields},
+    }  # fmt: skip
 
 
 def change_out(change: PersonChange) -> dict[str, Any]:
@@ -110,6 +115,12 @@ def change_out(change: PersonChange) -> dict[str, Any]:
 def run_create(request: HttpRequest, payload: RunIn):  # type: ignore[no-untyped-def]
     run = services.linkage_run_start(access=Access.from_request(request), dry_run=payload.dry_run)
     return Status(201, run_out(run))
+
+
+@router.post("/runs/{run_id}/retry", response={201: RunOut})
+def run_retry(request: HttpRequest, run_id: int):  # type: ignore[no-untyped-def]
+    run = selectors.linkage_run_get(user=request.user, run_id=run_id)
+    return Status(201, run_out(services.linkage_run_retry(access=Access.from_request(request), run=run)))
 
 
 @router.get("/runs", response=list[RunOut])

@@ -299,6 +299,10 @@ class Session:
         """Score the blocked pairs: all of them, or only those touching the ``new`` tables."""
         if new is None:
             return self.linker.inference.predict(warning_mode="never")
+        # Name frequencies of the registry the new records are linked into (a full predict
+        # computes them itself).
+        for column in model.TF_COLUMNS:
+            self.linker.table_management.compute_tf_table(column)
         between = self.linker.inference.predict_between(list(new), self.tables, warning_mode="never")
         within = self.linker.inference.predict_within(list(new), warning_mode="never")
         sql = f"SELECT * FROM {between.physical_name} UNION ALL SELECT * FROM {within.physical_name}"
@@ -321,6 +325,7 @@ class Session:
     def pairs_above(self, predictions: Any, floor: float) -> pd.DataFrame:
         columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
         columns += [f"mw_{name}" for name in model.COMPARISONS]
+        columns += [f"mw_tf_adj_{name}" for name in model.TF_ADJUSTED]
         sql = (
             f"SELECT {', '.join(columns)} FROM {predictions.physical_name} WHERE match_probability >= {floor}"
         )

@@ -39,8 +39,10 @@ def _levels() -> dict[str, list[tuple[str, Any]]]:
         ],
         "name": [
             ("null", cll.NullLevel("name_clean")),
-            ("exact", cll.ExactMatchLevel("name_clean")),
-            ("same_pinyin", cll.ExactMatchLevel("name_pinyin")),
+            # Weighed by how common the name is: 王波 agreeing says far less than 欧阳娜 agreeing
+            # (term-frequency adjustment; the trained m/u stay those of an average name).
+            ("exact", cll.ExactMatchLevel("name_clean", term_frequency_adjustments=True)),
+            ("same_pinyin", cll.ExactMatchLevel("name_pinyin", term_frequency_adjustments=True)),
             ("two_characters", cll.ArrayIntersectLevel("name_chars", 2)),
             ("else", cll.ElseLevel()),
         ],
@@ -80,6 +82,9 @@ def _levels() -> dict[str, list[tuple[str, Any]]]:
 
 
 COMPARISONS = tuple(_levels())
+# Comparisons whose weight Splink adjusts by the frequency of the agreeing value (``mw_tf_adj_*``).
+TF_ADJUSTED = ("name",)
+TF_COLUMNS = ("name_clean", "name_pinyin")
 
 # Each true pair agrees on at least one of these; together they keep recall ≥ 0.999
 # on the demo's error model (bench/linkage.py measures it) while every block stays small.

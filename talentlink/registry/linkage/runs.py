@@ -7,12 +7,13 @@ so a run never holds model instances of the whole registry.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from talentlink.core import crypto
 from talentlink.registry.linkage import changes, engine, model
 from talentlink.registry.models import LinkageRun, MatchDecision, Person, ReviewPair, SourceRecord
 
+logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 _COLUMNS = (
     "pk", "source_system__region__code", "name", "id_number_encrypted", "sex", "birth_date", "phone",
@@ -35,6 +37,15 @@ STEPS = {
     "applying": _("Merging and splitting persons"),
     "done": _("Finished"),
 }
+
+
+def failure_of(exc: BaseException) -> str:
+    """The :class:`LinkageRun.Failure` that explains an exception to staff."""
+    if isinstance(exc, MemoryError) or "out of memory" in str(exc).lower():
+        return LinkageRun.Failure.MEMORY
+    if isinstance(exc, DatabaseError):
+        return LinkageRun.Failure.DATABASE
+    return LinkageRun.Failure.ENGINE
 
 
 def backend() -> engine.Backend:
@@ -81,26 +92,38 @@ def latest_parameters() -> dict[str, Any] | None:
 
 
 def execute(run: LinkageRun, *, progress: Progress | None = None) -> LinkageRun:
-    """Run the linkage and, unless it is a dry run, apply what it found."""
+    """Run the linkage and, unless it is a dry run, apply what it found.
+
+    A failure leaves the run failed with a reason staff can read (:class:`LinkageRun.Failure`) and the
+    traceback in the log; whatever the run had begun to write is rolled back.
+    """
 
     def report(step: str) -> None:
         cache.set(progress_key(run.pk), step, 3600)
         if progress:
             progress(step)
 
-    run.status, run.started_at = LinkageRun.Status.RUNNING, timezone.now()
-    run.save(update_fields=["status", "started_at"])
     try:
         outcome = _link(run, report)
         report("applying")
         _record(run, outcome)
     except Exception as exc:
+        logger.exception("linkage run #%s (%s) failed", run.pk, run.kind)
         run.status, run.finished_at = LinkageRun.Status.FAILED, timezone.now()
-        run.message = f"{type(exc).__name__}: {exc}"[:2000]
+        run.message = failure_of(exc)
         run.save(update_fields=["status", "finished_at", "message"])
-        raise
+        return run
     report("done")
     return run
+
+
+def claim(run_id: int) -> LinkageRun | None:
+    """Mark a queued run as running and return it; None when it is no longer queued (another
+    worker took it, or a full re-link superseded it)."""
+    taken = LinkageRun.objects.filter(pk=run_id, status=LinkageRun.Status.QUEUED).update(
+        status=LinkageRun.Status.RUNNING, started_at=timezone.now()
+    )
+    return LinkageRun.objects.select_related("started_by").get(pk=run_id) if taken else None
 
 
 def _link(run: LinkageRun, report: Progress) -> engine.Outcome:
@@ -182,6 +205,11 @@ def _comparison(row: Any, parameters: dict[str, Any]) -> dict[str, Any]:
     for name in model.COMPARISONS:
         weight = float(getattr(row, f"mw_{name}"))
         found[name] = {"level": model.level_of(name, weight, parameters), "weight": round(weight, 2)}
+        if name in model.TF_ADJUSTED:
+            # How much rarer (+) or commoner (−) than average the agreeing value is, in bits.
+            adjustment = float(getattr(row, f"mw_tf_adj_{name}") or 0.0)
+            found[name]["weight"] = round(weight + adjustment, 2)
+            found[name]["frequency_adjustment"] = round(adjustment, 2)
     return found
 
 

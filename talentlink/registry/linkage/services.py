@@ -49,16 +49,43 @@ def linkage_run_start(*, access: Access, dry_run: bool = False, enqueue: bool = 
     # The re-link command may run as the system itself (no account), as imports' hooks do.
     system = access.user is None and access.channel == AuditEvent.Channel.COMMAND
     user = None if system else _require(access, None, what="registry.linkagerun")
-    if LinkageRun.objects.filter(status__in=[LinkageRun.Status.QUEUED, LinkageRun.Status.RUNNING]).exists():
-        raise Conflict(_("A linkage run is already queued or running."), code="run_in_progress")
-    run = LinkageRun.objects.create(
-        kind=LinkageRun.Kind.FULL, backend=runs.backend().name, dry_run=dry_run, started_by=user
-    )
-    audit_record(access=access, action=AuditEvent.Action.CREATE, object_type="registry.linkagerun",
-                 object_id=run.pk, detail={"dry_run": dry_run})  # fmt: skip
-    if enqueue:
-        _enqueue(run)
+    with transaction.atomic():
+        pending = LinkageRun.objects.select_for_update().filter(
+            status__in=[LinkageRun.Status.QUEUED, LinkageRun.Status.RUNNING]
+        )
+        # A full run links every record, so it does what queued incremental runs would have done;
+        # a dry run changes nothing and leaves them to run.
+        if any(r.status == LinkageRun.Status.RUNNING or r.kind == LinkageRun.Kind.FULL for r in pending):
+            raise Conflict(_("A linkage run is already queued or running."), code="run_in_progress")
+        run = LinkageRun.objects.create(
+            kind=LinkageRun.Kind.FULL, backend=runs.backend().name, dry_run=dry_run, started_by=user
+        )
+        superseded = [] if dry_run else [r.pk for r in pending]
+        LinkageRun.objects.filter(pk__in=superseded).update(
+            status=LinkageRun.Status.SUPERSEDED, superseded_by=run, finished_at=timezone.now()
+        )
+        audit_record(access=access, action=AuditEvent.Action.CREATE, object_type="registry.linkagerun",
+                     object_id=run.pk, detail={"dry_run": dry_run, "superseded": superseded})  # fmt: skip
+        if enqueue:
+            _enqueue(run)
     return run
+
+
+def linkage_run_retry(*, access: Access, run: LinkageRun) -> LinkageRun:
+    """Queue a failed run again: a new run of the same kind (and import), audited."""
+    if run.status != LinkageRun.Status.FAILED:
+        raise Conflict(_("Only a failed run can be retried."), code="not_failed")
+    if run.kind == LinkageRun.Kind.FULL:
+        return linkage_run_start(access=access, dry_run=run.dry_run)
+    user = _require(access, None, what="registry.linkagerun", object_id=run.pk)
+    with transaction.atomic():
+        again = LinkageRun.objects.create(
+            kind=run.kind, backend=runs.backend().name, batch=run.batch, dry_run=run.dry_run, started_by=user
+        )
+        audit_record(access=access, action=AuditEvent.Action.CREATE, object_type="registry.linkagerun",
+                     object_id=again.pk, detail={"retry_of": run.pk})  # fmt: skip
+        _enqueue(again)
+    return again
 
 
 def linkage_run_after_import(*, batch: ImportBatch) -> LinkageRun | None:
@@ -85,9 +112,9 @@ def _enqueue(run: LinkageRun) -> None:
 
 def linkage_run_now(*, run_id: int, progress: runs.Progress | None = None) -> LinkageRun:
     """Execute a queued run in this process (the task body, also used by the command)."""
-    run = LinkageRun.objects.select_related("started_by").get(pk=run_id)
-    if run.status != LinkageRun.Status.QUEUED:
-        return run
+    run = runs.claim(run_id)
+    if run is None:
+        return LinkageRun.objects.get(pk=run_id)
     return runs.execute(run, progress=progress)
 
 

@@ -50,6 +50,18 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def run_retry(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = selectors.linkage_run_get(user=request.user, run_id=run_id)
+    try:
+        again = services.linkage_run_retry(access=Access.from_request(request), run=run)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("registry:linkage_run", run_id=run.pk)
+    return redirect("registry:linkage_run", run_id=again.pk)
+
+
+@login_required
 def review_next(request: HttpRequest) -> HttpResponse:
     """The review page: the next open pair of the queue."""
     pair = selectors.review_queue(user=request.user).first()

@@ -52,3 +52,56 @@ def _ningbo_source_id() -> int:
     from talentlink.registry.models import SourceSystem
 
     return SourceSystem.objects.get(code="ningbo-talent-db").pk
+
+
+def test_a_failed_run_tells_staff_why_in_their_language_and_is_retried_from_the_page(
+    linked, nb_office, client_of, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from django.db import OperationalError
+
+    from talentlink.core.audit import Access
+    from talentlink.registry.linkage import changes
+    from talentlink.registry.linkage import services as linkage
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("too many SQL variables")
+
+    monkeypatch.setattr(changes, "apply", broken)
+    run = linkage.linkage_run_start(access=Access.system(user=nb_office), enqueue=False)
+    run = linkage.linkage_run_now(run_id=run.pk)
+    assert (run.status, run.message) == ("failed", "database")
+    assert "too many SQL variables" in caplog.text, "the technical detail is in the log"
+
+    client = client_of(nb_office)
+    page = client.get(f"/registry/linkage/runs/{run.pk}/").content.decode()
+    assert "写入数据库失败" in page and "too many SQL variables" not in page and "SELECT" not in page
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/registry/linkage/runs/{run.pk}/").content.decode()
+    assert "Writing the result to the database failed" in english
+    assert "写入数据库失败" in client_of(nb_office).get("/dashboard/").content.decode(), "the desk says why"
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/registry/linkage/runs/{run.pk}/retry/")
+    again = LinkageRun.objects.latest("pk")
+    assert response.status_code == 302 and again.pk != run.pk
+    assert again.status == "succeeded"
+
+
+def test_the_relink_command_does_the_work_of_queued_incremental_runs(linked, nb_office, ningbo_csv, capsys):
+    from django.core.management import call_command
+
+    from talentlink.registry.tests.test_imports import run_import
+
+    # A command-line import queues its incremental run; no worker has taken it.
+    batch = run_import(nb_office, ningbo_csv())
+    queued = LinkageRun.objects.get(batch=batch)
+    assert queued.status == "queued"
+    call_command("registry_relink")
+    queued.refresh_from_db()
+    full = LinkageRun.objects.get(kind="full")
+    assert (queued.status, queued.superseded_by_id, full.status) == ("superseded", full.pk, "succeeded")
+    assert "1 queued incremental runs" in capsys.readouterr().out
+    from talentlink.registry.linkage import services as linkage
+
+    assert linkage.linkage_run_now(run_id=queued.pk).status == "superseded", "a worker later skips it"
