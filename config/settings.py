@@ -233,6 +233,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 TALENTLINK_IMPORT_MAX_BYTES = int(env("TALENTLINK_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
 # SQLite page cache (MiB) while a registry import writes; it bounds the importer's memory.
 TALENTLINK_IMPORT_SQLITE_CACHE_MIB = int(env("TALENTLINK_IMPORT_SQLITE_CACHE_MIB", "256"))
+# XLSX imports: calamine (Rust; holds the sheet in memory while reading) or openpyxl (streams, slower).
+TALENTLINK_XLSX_READER = env("TALENTLINK_XLSX_READER", "calamine")
+if TALENTLINK_XLSX_READER not in {"calamine", "openpyxl"}:
+    raise ImproperlyConfigured("TALENTLINK_XLSX_READER must be calamine or openpyxl.")
 TALENTLINK_LICENCE_MAX_BYTES = int(env("TALENTLINK_LICENCE_MAX_BYTES", str(5 * 1024 * 1024)))
 
 # Absolute links in e-mails (invitations, notifications), e.g. https://rc.example.cn
