@@ -48,3 +48,16 @@ class BenefitsConfig(AppConfig):
         from talentlink.benefits.demo import load
 
         load(stdout=stdout)
+
+    # Linkage's propagation seam (registry/linkage/propagation.py): uses count for the golden person.
+    def person_merged(self, *, source_id: int, target_id: int, change: Any) -> dict[str, Any]:
+        from talentlink.benefits.services import benefits_person_merged
+
+        return benefits_person_merged(source_id=source_id, target_id=target_id)
+
+    def person_merge_undone(
+        self, *, moved: dict[str, Any], source_id: int, target_id: int, change: Any
+    ) -> None:
+        from talentlink.benefits.services import benefits_person_merge_undone
+
+        benefits_person_merge_undone(moved=moved, source_id=source_id, target_id=target_id)

@@ -23,6 +23,7 @@ from talentlink.benefits import selectors
 from talentlink.benefits.models import (
     Benefit,
     CredentialLevel,
+    InsuranceRecord,
     Provider,
     Redemption,
     ServicePoint,
@@ -34,6 +35,7 @@ from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
 from talentlink.core.services import password_check, username_check_free
+from talentlink.registry.merges import rows_follow, rows_return
 from talentlink.registry.models import Person
 
 # How far a counter's clock may run ahead of the server's before a scan time is refused.
@@ -486,3 +488,22 @@ def settlement_close(*, access: Access, month: dt.date, now: dt.datetime | None 
         detail={"uses": settled, "value": str(period.value)},
     )
     return period
+
+
+# --- Following merges of persons ----------------------------------------------------------------
+
+
+def benefits_person_merged(*, source_id: int, target_id: int) -> dict[str, Any]:
+    """A retired person's uses and contribution records count for its successor: one human, one
+    quota, contribution months counted once. The city a use was settled for stays as recorded."""
+    moved = {
+        "redemptions": rows_follow(Redemption, source_id=source_id, target_id=target_id),
+        "insurance": rows_follow(InsuranceRecord, source_id=source_id, target_id=target_id),
+    }
+    return {key: ids for key, ids in moved.items() if ids}
+
+
+def benefits_person_merge_undone(*, moved: dict[str, Any], source_id: int, target_id: int) -> None:
+    """Put back what :func:`benefits_person_merged` moved; uses recorded since stay with the successor."""
+    for model, key in ((Redemption, "redemptions"), (InsuranceRecord, "insurance")):
+        rows_return(model, moved.get(key, []), source_id=source_id, target_id=target_id)

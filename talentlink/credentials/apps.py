@@ -54,3 +54,16 @@ class CredentialsConfig(AppConfig):
         from talentlink.credentials.demo import demo_load
 
         demo_load(stdout=stdout)
+
+    # Linkage's propagation seam (registry/linkage/propagation.py): credentials follow the person.
+    def person_merged(self, *, source_id: int, target_id: int, change: Any) -> dict[str, Any]:
+        from talentlink.credentials.services import credentials_person_merged
+
+        return credentials_person_merged(source_id=source_id, target_id=target_id)
+
+    def person_merge_undone(
+        self, *, moved: dict[str, Any], source_id: int, target_id: int, change: Any
+    ) -> None:
+        from talentlink.credentials.services import credentials_person_merge_undone
+
+        credentials_person_merge_undone(moved=moved, source_id=source_id, target_id=target_id)

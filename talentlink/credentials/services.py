@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -29,6 +30,7 @@ from talentlink.credentials.models import (
     Recognition,
     RecognitionRegion,
 )
+from talentlink.registry.merges import rows_follow, rows_return
 from talentlink.registry.models import Person
 
 logger = logging.getLogger(__name__)
@@ -532,3 +534,21 @@ def recognitions_recheck(
         if progress and outcome["checked"] % 500 == 0:
             progress(outcome["checked"])
     return outcome
+
+
+# --- Following merges of persons ----------------------------------------------------------
+
+
+def credentials_person_merged(*, source_id: int, target_id: int) -> dict[str, Any]:
+    """A retired person's applications and recognised credentials belong to its successor."""
+    moved = {
+        "applications": rows_follow(Application, source_id=source_id, target_id=target_id),
+        "recognitions": rows_follow(Recognition, source_id=source_id, target_id=target_id),
+    }
+    return {key: ids for key, ids in moved.items() if ids}
+
+
+def credentials_person_merge_undone(*, moved: dict[str, Any], source_id: int, target_id: int) -> None:
+    """Put back what :func:`credentials_person_merged` moved."""
+    for model, key in ((Application, "applications"), (Recognition, "recognitions")):
+        rows_return(model, moved.get(key, []), source_id=source_id, target_id=target_id)

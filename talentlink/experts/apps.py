@@ -44,3 +44,16 @@ class ExpertsConfig(AppConfig):
         from talentlink.experts.demo import demo_load
 
         demo_load(stdout=stdout)
+
+    # Linkage's propagation seam (registry/linkage/propagation.py): one human, one expert profile.
+    def person_merged(self, *, source_id: int, target_id: int, change: Any) -> dict[str, Any]:
+        from talentlink.experts.services import experts_person_merged
+
+        return experts_person_merged(source_id=source_id, target_id=target_id)
+
+    def person_merge_undone(
+        self, *, moved: dict[str, Any], source_id: int, target_id: int, change: Any
+    ) -> None:
+        from talentlink.experts.services import experts_person_merge_undone
+
+        experts_person_merge_undone(moved=moved, source_id=source_id, target_id=target_id)

@@ -16,6 +16,7 @@ from talentlink.experts.models import (
     Relation,
     TitleLevel,
 )
+from talentlink.experts.selectors import experts_active
 from talentlink.experts.services import STUDIO_HOST_KINDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -29,8 +30,8 @@ class FieldsField(forms.ModelMultipleChoiceField):
 
 class ExpertChoiceField(forms.ModelChoiceField):
     def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
-        queryset = Expert.objects.select_related("person", "region").order_by(
-            "region__position", "person__name"
+        queryset = (
+            experts_active().select_related("person", "region").order_by("region__position", "person__name")
         )
         super().__init__(queryset=queryset, **kwargs)
 

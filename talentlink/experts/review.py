@@ -39,6 +39,7 @@ from talentlink.experts.models import (
     ReviewProject,
     ReviewRound,
 )
+from talentlink.registry.merges import persons_golden
 from talentlink.registry.models import Person
 
 # How the affinity of an expert for a project is made up (the weights sum to 1).
@@ -138,6 +139,13 @@ class RoundMatrices:
     experts: list[Expert]
     affinity: np.ndarray
     conflicts: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    # The column of every candidate profile: two profiles of one human (persons merged before the
+    # profiles followed) share the column of the profile that stands for the human.
+    columns: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.columns:
+            self.columns = {e.pk: i for i, e in enumerate(self.experts)}
 
     def conflict_mask(self) -> np.ndarray:
         mask = np.zeros(self.affinity.shape, bool)
@@ -163,13 +171,15 @@ def round_matrices(*, review_round: ReviewRound, experts: list[Expert] | None = 
         .prefetch_related("fields")
         .order_by("id")
     )
+    columns: dict[int, int] = {}
     if experts is None:
-        experts = list(_candidate_experts(review_round))
+        experts, columns = _candidate_humans(review_round)
     similarity = text.tfidf_cosine([_project_words(p) for p in projects], [_expert_words(e) for e in experts])
     seniority = np.array([e.title_level / 4 for e in experts]).reshape(1, len(experts))
     affinity = WEIGHT_FIELDS * _field_overlap(projects, experts) + WEIGHT_TEXT * similarity
     affinity = np.round(affinity + WEIGHT_TITLE * seniority, 6).reshape(len(projects), len(experts))
-    return RoundMatrices(projects, experts, affinity, _conflicts(review_round, projects, experts))
+    conflicts = _conflicts(review_round, projects, experts)
+    return RoundMatrices(projects, experts, affinity, conflicts, columns)
 
 
 def _field_overlap(projects: list[ReviewProject], experts: list[Expert]) -> np.ndarray:
@@ -188,16 +198,50 @@ def _field_overlap(projects: list[ReviewProject], experts: list[Expert]) -> np.n
     return (project_fields @ expert_fields.T) / np.where(sizes == 0, 1.0, sizes)
 
 
-def _candidate_experts(review_round: ReviewRound):  # type: ignore[no-untyped-def]
-    """Experts who can take a place, and those holding one already (whatever their availability)."""
+def _candidate_humans(review_round: ReviewRound) -> tuple[list[Expert], dict[int, int]]:
+    """One profile per human who can take a place or holds one in the round (whatever their
+    availability), and the column of every candidate profile.
+
+    Profiles are grouped by golden person, following merged persons to their successor: a human
+    whose two profiles both remain (listed by both cities' expert databases before a merge reached
+    the pool) is one candidate, seated at most once per panel and counted once in the city mix.
+    The golden person's own profile stands for the human, else the oldest one.
+    """
     seated = Assignment.objects.filter(round=review_round, status__in=SEATED).values("expert_id")
-    return (
-        Expert.objects.filter(person__status=Person.Status.ACTIVE)
+    profiles = list(
+        Expert.objects.filter(person__status__in=[Person.Status.ACTIVE, Person.Status.MERGED])
         .filter(~Q(availability=Availability.UNAVAILABLE) | Q(pk__in=seated))
         .select_related("person", "region")
         .prefetch_related("fields", "declared_conflicts", "relations")
         .order_by("id")
     )
+    golden = persons_golden(e.person_id for e in profiles if e.person.status == Person.Status.MERGED)
+    alive = set(
+        Person.objects.filter(pk__in=set(golden.values()), status=Person.Status.ACTIVE).values_list(
+            "pk", flat=True
+        )
+    )
+    humans: dict[int, list[Expert]] = defaultdict(list)
+    for expert in profiles:
+        head = golden.get(expert.person_id, expert.person_id)
+        if expert.person.status == Person.Status.ACTIVE or head in alive:
+            humans[head].append(expert)
+    chosen: list[Expert] = []
+    columns: dict[int, int] = {}
+    for head, group in humans.items():
+        group.sort(key=lambda e: (e.person_id != head, e.pk))
+        columns.update((e.pk, len(chosen)) for e in group)
+        chosen.append(group[0])
+    return chosen, columns
+
+
+def seats_held(*, review_round: ReviewRound) -> int:
+    """Places held in the round: one per human and project, however many profiles the human has."""
+    seats = list(
+        review_round.assignments.filter(status__in=SEATED).values_list("project_id", "expert__person_id")
+    )
+    golden = persons_golden(person for _project, person in seats)
+    return len({(project, golden[person]) for project, person in seats})
 
 
 def _organisation_keys(credit_code: str, name: str) -> set[str]:
@@ -216,18 +260,19 @@ class _ConflictIndex:
     persons: dict[int, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, experts: list[Expert]) -> _ConflictIndex:
+    def of(cls, experts: list[Expert], golden: dict[int, int]) -> _ConflictIndex:
+        """``golden`` maps every person named by the experts to its golden person (merges followed)."""
         index = cls()
         for e, expert in enumerate(experts):
-            index.persons[expert.person_id] = e
+            index.persons[golden[expert.person_id]] = e
             for key in _organisation_keys(expert.employer_credit_code, expert.employer_name):
                 index.employed[key].add(e)
             for d in expert.declared_conflicts.all():
-                person = {f"person:{d.person_id}"} if d.person_id else set()
+                person = {f"person:{golden[d.person_id]}"} if d.person_id else set()
                 for key in _organisation_keys(d.credit_code, d.organisation_name) | person:
                     index.declared[key].add(e)
             for r in expert.relations.all():
-                index.ties[r.person_id].append((e, r.kind, r.year))
+                index.ties[golden[r.person_id]].append((e, r.kind, r.year))
         return index
 
     @staticmethod
@@ -251,11 +296,21 @@ def _conflicts(review_round: ReviewRound, projects: list[ReviewProject], experts
     """(project index, expert index) → reasons: applicant, declared, self, applicant_employer,
     collaboration (within the round's window), relative."""
     since = timezone.localdate().year - review_round.collaboration_years
-    index = _ConflictIndex.of(experts)
+    named = [e.person_id for e in experts] + [
+        p.applicant_person_id for p in projects if p.applicant_person_id
+    ]
+    for expert in experts:
+        named += [d.person_id for d in expert.declared_conflicts.all() if d.person_id]
+        named += [r.person_id for r in expert.relations.all()]
+    golden = persons_golden(named)
+    index = _ConflictIndex.of(experts, golden)
+    applicants = Person.objects.in_bulk(
+        {golden[p.applicant_person_id] for p in projects if p.applicant_person_id}
+    )
     found: dict[tuple[int, int], list[str]] = defaultdict(list)
     for p, project in enumerate(projects):
         applicant = _organisation_keys(project.applicant_credit_code, project.applicant_organisation)
-        person = project.applicant_person
+        person = applicants[golden[project.applicant_person_id]] if project.applicant_person_id else None
         declared = applicant | ({f"person:{person.pk}"} if person else set())
         reasons = [
             ("applicant", index.among(index.employed, applicant)),
@@ -288,11 +343,13 @@ def _problem(review_round: ReviewRound, matrices: RoundMatrices, declined: set[t
     experts = matrices.experts
     conflict = matrices.conflict_mask()
     index_p = {p.pk: i for i, p in enumerate(matrices.projects)}
-    index_e = {e.pk: i for i, e in enumerate(experts)}
+    index_e = matrices.columns
     for project_id, expert_id in declined:
         if project_id in index_p and expert_id in index_e:
             conflict[index_p[project_id], index_e[expert_id]] = True
-    seats = [(index_p[p], index_e[e]) for p, e in fixed]
+    # One place per human: two profiles of one person seated on a project hold one place. A seat of
+    # a profile whose person is no longer active holds none, so a re-fill gives it to someone else.
+    seats = sorted({(index_p[p], index_e[e]) for p, e in fixed if p in index_p and e in index_e})
     held = (
         np.bincount([e for _, e in seats], minlength=len(experts)) if seats else np.zeros(len(experts), int)
     )
@@ -473,8 +530,10 @@ def panel_refill(*, access: Access, review_round: ReviewRound) -> list[Assignmen
     review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
     if review_round.status != ReviewRound.Status.INVITING:
         raise Conflict(_("Re-fill places once invitations have gone out."), code="not_inviting")
-    held = review_round.assignments.filter(status__in=SEATED).count()
-    if held >= review_round.projects.count() * review_round.experts_per_project:
+    if (
+        seats_held(review_round=review_round)
+        >= review_round.projects.count() * review_round.experts_per_project
+    ):
         raise DomainError(_("Every place is held; there is nothing to re-fill."), code="nothing_to_refill")
     matrices, chosen = _solve(review_round, fixed_seats=True)
     seats = Assignment.objects.bulk_create(

@@ -37,6 +37,13 @@ from talentlink.registry.models import Person
 # --- Search and profiles --------------------------------------------------------------------
 
 
+def experts_active() -> QuerySet[Expert]:
+    """The pool: profiles of active persons. A profile left behind by a merge (its person retired,
+    its content joined to the successor's profile) is not in it; pool lists, counts and
+    dashboards all start here, so they agree."""
+    return Expert.objects.filter(person__status=Person.Status.ACTIVE)
+
+
 def experts_search(
     *,
     user: User,
@@ -48,11 +55,7 @@ def experts_search(
 ) -> QuerySet[Expert]:
     """Experts of both cities matching the words of ``q`` (best first) and the filters."""
     policy.require_search(user)
-    qs = (
-        Expert.objects.filter(person__status=Person.Status.ACTIVE)
-        .select_related("person", "region")
-        .prefetch_related("fields")
-    )
+    qs = experts_active().select_related("person", "region").prefetch_related("fields")
     if region_id:
         qs = qs.filter(region_id=region_id)
     if field_id:
@@ -141,15 +144,22 @@ def expert_import_error_rows(*, record: ExpertImport) -> Iterator[tuple[Any, ...
 # --- Committees, studios and the plan's targets ---------------------------------------------
 
 
+# A membership counts while its expert's person is active: a merge leaves the retired profile's
+# duplicate seat behind (the survivor's seat took its role).
+ACTIVE_MEMBER = Q(memberships__expert__person__status=Person.Status.ACTIVE)
+
+
 def committees_overview() -> QuerySet[Committee]:
     """Committees with their members (and each member's city) and the number of cities."""
-    members = CommitteeMember.objects.select_related("expert__person", "expert__region").order_by(
-        "role", "id"
+    members = (
+        CommitteeMember.objects.filter(expert__person__status=Person.Status.ACTIVE)
+        .select_related("expert__person", "expert__region")
+        .order_by("role", "id")
     )
     return (
         Committee.objects.select_related("field")
         .prefetch_related(Prefetch("memberships", queryset=members))
-        .annotate(cities=Count("memberships__expert__region", distinct=True))
+        .annotate(cities=Count("memberships__expert__region", filter=ACTIVE_MEMBER, distinct=True))
     )
 
 
@@ -163,7 +173,7 @@ def joint_committee_count(*, on: dt.date) -> int:
     """Committees established by ``on`` whose members come from at least two cities."""
     return (
         Committee.objects.filter(established_on__lte=on)
-        .annotate(cities=Count("memberships__expert__region", distinct=True))
+        .annotate(cities=Count("memberships__expert__region", filter=ACTIVE_MEMBER, distinct=True))
         .filter(cities__gte=2)
         .count()
     )
@@ -274,7 +284,8 @@ def workloads(*, user: User, region_id: int | None = None) -> QuerySet[Expert]:
     if not (user.is_superuser or user.is_talent_office or policy.is_organiser(user)):
         raise NotAllowed(_("Only organisers and talent offices see expert workloads."))
     qs = (
-        Expert.objects.filter(assignments__isnull=False)
+        experts_active()
+        .filter(assignments__isnull=False)
         .select_related("person", "region")
         .annotate(
             rounds=Count("assignments__round", distinct=True),
@@ -306,7 +317,7 @@ def desk_figures(*, user: User) -> dict[str, Any]:
         figures["accepted"] = expert.assignments.filter(status=Assignment.Status.ACCEPTED).count()
     if policy.can_see_targets(user):
         figures["experts"] = dict(
-            Expert.objects.values_list("region__name").annotate(n=Count("id")).order_by("region__position")
+            experts_active().values_list("region__name").annotate(n=Count("id")).order_by("region__position")
         )
         figures["targets"] = targets_progress()
     if policy.is_organiser(user) and not user.is_superuser:

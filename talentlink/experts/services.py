@@ -6,11 +6,13 @@ Review rounds and panels are in :mod:`talentlink.experts.review`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.core import serializers
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,7 @@ from talentlink.core.models import AuditEvent, Organisation, Region
 from talentlink.core.tabular import CellError, Column, TableRejected, register_messages, table_import
 from talentlink.experts import policy, text
 from talentlink.experts.models import (
+    Assignment,
     Availability,
     Commission,
     Committee,
@@ -30,8 +33,10 @@ from talentlink.experts.models import (
     ExpertImport,
     Field,
     Relation,
+    ReviewProject,
     Studio,
 )
+from talentlink.registry.merges import rows_follow, rows_return
 from talentlink.registry.models import Person
 
 # --- Profiles -------------------------------------------------------------------------------
@@ -443,3 +448,196 @@ def commission_add(
         detail={"commission": commission.pk, "kind": kind},
     )
     return commission
+
+
+# --- Following merges of persons ------------------------------------------------------------
+
+# Rows that name a person rather than a profile: they follow the person whatever the profiles do.
+PERSON_REFERENCES = (
+    ("declared", DeclaredConflict, "person"),
+    ("related", Relation, "person"),
+    ("applicant", ReviewProject, "applicant_person"),
+)
+# Rows of a profile that the survivor's profile takes over whole (no uniqueness to respect).
+PROFILE_ROWS = (
+    ("conflicts", DeclaredConflict, "expert"),
+    ("relations", Relation, "expert"),
+    ("studios", Studio, "leader"),
+)
+PROFILE_STATE = (
+    "region_id", "source_key", "employer_name", "employer_credit_code", "title", "title_level", "keywords",
+    "biography", "search_document",
+)  # fmt: skip
+ROLE_RANK = {
+    CommitteeMember.Role.MEMBER: 0,
+    CommitteeMember.Role.VICE_CHAIR: 1,
+    CommitteeMember.Role.CHAIR: 2,
+}
+SEAT_RANK = {
+    Assignment.Status.DECLINED: 0, Assignment.Status.PROPOSED: 1, Assignment.Status.INVITED: 2,
+    Assignment.Status.ACCEPTED: 3,
+}  # fmt: skip
+
+
+def experts_person_merged(*, source_id: int, target_id: int) -> dict[str, Any]:
+    """What the pool holds for a retired person goes to its successor; returns what moved, for undo.
+
+    A profile moves with its city (the expert database that listed the expert). When both persons
+    hold one, the successor's profile takes the union and the retired one stays behind, inactive
+    with its person, so that an undo restores both exactly.
+    """
+    moved: dict[str, Any] = {}
+    for key, model, field in PERSON_REFERENCES:
+        ids = rows_follow(model, source_id=source_id, target_id=target_id, field=field)
+        if ids:
+            moved[key] = ids
+    source = Expert.objects.filter(person_id=source_id).first()
+    if source is not None:
+        target = Expert.objects.filter(person_id=target_id).first()
+        moved.update(_profile_move(source, target_id) if target is None else _profiles_join(source, target))
+    return moved
+
+
+def _profile_move(expert: Expert, person_id: int) -> dict[str, Any]:
+    document = expert.search_document
+    expert.person = Person.objects.get(pk=person_id)
+    expert_reindex(expert)  # the search text carries the golden record's name
+    expert.save(update_fields=["person", "title_level", "search_document", "updated_at"])
+    return {"profile": expert.pk, "search_document": document}
+
+
+def _profile_state(expert: Expert) -> dict[str, Any]:
+    state = {name: getattr(expert, name) for name in PROFILE_STATE}
+    return {**state, "fields": sorted(expert.fields.values_list("pk", flat=True))}
+
+
+def _profiles_join(source: Expert, target: Expert) -> dict[str, Any]:
+    moved = {
+        "joined": source.pk,
+        "into": target.pk,
+        "before": _profile_state(target),
+        "source_key": source.source_key,
+    }
+    moved.update(_commitments_join(source, target))
+    _profile_union(source, target)
+    return moved
+
+
+def _profile_union(source: Expert, target: Expert) -> None:
+    """The survivor's profile holds both: the fields and keywords of both, its own texts (the other's
+    where it has none), the more senior title, and the city and number of the profile imported
+    first, as an expert import itself decides a city (an existing profile keeps its city)."""
+    if source.pk < target.pk:
+        Expert.objects.filter(pk=source.pk).update(source_key="")  # frees (city, number) for the survivor
+        target.region_id, target.source_key = source.region_id, source.source_key
+    for name in ("employer_name", "employer_credit_code", "biography"):
+        if not getattr(target, name):
+            setattr(target, name, getattr(source, name))
+    if text.title_level(source.title) > text.title_level(target.title):
+        target.title = source.title
+    target.keywords = _keywords_joined([*target.keyword_list, *source.keyword_list])
+    fields = list({f.pk: f for f in [*target.fields.all(), *source.fields.all()]}.values())
+    target.person = Person.objects.get(pk=target.person_id)  # the golden name, as refreshed by the merge
+    expert_reindex(target, fields=fields)
+    target.save()
+    target.fields.set(fields)
+
+
+def _keywords_joined(words: list[str], limit: int = 300) -> str:
+    kept: list[str] = []
+    for word in dict.fromkeys(words):
+        if len("、".join([*kept, word])) > limit:
+            break
+        kept.append(word)
+    return "、".join(kept)
+
+
+def _commitments_join(source: Expert, target: Expert) -> dict[str, Any]:
+    moved: dict[str, Any] = {
+        key: rows_follow(model, source_id=source.pk, target_id=target.pk, field=field)
+        for key, model, field in PROFILE_ROWS
+    }
+    moved.update(_memberships_join(source, target))
+    moved.update(_seats_join(source, target))
+    return {key: value for key, value in moved.items() if value}
+
+
+def _memberships_join(source: Expert, target: Expert) -> dict[str, Any]:
+    """Memberships move; where both sat on a committee, the survivor's seat takes the higher role
+    and the earlier date, and the retired profile's stays behind as a plain member (committees
+    show and count active persons only)."""
+    held = {m.committee_id: m for m in target.committee_memberships.all()}
+    moving, roles = [], []
+    for member in source.committee_memberships.all():
+        kept = held.get(member.committee_id)
+        if kept is None:
+            moving.append(member.pk)
+            continue
+        roles += [[m.pk, m.role, m.joined_on.isoformat()] for m in (kept, member)]
+        CommitteeMember.objects.filter(pk=member.pk).update(role=CommitteeMember.Role.MEMBER)
+        CommitteeMember.objects.filter(pk=kept.pk).update(
+            role=max(kept.role, member.role, key=ROLE_RANK.__getitem__),
+            joined_on=min(kept.joined_on, member.joined_on),
+        )
+    CommitteeMember.objects.filter(pk__in=moving).update(expert=target)
+    return {"memberships": moving, "roles": roles}
+
+
+def _seat_rank(seat: Assignment) -> tuple[int, bool]:
+    return SEAT_RANK[seat.status], seat.reviewed_at is not None
+
+
+def _seats_join(source: Expert, target: Expert) -> dict[str, Any]:
+    """Seats move; where both held one on a project (one human seated twice), the further advanced
+    seat stays and the other is removed, kept whole here so that an undo puts it back."""
+    held = {seat.project_id: seat for seat in target.assignments.all()}
+    moving, dropped = [], []
+    for seat in source.assignments.all():
+        other = held.get(seat.project_id)
+        if other is None:
+            moving.append(seat.pk)
+            continue
+        keep, drop = (seat, other) if _seat_rank(seat) > _seat_rank(other) else (other, seat)
+        dropped += json.loads(serializers.serialize("json", [drop]))
+        drop.delete()
+        if keep is seat:
+            moving.append(seat.pk)
+    Assignment.objects.filter(pk__in=moving).update(expert=target)
+    return {"seats": moving, "seats_dropped": dropped}
+
+
+def experts_person_merge_undone(*, moved: dict[str, Any], source_id: int, target_id: int) -> None:
+    """Put back what :func:`experts_person_merged` moved; what changed since stays as it is."""
+    if "profile" in moved:
+        Expert.objects.filter(pk=moved["profile"], person_id=target_id).update(
+            person_id=source_id, search_document=moved["search_document"]
+        )
+    if "joined" in moved:
+        _profiles_part(moved)
+    for key, model, field in PERSON_REFERENCES:
+        rows_return(model, moved.get(key, []), source_id=source_id, target_id=target_id, field=field)
+
+
+def _profiles_part(moved: dict[str, Any]) -> None:
+    source_id, target_id = moved["joined"], moved["into"]
+    returning = (*PROFILE_ROWS, ("memberships", CommitteeMember, "expert"), ("seats", Assignment, "expert"))
+    for key, model, field in returning:
+        rows_return(model, moved.get(key, []), source_id=source_id, target_id=target_id, field=field)
+    roles = moved.get("roles", [])
+    # Plain members first, so that the one chair per committee is never two for a moment.
+    CommitteeMember.objects.filter(pk__in=[pk for pk, _role, _on in roles]).update(
+        role=CommitteeMember.Role.MEMBER
+    )
+    for pk, role, joined_on in roles:
+        CommitteeMember.objects.filter(pk=pk).update(role=role, joined_on=joined_on)
+    for row in serializers.deserialize("json", json.dumps(moved.get("seats_dropped", []))):
+        seat = row.object
+        if not Assignment.objects.filter(project_id=seat.project_id, expert_id=seat.expert_id).exists():
+            row.save()
+    target = Expert.objects.get(pk=target_id)
+    state = moved["before"]
+    for name in PROFILE_STATE:
+        setattr(target, name, state[name])
+    target.save()
+    target.fields.set(state["fields"])
+    Expert.objects.filter(pk=source_id).update(source_key=moved["source_key"])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.http import HttpRequest
 from django.urls import reverse
@@ -26,3 +28,16 @@ class RegistryConfig(AppConfig):
             return []
         figures = desk_figures(user=request.user)
         return [DeskPanel("registry/partials/linkage_desk.html", figures)] if figures is not None else []
+
+    # Linkage's propagation seam (registry/linkage/propagation.py): the registry's own rows follow.
+    def person_merged(self, *, source_id: int, target_id: int, change: Any) -> dict[str, Any]:
+        from talentlink.registry.merges import registry_person_merged
+
+        return registry_person_merged(source_id=source_id, target_id=target_id)
+
+    def person_merge_undone(
+        self, *, moved: dict[str, Any], source_id: int, target_id: int, change: Any
+    ) -> None:
+        from talentlink.registry.merges import registry_person_merge_undone
+
+        registry_person_merge_undone(moved=moved, source_id=source_id, target_id=target_id)

@@ -44,3 +44,10 @@ class TalentCodeConfig(AppConfig):
         for region in Region.objects.filter(is_active=True):
             services.published_latest(kind=PublishedList.Kind.STATUS, region=region)
         stdout.write(str(_("Talent code: signing keys, trust list and status lists are ready.")))
+
+    # Linkage's propagation seam (registry/linkage/propagation.py). No person_merge_undone: revoked
+    # codes stay revoked (docs/talent-code.md, "Merged persons"), so an undo has nothing to restore.
+    def person_merged(self, *, source_id: int, target_id: int, change: Any) -> dict[str, Any]:
+        from talentlink.talentcode.services import talentcode_person_merged
+
+        return talentcode_person_merged(source_id=source_id)

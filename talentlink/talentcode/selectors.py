@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.models import Region
+from talentlink.registry.merges import persons_golden
 from talentlink.registry.models import Person, Tier
 from talentlink.talentcode import codec, keys, verifier
 from talentlink.talentcode.models import Credential, PublishedList
@@ -159,11 +160,18 @@ def _replayed(checked: verifier.Verified, *, moment: float, consume: bool) -> bo
 
 
 def person_by_subject(*, subject: str) -> Person | None:
-    """The person a code's pseudonym stands for, if the platform issued it."""
+    """The person a code's pseudonym stands for, if the platform issued it: since a merge, the
+    golden person the record was merged into (a use scanned offline before the merge and synced
+    after it counts for the one human)."""
     credential = (
         Credential.objects.filter(subject=subject).select_related("person").order_by("-created_at").first()
     )
-    return credential.person if credential else None
+    if credential is None:
+        return None
+    person = credential.person
+    if person.status == Person.Status.MERGED and person.merged_into_id:
+        person = Person.objects.get(pk=persons_golden([person.pk])[person.pk])
+    return person
 
 
 def signed_list_claims(body: bytes) -> dict[Any, Any]:

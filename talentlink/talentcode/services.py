@@ -295,6 +295,19 @@ def person_codes_revoke(*, person: Person, reason: str, access: Access, now: dat
     return count
 
 
+def talentcode_person_merged(*, source_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """A retired person's live codes are revoked at once (reason ``merged``); the human's code is
+    the successor's. An undo does not revive them: a revoked bit may already sit in the status
+    lists counters keep, so the restored person is issued a new code line when it next shows one."""
+    now = now or timezone.now()
+    live = Credential.objects.filter(person_id=source_id, revoked_at__isnull=True)
+    revoked = list(live.values_list("pk", flat=True))
+    Credential.objects.filter(pk__in=revoked).update(
+        revoked_at=now, revoke_reason=Credential.RevokeReason.MERGED
+    )
+    return {"revoked": revoked} if revoked else {}
+
+
 def credentials_revoke_lapsed(*, now: datetime | None = None) -> int:
     """Revoke live codes whose holder is merged or deceased or whose tier was withdrawn or changed."""
     now = now or timezone.now()

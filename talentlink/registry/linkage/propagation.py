@@ -91,7 +91,11 @@ def holdings(person_ids: Iterable[int]) -> dict[str, set[int]]:
 
 
 def change_undone(change: PersonChange) -> None:
-    """After ``change`` was undone: the apps put back what followed its merges."""
+    """After ``change`` was undone: the apps put back what followed its merges, and a person the
+    change created (a split), which the undo retires, hands on what it came to hold meanwhile
+    (kept on the undo's own change)."""
     for label, hook in _hooks("person_merge_undone"):
         for source_id, entry in (change.followed or {}).get(label, {}).items():
             hook(moved=entry["moved"], source_id=int(source_id), target_id=entry["target"], change=change)
+    if change.created_persons and change.undone_by is not None:
+        persons_retired([change.undone_by])
