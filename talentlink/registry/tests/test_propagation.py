@@ -211,6 +211,8 @@ def test_a_merge_by_staff_moves_everything_the_apps_hold_and_an_undo_puts_it_bac
     assert {f.name for f in profile.fields.all()} == {"绿色石化", "海洋生物"}
     assert profile.keyword_list == ["催化", "炼油", "海藻"] and profile.biography == "海洋生物活性物质"
     assert CommitteeMember.objects.get(expert=profile).role == "chair", "the survivor's seat took the chair"
+    [committee] = expert_selectors.committees_overview()
+    assert [m.expert for m in committee.memberships.all()] == [profile] and committee.cities == 1
     assert Studio.objects.get().leader == profile
     assert [(s.expert_id, s.status) for s in Assignment.objects.all()] == [(profile.pk, "invited")], (
         "one human, one seat: the invited seat stays, the proposed duplicate is gone"
