@@ -45,6 +45,7 @@ def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
 SEED_MIGRATIONS = [
     "talentlink.core.migrations.0002_seed_regions",
     "talentlink.registry.migrations.0002_seed_catalogues",
+    "talentlink.registry.migrations.0009_import_quality_policy",
     "talentlink.credentials.migrations.0002_seed_catalogue",
     "talentlink.experts.migrations.0003_seed_fields_and_targets",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.admin import AuditedReadAdmin, RegionScopedAdmin
 from talentlink.registry.models import (
@@ -48,7 +49,29 @@ class ValueMappingInline(admin.TabularInline):
 
 @admin.register(SourceSystem)
 class SourceSystemAdmin(RegionScopedAdmin):
-    list_display = ["code", "name", "region", "file_format", "encoding", "id_number_required"]
+    list_display = [
+        "code", "name", "region", "file_format", "encoding", "id_number_required", "invalid_id_number",
+        "invalid_phone", "invalid_email", "invalid_birth_date",
+    ]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["region", "code", "name", "file_format", "encoding", "delimiter",
+                           "date_formats"]}),
+        (
+            _("Data-quality policy"),
+            {
+                "description": _(
+                    "Structural faults (unreadable file, missing columns, repeated keys, an empty "
+                    "required field, text too long, unknown codes) always reject the whole file. "
+                    "The findings below reject it too, unless accepted here: then the row is "
+                    "imported, flagged, and listed in the import report as a warning."
+                ),
+                "fields": [
+                    "id_number_required", "invalid_id_number", "invalid_phone", "invalid_email",
+                    "invalid_birth_date",
+                ],
+            },
+        ),
+    ]  # fmt: skip
     inlines = [ColumnMappingInline, ValueMappingInline]
 
 
@@ -62,6 +85,7 @@ class ImportBatchAdmin(RegionScopedAdmin):
         "status",
         "total_rows",
         "error_count",
+        "warning_count",
         "created_at",
     ]
     list_filter = ["status", "source_system"]

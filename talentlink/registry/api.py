@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import itertools
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
 
 from talentlink.core import services as core_services
 from talentlink.core.audit import Access
 from talentlink.core.errors import NotFound
-from talentlink.core.exports import xlsx_response
 from talentlink.core.models import Region
-from talentlink.core.schemas import RowErrorOut
-from talentlink.core.tabular import ERROR_REPORT_HEADERS, error_report_dicts
-from talentlink.registry import selectors, services
+from talentlink.registry import files, selectors, services
 from talentlink.registry.models import (
     Consent,
     ImportBatch,
@@ -33,6 +31,7 @@ from talentlink.registry.schemas import (
     ConsentIn,
     ConsentOut,
     IdNumberOut,
+    ImportFindingOut,
     ImportOut,
     PersonDetailOut,
     PersonOut,
@@ -81,9 +80,20 @@ def source_systems(request: HttpRequest):  # type: ignore[no-untyped-def]
         {
             "code": s.code, "name": s.name, "region": s.region.code, "file_format": s.file_format,
             "columns": {c.column: c.target for c in s.columns.all()},
+            "accepted_findings": sorted(s.accepted_checks()),
+            "template_url": reverse("api:source_system_template", args=[s.code]),
         }
         for s in qs
     ]  # fmt: skip
+
+
+@router.get("/source-systems/{code}/template", url_name="source_system_template")
+def source_system_template(request: HttpRequest, code: str) -> HttpResponse:
+    """An empty file in the source's format, describing each column (its template)."""
+    source = selectors.source_systems_importable(user=request.user).filter(code=code).first()
+    if source is None:
+        raise NotFound(_("No such source system."), code="source_system")
+    return files.template_response(source)
 
 
 # --- Imports ---------------------------------------------------------------
@@ -95,7 +105,8 @@ def import_out(batch: ImportBatch) -> dict:  # type: ignore[type-arg]
         "original_name": batch.original_name, "status": batch.status,
         "total_rows": batch.total_rows, "created_count": batch.created_count,
         "updated_count": batch.updated_count, "unchanged_count": batch.unchanged_count,
-        "error_count": batch.error_count, "created_at": batch.created_at,
+        "error_count": batch.error_count, "warning_count": batch.warning_count,
+        "flagged_count": batch.flagged_count, "created_at": batch.created_at,
         "finished_at": batch.finished_at, "progress": selectors.import_progress(batch=batch),
     }  # fmt: skip
 
@@ -119,20 +130,18 @@ def import_detail(request: HttpRequest, batch_id: int):  # type: ignore[no-untyp
     return import_out(selectors.import_get(user=request.user, batch_id=batch_id))
 
 
-@router.get("/imports/{batch_id}/errors", response=list[RowErrorOut])
-def import_errors(request: HttpRequest, batch_id: int, limit: int = 1000):  # type: ignore[no-untyped-def]
+@router.get("/imports/{batch_id}/errors", response=list[ImportFindingOut])
+def import_errors(  # type: ignore[no-untyped-def]
+    request: HttpRequest, batch_id: int, severity: Literal["", "error", "warning"] = "", limit: int = 1000
+):
+    """The import's report: errors first, then warnings (or those of one ``severity``)."""
     batch = selectors.import_get(user=request.user, batch_id=batch_id)
-    rows = selectors.import_error_rows(batch=batch)
-    return error_report_dicts(itertools.islice(rows, min(limit, 50_000)))
+    return selectors.import_findings(batch=batch, severity=severity, limit=min(limit, 100_000))
 
 
 @router.get("/imports/{batch_id}/errors.xlsx")
 def import_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = selectors.import_get(user=request.user, batch_id=batch_id)
-    return xlsx_response(
-        filename=f"import-{batch.pk}-errors.xlsx", sheet="errors",
-        headers=ERROR_REPORT_HEADERS, rows=selectors.import_error_rows(batch=batch),
-    )  # fmt: skip
+    return files.import_report_response(selectors.import_get(user=request.user, batch_id=batch_id))
 
 
 # --- Persons ---------------------------------------------------------------
@@ -177,6 +186,7 @@ def person_detail_out(person: Person) -> dict:  # type: ignore[type-arg]
             "source_system": r.source_system.code, "region": r.source_system.region.code,
             "source_key": r.source_key, "file": r.batch.original_name, "import_id": r.batch_id,
             "row": r.row_number, "name": r.name, "id_number": r.id_number_masked,
+            "id_number_verified": bool(r.id_number_index), "quality_flags": r.quality_flags,
             "employer_name": r.employer_name,
             "category": r.category.code if r.category_id else None,
             "tier": r.tier.code if r.tier_id else None, "updated_at": r.updated_at,

@@ -8,6 +8,13 @@ only the report is kept. A file with any error, or a crash half-way, therefore
 changes nothing. Duplicate record keys are found through a private temporary
 SQLite database of the scanner, not a set in memory.
 
+Data-quality findings that the source system accepts (an invalid or missing ID
+number, a wrong phone …; ``SourceSystem.accepted_checks``) are not errors: the
+row is written with its findings as flags on the source record and listed in
+the report as warnings. An accepted invalid ID number is sealed without its blind
+index, so that no lookup by ID number ever finds it, and the golden person does
+not take it (as survivorship in ``linkage.golden`` would not).
+
 A large file is scanned in a second process while this one writes (a pipeline
 over a pipe of bounded size): reading and validating cost about as much as
 writing, so the two together take little more than the slower of them. The
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import os
 import pickle
 import sqlite3
@@ -31,7 +39,7 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -52,6 +60,7 @@ from talentlink.registry.models import (
 from talentlink.registry.parsing import CellError, FileRejected, ParsedRow, RowParser
 
 CHUNK = 2000
+# Errors and warnings are each stored up to this many; their counts are exact all the same.
 MAX_STORED_ERRORS = 50_000
 # Files from this size on are scanned in a second process (starting it takes about a second).
 PIPELINE_MIN_BYTES = 4 * 1024 * 1024
@@ -65,6 +74,10 @@ _RECORD_FIELDS = (
     "education", "title", "industry", "category_id", "tier_id",
 )  # fmt: skip
 _SEALED = ("id_number_encrypted", "id_number_index", "id_number_masked")
+_NOT_SEALED = ("", "", "")
+# Where a scanned row's fields start (after key, row number, hash, registered on, ID number,
+# whether the ID number is verified, and the quality flags).
+_FIELDS_AT = 7
 # Fields of the golden record taken from its source record (one source per person
 # until linkage merges them).
 PERSON_FIELDS = (*_RECORD_FIELDS, *_SEALED)
@@ -100,48 +113,66 @@ def batch_run(batch: ImportBatch, *, progress: Progress | None = None) -> Import
             # One import per source system at a time: a second waits here instead of
             # racing the first on the same record keys.
             list(SourceSystem.objects.select_for_update().filter(pk=source.pk).order_by().values_list("pk"))
-            errors, error_count, total = _scan(source, Path(batch.file.path), report, write=writer.write)
-            if error_count:
+            outcome = _scan(source, Path(batch.file.path), report, write=writer.write)
+            if outcome.error_count:
                 transaction.set_rollback(True)
+            else:  # committed with the records they describe
+                _store_findings(batch, outcome.warnings, RowError.Severity.WARNING)
     except FileRejected as exc:
-        return _reject(batch, [(0, CellError("", "", exc.code, exc.params))], 1, 0)
-    if error_count:
-        return _reject(batch, errors, error_count, total)
+        return _reject(batch, ScanOutcome([(0, CellError("", "", exc.code, exc.params))], 1))
+    if outcome.error_count:
+        return _reject(batch, outcome)
     batch.created_count, batch.updated_count, batch.unchanged_count = writer.counts
-    batch.total_rows = total
+    batch.total_rows, batch.warning_count = outcome.total, outcome.warning_count
+    batch.flagged_count = outcome.flagged_count
     batch.status, batch.finished_at = ImportBatch.Status.SUCCEEDED, timezone.now()
     batch.save()
-    report("done", total, total)
+    report("done", outcome.total, outcome.total)
     return batch
 
 
-def file_validate(
-    source: SourceSystem, path: Path, report: Progress | None = None
-) -> tuple[list[tuple[int, CellError]], int, int]:
-    """Check every row of a file without writing anything: (errors, error count, rows)."""
+@dataclass(slots=True)
+class ScanOutcome:
+    """What checking a whole file found: the stored errors and warnings, and exact counts."""
+
+    errors: list[tuple[int, CellError]] = field(default_factory=list)
+    error_count: int = 0
+    warnings: list[tuple[int, CellError]] = field(default_factory=list)
+    warning_count: int = 0
+    flagged_count: int = 0
+    total: int = 0
+
+    def add(self, message: ScanChunk | ScanEnd) -> None:
+        self.errors.extend(message.errors)
+        self.error_count += message.error_count
+        self.warnings.extend(message.warnings)
+        self.warning_count += message.warning_count
+        self.flagged_count += message.flagged_count
+
+
+def file_validate(source: SourceSystem, path: Path, report: Progress | None = None) -> ScanOutcome:
+    """Check every row of a file without writing anything."""
     return _scan(source, path, report or (lambda phase, done, total: None), write=None)
 
 
 def _scan(
     source: SourceSystem, path: Path, report: Progress, *, write: Callable[[list[tuple]], None] | None
-) -> tuple[list[tuple[int, CellError]], int, int]:
-    """Validate every row; hand valid rows to ``write`` in chunks until the first error."""
+) -> ScanOutcome:
+    """Validate every row; hand accepted rows to ``write`` in chunks until the first error."""
     scanner = Scanner(RowParser(source), path, chunk=CHUNK, dates_as_text=connection.vendor == "sqlite")
-    errors: list[tuple[int, CellError]] = []
-    error_count = total = 0
+    outcome = ScanOutcome()
     with _messages(scanner) as messages:
         for message in messages:
-            errors.extend(message.errors)
-            error_count += message.error_count
+            outcome.add(message)
             if isinstance(message, ScanEnd):
-                total = message.total
+                outcome.total = message.total
                 break
-            if write is not None and message.rows and not error_count:
+            if write is not None and message.rows and not outcome.error_count:
                 write(message.rows)
-            report("checking" if error_count or write is None else "writing", message.total, 0)
-    if total == 0 and not error_count:
+            report("checking" if outcome.error_count or write is None else "writing", message.total, 0)
+    if outcome.total == 0 and not outcome.error_count:
         raise FileRejected("empty_file")
-    return errors, error_count, total
+    return outcome
 
 
 def _messages(scanner: Scanner) -> contextlib.AbstractContextManager[Iterator[ScanChunk | ScanEnd]]:
@@ -162,13 +193,17 @@ def _pipeline_possible() -> bool:
 
 @dataclass(slots=True)
 class ScanChunk:
-    """The next ``chunk`` rows of the file: the rows to write (only while no row has failed)
-    and the errors found in them (stored ones; ``error_count`` counts them all)."""
+    """The next ``chunk`` rows of the file: the rows to write (only while no row has failed),
+    the errors and warnings found in them (those stored; the counts count them all) and how
+    many of its rows were accepted with warnings."""
 
     rows: list[tuple[Any, ...]]
     errors: list[tuple[int, CellError]]
     error_count: int
     total: int
+    warnings: list[tuple[int, CellError]] = field(default_factory=list)
+    warning_count: int = 0
+    flagged_count: int = 0
 
 
 @dataclass(slots=True)
@@ -178,6 +213,9 @@ class ScanEnd:
     errors: list[tuple[int, CellError]]
     error_count: int
     total: int
+    warnings: list[tuple[int, CellError]] = field(default_factory=list)
+    warning_count: int = 0
+    flagged_count: int = 0
 
 
 @dataclass(slots=True)
@@ -208,40 +246,45 @@ class Scanner:
         self.parser, self.path, self.chunk, self.dates_as_text = parser, path, chunk, dates_as_text
 
     def messages(self) -> Iterator[ScanChunk | ScanEnd]:
-        parser, size = self.parser, self.chunk
-        rows: list[tuple[Any, ...]] = []
-        errors: list[tuple[int, CellError]] = []
-        chunk_errors = error_count = total = stored = 0
+        check, size = self.parser.check, self.chunk
+        chunk = ScanChunk([], [], 0, 0)
+        errors, warnings = _Findings(), _Findings()
+        total = 0
         with _KeyLedger() as ledger:
             try:
                 for number, cells in self._data_rows():
                     total += 1
-                    row, row_errors = parser.parse(number, cells)
+                    row, row_errors, row_warnings = check(number, cells)
                     if row_errors:
-                        chunk_errors += len(row_errors)
-                        error_count += len(row_errors)
-                        kept = row_errors[: max(MAX_STORED_ERRORS - stored, 0)]
-                        stored += len(kept)
-                        errors.extend((number, problem) for problem in kept)
-                    key = row.source_key if row else parser.raw_key(cells)
+                        chunk.error_count += errors.add(chunk.errors, number, row_errors)
+                    if row_warnings:
+                        chunk.warning_count += warnings.add(chunk.warnings, number, row_warnings)
+                        chunk.flagged_count += int(row is not None)
+                    key = row.source_key if row else self.parser.raw_key(cells)
                     if key:
                         ledger.add(key, number)
-                    if row is not None and not error_count:
-                        rows.append(self._prepared(row))
+                    if row is not None and not errors.count:
+                        chunk.rows.append(self._prepared(row))
                     if total % size == 0:
-                        yield ScanChunk(rows, errors, chunk_errors, total)
-                        rows, errors, chunk_errors = [], [], 0
+                        chunk.total = total
+                        yield chunk
+                        chunk = ScanChunk([], [], 0, 0)
             except _HeaderRejected as exc:
                 yield ScanEnd([(1, e) for e in exc.errors], len(exc.errors), 0)
                 return
-            if rows or errors:
-                yield ScanChunk(rows, errors, chunk_errors, total)
-            column = parser.column_names.get("source_key", "source_key")
-            repeated = [
-                (later, CellError(column, key, "duplicate_key", {"first": first}))
-                for key, first, later in ledger.duplicates()
-            ]
-        yield ScanEnd(repeated, len(repeated), total)
+            if total % size:  # the last, partial chunk: its rows and all it found, whatever was stored
+                chunk.total = total
+                yield chunk
+            yield self._end(ledger, errors.stored, total)
+
+    def _end(self, ledger: _KeyLedger, stored: int, total: int) -> ScanEnd:
+        """Repeated keys, counted exactly and stored up to what is left of the limit."""
+        column = self.parser.column_names.get("source_key", "source_key")
+        repeated = [
+            (later, CellError(column, key, "duplicate_key", {"first": first}))
+            for key, first, later in ledger.duplicates(limit=max(MAX_STORED_ERRORS - stored, 0))
+        ]
+        return ScanEnd(repeated, ledger.duplicate_count(), total)
 
     def _data_rows(self) -> Iterator[tuple[int, list[str]]]:
         rows = self.parser.read(self.path)
@@ -251,7 +294,12 @@ class Scanner:
         header_errors = self.parser.bind_header(header)
         if header_errors:
             raise _HeaderRejected(header_errors)
-        for number, cells in enumerate(rows, start=2):
+        start, first = 2, next(rows, None)
+        if first is not None and self.parser.is_template_note(first):
+            start = 3  # the description row of the platform's template, left in
+        elif first is not None:
+            rows = itertools.chain([first], rows)
+        for number, cells in enumerate(rows, start=start):
             if any(cells):
                 yield number, cells
 
@@ -261,10 +309,24 @@ class Scanner:
             born = born and born.isoformat()
             registered = registered and registered.isoformat()
         return (
-            row.source_key, row.row, row.content_hash(), registered, row.id_number,
-            row.name, row.sex, born, row.phone, row.email, row.employer_name, row.employer_credit_code,
-            row.education, row.title, row.industry, row.category_id, row.tier_id,
+            row.source_key, row.row, row.content_hash(), registered, row.id_number, row.id_verified,
+            row.flags, row.name, row.sex, born, row.phone, row.email, row.employer_name,
+            row.employer_credit_code, row.education, row.title, row.industry, row.category_id, row.tier_id,
         )  # fmt: skip
+
+
+class _Findings:
+    """Errors or warnings of a scan: all counted, stored up to MAX_STORED_ERRORS."""
+
+    def __init__(self) -> None:
+        self.count = self.stored = 0
+
+    def add(self, into: list[tuple[int, CellError]], number: int, found: list[CellError]) -> int:
+        self.count += len(found)
+        kept = found[: max(MAX_STORED_ERRORS - self.stored, 0)]
+        self.stored += len(kept)
+        into.extend((number, problem) for problem in kept)
+        return len(found)
 
 
 class _KeyLedger:
@@ -288,15 +350,21 @@ class _KeyLedger:
             self.db.executemany("INSERT INTO seen (k, r) VALUES (?, ?)", self.pending)
             self.pending = []
 
-    def duplicates(self) -> Iterator[tuple[str, int, int]]:
-        """(key, first row, later row) for every repeated key."""
+    def duplicates(self, *, limit: int) -> Iterator[tuple[str, int, int]]:
+        """(key, first row, later row) for the first ``limit`` repetitions of a key."""
         self._flush()
         yield from self.db.execute(
             "SELECT s.k, f.first_row, s.r FROM seen s JOIN "
             "(SELECT k, MIN(r) AS first_row FROM seen GROUP BY k HAVING COUNT(*) > 1) f "
             "ON s.k = f.k WHERE s.r > f.first_row ORDER BY s.r LIMIT ?",
-            [MAX_STORED_ERRORS],
+            [limit],
         )
+
+    def duplicate_count(self) -> int:
+        """How many rows repeat a key of an earlier row."""
+        self._flush()
+        (count,) = self.db.execute("SELECT COUNT(*) - COUNT(DISTINCT k) FROM seen").fetchone()
+        return int(count)
 
     def __exit__(self, *exc: object) -> None:
         self.db.close()
@@ -418,16 +486,23 @@ def _bulk_writing() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def _reject(batch: ImportBatch, errors: list[tuple[int, CellError]], count: int, total: int) -> ImportBatch:
+def _store_findings(batch: ImportBatch, found: list[tuple[int, CellError]], severity: str) -> None:
     RowError.objects.bulk_create(
         (
             RowError(batch=batch, row=row, column=e.column[:100], value=e.value[:200],
-                     code=e.code, params=e.params)
-            for row, e in errors
+                     code=e.code, params=e.params, severity=severity)
+            for row, e in found
         ),
         batch_size=5000,
     )  # fmt: skip
-    batch.error_count, batch.total_rows = count, total
+
+
+def _reject(batch: ImportBatch, outcome: ScanOutcome) -> ImportBatch:
+    """Keep the report of a rejected file: its errors, and the warnings it would have carried."""
+    _store_findings(batch, outcome.errors, RowError.Severity.ERROR)
+    _store_findings(batch, outcome.warnings, RowError.Severity.WARNING)
+    batch.error_count, batch.total_rows = outcome.error_count, outcome.total
+    batch.warning_count, batch.flagged_count = outcome.warning_count, 0
     batch.status, batch.finished_at = ImportBatch.Status.REJECTED, timezone.now()
     batch.save()
     return batch
@@ -449,9 +524,11 @@ def _other_fields(model: type[models.Model], names: tuple[str, ...]) -> tuple[tu
 _PERSON_NEW = (*PERSON_FIELDS, "id", "home_region_id", "account_id", "status", "created_at", "updated_at")
 _RECORD_NEW = (
     *PERSON_FIELDS, "source_system_id", "source_key", "person_id", "batch_id", "row_number",
-    "content_hash", "registered_on", "created_at", "updated_at",
+    "content_hash", "registered_on", "quality_flags", "created_at", "updated_at",
 )  # fmt: skip
-_RECORD_CHANGED = (*PERSON_FIELDS, "batch_id", "row_number", "content_hash", "registered_on", "updated_at")
+_RECORD_CHANGED = (
+    *PERSON_FIELDS, "batch_id", "row_number", "content_hash", "registered_on", "quality_flags", "updated_at",
+)  # fmt: skip
 _PERSON_CHANGED = (*PERSON_FIELDS, "updated_at")
 
 
@@ -467,6 +544,17 @@ class _Writer:
         record_others, self.record_defaults = _other_fields(SourceRecord, _RECORD_NEW)
         self.person_columns = (*_PERSON_NEW, *person_others)
         self.record_columns = (*_RECORD_NEW, *record_others)
+        self.flags_field = SourceRecord._meta.get_field("quality_flags")
+        self.flag_values: dict[tuple[str, ...], Any] = {}
+
+    def _flags(self, row: tuple[Any, ...]) -> Any:
+        """The quality flags of a scanned row as the database takes them (few distinct sets)."""
+        flags = row[6]
+        value = self.flag_values.get(flags)
+        if value is None:
+            value = self.flags_field.get_db_prep_save(list(flags), connection)
+            self.flag_values[flags] = value
+        return value
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
         existing = self._existing([row[0] for row in rows])
@@ -509,21 +597,22 @@ class _Writer:
         more_person, more_record = self.person_defaults, self.record_defaults
         values = [_values(row) for row in rows]
         persons = [
-            (*fields, pid, region, None, active, now, now, *more_person)
-            for fields, pid in zip(values, person_ids, strict=True)
+            (*_golden(fields, row), pid, region, None, active, now, now, *more_person)
+            for fields, row, pid in zip(values, rows, person_ids, strict=True)
         ]
+        flags = self._flags
         records = [
-            (*fields, source, row[0], pid, batch, row[1], row[2], row[3], now, now, *more_record)
+            (*fields, source, row[0], pid, batch, row[1], row[2], row[3], flags(row), now, now, *more_record)
             for fields, row, pid in zip(values, rows, person_ids, strict=True)
         ]
         _insert(Person, self.person_columns, persons)
         _insert(SourceRecord, self.record_columns, records)
 
     def _update(self, changed: list[tuple[tuple[Any, ...], tuple[int, str, int]]], now: Any) -> None:
-        batch = self.batch.pk
+        batch, flags = self.batch.pk, self._flags
         values = [_values(row) for row, _found in changed]
         records = [
-            (*fields, batch, row[1], row[2], row[3], now, pk)
+            (*fields, batch, row[1], row[2], row[3], flags(row), now, pk)
             for fields, (row, (pk, _old, _person)) in zip(values, changed, strict=True)
         ]
         _update_rows(SourceRecord, _RECORD_CHANGED, records)
@@ -532,8 +621,8 @@ class _Writer:
         # or put its own city's tier on another city's talent.
         merged = self._merged({found[2] for _row, found in changed})
         persons = [
-            (*fields, now, found[2])
-            for fields, (_row, found) in zip(values, changed, strict=True)
+            (*_golden(fields, row), now, found[2])
+            for fields, (row, found) in zip(values, changed, strict=True)
             if found[2] not in merged
         ]
         _update_rows(Person, _PERSON_CHANGED, persons)
@@ -553,11 +642,28 @@ class _Writer:
 
 
 def _values(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The PERSON_FIELDS of a scanned row: its fields and its ID number sealed."""
-    id_number = row[4]
+    """The PERSON_FIELDS of a scanned row's source record: its fields and its ID number sealed
+    (an unverified number encrypted only: no blind index, a mask that says so)."""
+    id_number, fields = row[4], row[_FIELDS_AT:]
     if not id_number:
-        return (*row[5:], "", "", "")
-    return (*row[5:], *crypto.id_number_seal(id_number), idnumbers.mask(id_number))
+        return (*fields, *_NOT_SEALED)
+    if row[5]:
+        return (*fields, *crypto.id_number_seal(id_number), idnumbers.mask(id_number))
+    token, _index = crypto.id_number_seal(id_number)
+    return (*fields, token, "", mask_unverified(id_number))
+
+
+def _golden(values: tuple[Any, ...], row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The PERSON_FIELDS of the golden record of a person with this one record: ID numbers only
+    from a verified number, as survivorship (``linkage.golden``) takes them."""
+    return values if row[5] or not row[4] else (*values[:-3], *_NOT_SEALED)
+
+
+def mask_unverified(value: str) -> str:
+    """The masked form of an ID number that is not valid: ``?`` before the usual mask, whatever
+    the length (?330203********4512)."""
+    shown = idnumbers.mask(value) if len(value) <= 18 else value[:6] + "*" * 8 + value[-4:]
+    return "?" + shown
 
 
 def _insert(model: type[models.Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:

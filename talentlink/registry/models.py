@@ -96,6 +96,25 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("Female")
 
 
+class QualityCheck(models.TextChoices):
+    """A data-quality finding that record linkage can live with; a source may accept rows with it.
+
+    An accepted finding keeps the row, flags its source record and is listed in the import's
+    report as a warning; otherwise it is an error, and the file is rejected whole.
+    """
+
+    ID_NUMBER_MISSING = "id_number_missing", _("ID number missing")
+    ID_NUMBER_INVALID = "id_number_invalid", _("ID number invalid (unverified)")
+    PHONE = "phone", _("Mobile phone invalid")
+    EMAIL = "email", _("E-mail invalid")
+    BIRTH_DATE = "birth_date", _("Birth date invalid")
+
+
+class QualityPolicy(models.TextChoices):
+    REJECT = "reject", _("Reject the file")
+    ACCEPT = "accept", _("Accept the row, flagged, with a warning")
+
+
 class SourceSystem(models.Model):
     """A city's registry export: its file format, column names and code lists (as data)."""
 
@@ -119,7 +138,38 @@ class SourceSystem(models.Model):
         default="%Y-%m-%d",
         help_text=_("strftime patterns, separated by |, tried in order"),
     )
-    id_number_required = models.BooleanField(_("ID number required"), default=True)
+    id_number_required = models.BooleanField(
+        _("ID number required"),
+        default=True,
+        help_text=_(
+            "On: a row without an ID number rejects the file. Off: it is accepted, flagged and "
+            "listed as a warning."
+        ),
+    )
+    # What to do with each data-quality finding; anything structural always rejects the file.
+    invalid_id_number = models.CharField(
+        _("invalid ID number"),
+        max_length=6,
+        choices=QualityPolicy,
+        default=QualityPolicy.REJECT,
+        help_text=_(
+            "Wrong check character, region or birth date, wrong length, or an ID number stored as a "
+            "number. Accepted numbers are stored encrypted but kept out of the ID number index."
+        ),
+    )
+    invalid_phone = models.CharField(
+        _("invalid mobile phone"), max_length=6, choices=QualityPolicy, default=QualityPolicy.REJECT
+    )
+    invalid_email = models.CharField(
+        _("invalid e-mail"), max_length=6, choices=QualityPolicy, default=QualityPolicy.REJECT
+    )
+    invalid_birth_date = models.CharField(
+        _("invalid birth date"),
+        max_length=6,
+        choices=QualityPolicy,
+        default=QualityPolicy.REJECT,
+        help_text=_("A birth date that cannot be read or lies in the future."),
+    )
 
     class Meta:
         ordering = ["region", "code"]
@@ -128,6 +178,17 @@ class SourceSystem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def accepted_checks(self) -> frozenset[str]:
+        """The data-quality checks whose findings this source's files may carry."""
+        accepted = {
+            QualityCheck.ID_NUMBER_MISSING: not self.id_number_required,
+            QualityCheck.ID_NUMBER_INVALID: self.invalid_id_number == QualityPolicy.ACCEPT,
+            QualityCheck.PHONE: self.invalid_phone == QualityPolicy.ACCEPT,
+            QualityCheck.EMAIL: self.invalid_email == QualityPolicy.ACCEPT,
+            QualityCheck.BIRTH_DATE: self.invalid_birth_date == QualityPolicy.ACCEPT,
+        }
+        return frozenset(str(check) for check, yes in accepted.items() if yes)
 
 
 class Target(models.TextChoices):
@@ -235,6 +296,8 @@ class ImportBatch(models.Model):
     updated_count = models.PositiveIntegerField(_("updated records"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged records"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
+    warning_count = models.PositiveIntegerField(_("warnings"), default=0)
+    flagged_count = models.PositiveIntegerField(_("rows accepted with a quality flag"), default=0)
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -258,7 +321,12 @@ class ImportBatch(models.Model):
 
 
 class RowError(models.Model):
-    """One problem in one cell (or row) of a rejected file."""
+    """One problem in one cell (or row) of a file: an error rejected the file, a warning is a
+    data-quality finding its source accepts (the row was imported, flagged)."""
+
+    class Severity(models.TextChoices):
+        ERROR = "error", _("Error")
+        WARNING = "warning", _("Warning")
 
     batch = models.ForeignKey(
         ImportBatch, on_delete=models.CASCADE, related_name="errors", verbose_name=_("import")
@@ -268,6 +336,7 @@ class RowError(models.Model):
     value = models.CharField(_("value"), max_length=200, blank=True)
     code = models.CharField(_("error code"), max_length=40)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
+    severity = models.CharField(_("severity"), max_length=7, choices=Severity, default=Severity.ERROR)
 
     class Meta:
         ordering = ["row", "id"]
@@ -390,8 +459,10 @@ class SourceRecord(models.Model):
     content_hash = models.CharField(_("content hash"), max_length=32)
     name = models.CharField(_("name"), max_length=50)
     id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True)
+    # Empty for an invalid number: only verified numbers are found by the index.
     id_number_index = models.CharField(_("ID number index"), max_length=32, blank=True)
-    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True)
+    # An unverified number is masked behind a "?" (?330203********4512).
+    id_number_masked = models.CharField(_("ID number"), max_length=20, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
@@ -420,6 +491,8 @@ class SourceRecord(models.Model):
     title = models.CharField(_("professional title"), max_length=60, blank=True)
     industry = models.CharField(_("industry field"), max_length=40, blank=True)
     registered_on = models.DateField(_("entered in the registry"), null=True, blank=True)
+    # The QualityCheck codes of the findings the row was accepted with.
+    quality_flags = models.JSONField(_("data-quality flags"), default=list, blank=True)
     created_at = models.DateTimeField(_("first delivered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
@@ -435,6 +508,15 @@ class SourceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_system.code}:{self.source_key}"
+
+    @property
+    def id_number_unverified(self) -> bool:
+        """An ID number was delivered but is not valid: stored encrypted, not in the index."""
+        return bool(self.id_number_encrypted) and not self.id_number_index
+
+    @property
+    def quality_flag_labels(self) -> list[str]:
+        return [str(QualityCheck(flag).label) for flag in self.quality_flags if flag in QualityCheck.values]
 
 
 class Consent(models.Model):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from talentlink.core import credit_codes, idnumbers
 from talentlink.core.tabular import (  # noqa: F401 (re-exported for the importer)
@@ -28,6 +29,7 @@ from talentlink.core.tabular import (  # noqa: F401 (re-exported for the importe
 )
 from talentlink.registry.models import (
     Education,
+    QualityCheck,
     Sex,
     SourceSystem,
     TalentCategory,
@@ -47,14 +49,27 @@ register_messages(
 )
 
 
+# The first cell of the description row of a CSV template (registry.files); a second row that
+# carries it is skipped, so a template filled in below it imports as it is.
+TEMPLATE_NOTE = _("Describes each column; rows below it are imported, this row is skipped.")
+TEMPLATE_LANGUAGES = ("zh-hans", "en")
+
+
 @dataclass(slots=True)
 class ParsedRow:
-    """A row that passed validation, normalised to the platform's codes."""
+    """A row that passed validation, normalised to the platform's codes.
+
+    ``id_verified`` is false for an ID number its source accepted although invalid (kept as
+    written, for linkage, but never indexed); ``flags`` are the QualityCheck codes it was
+    accepted with.
+    """
 
     row: int
     source_key: str
     name: str
     id_number: str = ""
+    id_verified: bool = False
+    flags: tuple[str, ...] = ()
     sex: str = ""
     birth_date: dt.date | None = None
     phone: str = ""
@@ -106,9 +121,15 @@ def read_rows(path: Path, source: SourceSystem | FileShape) -> Iterator[list[str
 _PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 _PHONE_NOISE = re.compile(r"[\s-]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_MAX = {
+_PHONE_STORED = 20  # the length of the phone fields
+MAX_LENGTHS = {
     Target.SOURCE_KEY: 64, Target.NAME: 50, Target.EMPLOYER_NAME: 200, Target.TITLE: 60,
     Target.INDUSTRY: 40, Target.EMAIL: 254,
+}  # fmt: skip
+# The fields whose findings a source may accept, and the check each belongs to.
+_CHECK_OF = {
+    Target.ID_NUMBER: QualityCheck.ID_NUMBER_INVALID, Target.PHONE: QualityCheck.PHONE,
+    Target.EMAIL: QualityCheck.EMAIL, Target.BIRTH_DATE: QualityCheck.BIRTH_DATE,
 }  # fmt: skip
 # Coded fields and the ParsedRow attribute each fills.
 _CODED = {Target.CATEGORY: "category_id", Target.TIER: "tier_id", Target.SEX: "sex",
@@ -171,6 +192,22 @@ class RowParser:
         if source.id_number_required and Target.ID_NUMBER not in required:
             required.append(Target.ID_NUMBER)
         self.required = tuple(required)
+        # Fields whose findings are warnings (row kept, flagged) rather than errors, per the
+        # source's policy; an ID number may be missing only where it is not required.
+        accepted = source.accepted_checks()
+        self.lenient = {target: str(check) for target, check in _CHECK_OF.items() if check in accepted}
+        self.missing_id_accepted = (
+            QualityCheck.ID_NUMBER_MISSING in accepted
+            and Target.ID_NUMBER in self.column_names
+            and Target.ID_NUMBER not in self.required
+        )
+        # The check that a warning in a column flags its row with.
+        self.flag_of_column = {self.column_names.get(t, t): check for t, check in self.lenient.items()}
+        with_notes = []
+        for language in TEMPLATE_LANGUAGES:
+            with override(language):
+                with_notes.append(str(TEMPLATE_NOTE))
+        self.template_notes = frozenset(with_notes)
 
     def read(self, path: Path) -> Iterator[list[str]]:
         """The header and then every row of a file of this source."""
@@ -188,25 +225,51 @@ class RowParser:
         for target in self.required:
             if target not in self.index and not any(c.target == target for c in self.columns):
                 errors.append(CellError(str(target), "", "missing_column", {"column": target}))
+        # Whether or not each row must carry one, a file of a source that maps an ID number
+        # column must have it: without it no record of the file could ever be verified.
+        id_column = self.column_names.get(Target.ID_NUMBER)
+        if id_column and Target.ID_NUMBER not in self.required and id_column not in positions:
+            errors.append(CellError(id_column, "", "missing_column", {"column": id_column}))
         self.targets, self.positions = tuple(self.index), tuple(self.index.values())
         self.width = max(self.positions, default=-1) + 1
-        self.limits = [(target, limit) for target, limit in _MAX.items() if target in self.index]
+        self.limits = [(target, limit) for target, limit in MAX_LENGTHS.items() if target in self.index]
         return errors
 
     def raw_key(self, cells: list[str]) -> str:
         i = self.index.get(Target.SOURCE_KEY)
         return cells[i][:64] if i is not None and i < len(cells) else ""
 
+    def is_template_note(self, cells: list[str]) -> bool:
+        """Whether a row is the description row of this platform's CSV template."""
+        return bool(cells) and cells[0].startswith(tuple(self.template_notes))
+
     def parse(self, number: int, cells: list[str]) -> tuple[ParsedRow | None, list[CellError]]:
-        """Validate one data row; return the parsed row or the errors found in it."""
+        """Validate one data row; return the parsed row or the errors found in it.
+
+        Findings the source accepts are not errors: they are on the row's ``flags``, and
+        :meth:`check` also returns them as warnings.
+        """
+        row, errors, _warnings = self.check(number, cells)
+        return row, errors
+
+    def check(
+        self, number: int, cells: list[str]
+    ) -> tuple[ParsedRow | None, list[CellError], list[CellError]]:
+        """Validate one data row: (the parsed row or None, its errors, its warnings)."""
         if len(cells) < self.width:
             cells = cells + [""] * (self.width - len(cells))
         raw = dict(zip(self.targets, map(cells.__getitem__, self.positions), strict=True))
         errors: list[CellError] = []
-        columns = self.column_names
+        warnings: list[CellError] = []
+        columns, lenient = self.column_names, self.lenient
 
         def fail(target: str, code: str, **params: Any) -> None:
             errors.append(CellError(columns.get(target, target), raw.get(target, "")[:200], code, params))
+
+        def find(target: str, code: str, **params: Any) -> None:
+            # A data-quality finding: a warning where the source accepts it, else an error.
+            found = CellError(columns.get(target, target), raw.get(target, "")[:200], code, params)
+            (warnings if target in lenient else errors).append(found)
 
         for target in self.required:
             if not raw.get(target):
@@ -222,46 +285,61 @@ class RowParser:
             title=raw.get(Target.TITLE, ""),
             industry=raw.get(Target.INDUSTRY, ""),
         )
-        self._parse_identity(raw, row, fail)
-        self._parse_contact(raw, row, fail)
+        self._parse_identity(raw, row, find, fail)
+        self._parse_contact(raw, row, find, fail)
         self._parse_codes(raw, row, fail)
-        return (None, errors) if errors else (row, errors)
+        missing = self.missing_id_accepted and not raw.get(Target.ID_NUMBER)
+        if warnings or missing:
+            flags = [self.flag_of_column[w.column] for w in warnings]
+            if missing:
+                warnings.append(CellError(columns[Target.ID_NUMBER], "", "id_number.empty", {}))
+                flags.append(QualityCheck.ID_NUMBER_MISSING.value)
+            row.flags = tuple(dict.fromkeys(flags))
+        return (None, errors, warnings) if errors else (row, errors, warnings)
 
-    def _parse_identity(self, raw: dict[str, str], row: ParsedRow, fail: Any) -> None:
+    def _parse_identity(self, raw: dict[str, str], row: ParsedRow, find: Any, fail: Any) -> None:
         text = raw.get(Target.ID_NUMBER, "")
         if text.startswith("\x00"):
-            raw[Target.ID_NUMBER] = text[1:]
-            fail(Target.ID_NUMBER, "number_cell")
+            raw[Target.ID_NUMBER] = text = text[1:]
+            find(Target.ID_NUMBER, "number_cell")
+            row.id_number = text  # what is left of it, for linkage; never indexed
         elif text:
             try:
                 parsed = idnumbers.parse(text, today=self.today)
             except idnumbers.IdNumberError as exc:
-                fail(Target.ID_NUMBER, f"id_number.{exc.code}")
+                find(Target.ID_NUMBER, f"id_number.{exc.code}")
+                # Kept as written (one typo is common) for linkage, which takes birth date and
+                # sex only from valid numbers; the columns below give them instead.
+                row.id_number = text.replace(" ", "").upper()
             else:
                 row.id_number, row.birth_date, row.sex = parsed.value, parsed.birth_date, parsed.sex
+                row.id_verified = True
         for target in (Target.BIRTH_DATE, Target.REGISTERED_ON):
             if raw.get(target):
                 value = self._date(raw[target])
+                report = find if target == Target.BIRTH_DATE else fail
                 if value is None:
-                    fail(target, "date", formats=" | ".join(self.date_formats))
+                    report(target, "date", formats=" | ".join(self.date_formats))
                 elif value > self.today:
-                    fail(target, "date_future")
+                    report(target, "date_future")
                 elif target == Target.REGISTERED_ON:
                     row.registered_on = value
                 elif row.birth_date is None:
                     # The ID number, when valid, is the better witness of the birth date.
                     row.birth_date = value
 
-    def _parse_contact(self, raw: dict[str, str], row: ParsedRow, fail: Any) -> None:
+    def _parse_contact(self, raw: dict[str, str], row: ParsedRow, find: Any, fail: Any) -> None:
         phone = raw.get(Target.PHONE, "")
         if not phone.isdigit():
             phone = _PHONE_NOISE.sub("", phone).removeprefix("+86")
         if phone and not _PHONE.match(phone):
-            fail(Target.PHONE, "phone")
+            find(Target.PHONE, "phone")
+            # An accepted wrong number is kept for linkage (often one digit off) where it fits.
+            phone = phone if len(phone) <= _PHONE_STORED else ""
         row.phone = phone
         email = raw.get(Target.EMAIL, "")
         if email and not _EMAIL.match(email):
-            fail(Target.EMAIL, "email")
+            find(Target.EMAIL, "email")
         row.email = email.lower()
         code = raw.get(Target.EMPLOYER_CREDIT_CODE, "")
         if code:

@@ -6,6 +6,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from talentlink.core.schemas import RowErrorOut
+
 
 class CategoryOut(Schema):
     code: str
@@ -29,6 +31,9 @@ class SourceSystemOut(Schema):
     region: str
     file_format: str
     columns: dict[str, str]
+    # QualityCheck codes whose findings the source's files may carry (accepted, flagged).
+    accepted_findings: list[str]
+    template_url: str
 
 
 class ImportOut(Schema):
@@ -41,6 +46,8 @@ class ImportOut(Schema):
     updated_count: int
     unchanged_count: int
     error_count: int
+    warning_count: int
+    flagged_count: int
     created_at: dt.datetime
     finished_at: dt.datetime | None
     progress: dict
@@ -55,6 +62,8 @@ class SourceRecordOut(Schema):
     row: int
     name: str
     id_number: str
+    id_number_verified: bool
+    quality_flags: list[str]
     employer_name: str
     category: str | None
     tier: str | None
@@ -125,3 +134,10 @@ class ClaimDecisionIn(Schema):
     approve: bool
     person_id: int | None = None
     note: str = ""
+
+
+class ImportFindingOut(RowErrorOut):
+    """A row error ("error": it rejected the file) or warning (a data-quality finding the source
+    accepts: the row was imported, flagged) of an import's report."""
+
+    severity: str

@@ -7,6 +7,8 @@ observers see aggregates, never persons. Every read of a person is audited.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.cache import cache
@@ -16,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotAllowed, NotFound
 from talentlink.core.models import AuditEvent, Role, User
-from talentlink.core.tabular import CellError, error_report_rows
+from talentlink.core.tabular import CellError, error_report_dicts, error_report_rows
 from talentlink.registry import imports
-from talentlink.registry.models import Consent, ImportBatch, Person, SourceRecord
+from talentlink.registry.models import Consent, ImportBatch, Person, RowError, SourceRecord, SourceSystem
 
 
 def persons_visible(*, user: User) -> QuerySet[Person]:
@@ -132,10 +134,38 @@ def import_progress(*, batch: ImportBatch) -> dict[str, Any]:
     return {**state, "percent": percent}
 
 
-def import_error_rows(*, batch: ImportBatch):  # type: ignore[no-untyped-def]
-    """(row, column, value, code, reason in Chinese, reason in English) of a rejected import."""
-    errors = batch.errors.order_by("row", "id").iterator(chunk_size=5000)
-    return error_report_rows((e.row, CellError(e.column, e.value, e.code, e.params)) for e in errors)
+def import_error_rows(
+    *, batch: ImportBatch, severity: str = RowError.Severity.ERROR
+) -> Iterator[tuple[Any, ...]]:
+    """(row, column, value, code, reason in Chinese, reason in English) of an import's errors
+    (what rejected it) or warnings (data-quality findings its source accepts), streamed."""
+    found = batch.errors.filter(severity=severity).order_by("row", "id").iterator(chunk_size=5000)
+    return error_report_rows((e.row, CellError(e.column, e.value, e.code, e.params)) for e in found)
+
+
+def import_findings(*, batch: ImportBatch, severity: str = "", limit: int) -> list[dict[str, Any]]:
+    """An import's errors and warnings (or those of one severity) for the JSON API, errors first."""
+    severities = [severity] if severity else [RowError.Severity.ERROR, RowError.Severity.WARNING]
+    found: list[dict[str, Any]] = []
+    for kind in severities:
+        rows = itertools.islice(import_error_rows(batch=batch, severity=kind), max(limit - len(found), 0))
+        found += [{**finding, "severity": kind} for finding in error_report_dicts(rows)]
+    return found
+
+
+def source_systems_importable(*, user: User) -> QuerySet[SourceSystem]:
+    """The source systems whose files this user may import, with their mappings."""
+    qs = SourceSystem.objects.select_related("region").prefetch_related("columns", "values")
+    if user.is_superuser:
+        return qs
+    if user.is_talent_office:
+        return qs.filter(region_id=user.region_id)
+    return qs.none()
+
+
+def person_id_numbers_unverified(*, records: list[SourceRecord]) -> int:
+    """How many of a person's source records carry an ID number that is not valid."""
+    return sum(1 for record in records if record.id_number_unverified)
 
 
 def talent_claims_pending(*, user: User) -> QuerySet:  # type: ignore[type-arg]

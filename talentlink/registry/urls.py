@@ -9,6 +9,7 @@ urlpatterns = [
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:batch_id>/", views.import_detail, name="import_detail"),
     path("imports/<int:batch_id>/errors.xlsx", views.import_errors_xlsx, name="import_errors_xlsx"),
+    path("imports/templates/<slug:source_code>/", views.import_template, name="import_template"),
     path("persons/", views.person_list, name="persons"),
     path("persons/<int:person_id>/", views.person_detail, name="person_detail"),
     path("persons/<int:person_id>/id-number/", views.person_id_number, name="person_id_number"),

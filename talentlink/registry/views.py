@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,14 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from talentlink.core.audit import Access
-from talentlink.core.errors import DomainError, NotAllowed
-from talentlink.core.exports import xlsx_response
+from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.forms import add_domain_error
 from talentlink.core.models import AuditEvent
 from talentlink.core.selectors import audit_events_about
-from talentlink.core.tabular import ERROR_REPORT_HEADERS
 from talentlink.core.views import query_without_page
-from talentlink.registry import selectors, services
+from talentlink.registry import files, selectors, services
 from talentlink.registry.forms import (
     ClaimDecisionForm,
     ConsentForm,
@@ -26,7 +26,7 @@ from talentlink.registry.forms import (
     PersonFilterForm,
     TalentRegistrationForm,
 )
-from talentlink.registry.models import Consent, Person, TalentClaim
+from talentlink.registry.models import Consent, Person, RowError, TalentClaim
 
 
 def _office_only(request: HttpRequest) -> None:
@@ -50,7 +50,20 @@ def import_list(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("registry:import_detail", batch_id=batch.pk)
     page = Paginator(selectors.imports_visible(user=request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "registry/import_list.html", {"form": form, "page": page})
+    sources = [
+        (source, files.source_columns_describe(source))
+        for source in selectors.source_systems_importable(user=request.user)
+    ]
+    return render(request, "registry/import_list.html", {"form": form, "page": page, "sources": sources})
+
+
+@login_required
+def import_template(request: HttpRequest, source_code: str) -> HttpResponse:
+    _office_only(request)
+    source = selectors.source_systems_importable(user=request.user).filter(code=source_code).first()
+    if source is None:
+        raise NotFound(_("No such source system."))
+    return files.template_response(source)
 
 
 @login_required
@@ -63,17 +76,19 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         response = HttpResponse()
         response["HX-Refresh"] = "true"
         return response
-    errors = list(selectors.import_error_rows(batch=batch))[:200] if batch.error_count else []
-    return render(request, "registry/import_detail.html", {**context, "errors": errors})
+    shown = 200
+    errors = list(islice(selectors.import_error_rows(batch=batch), shown)) if batch.error_count else []
+    warnings = (
+        list(islice(selectors.import_error_rows(batch=batch, severity=RowError.Severity.WARNING), shown))
+        if batch.warning_count
+        else []
+    )
+    return render(request, "registry/import_detail.html", {**context, "errors": errors, "warnings": warnings})
 
 
 @login_required
 def import_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = selectors.import_get(user=request.user, batch_id=batch_id)
-    return xlsx_response(
-        filename=f"import-{batch.pk}-errors.xlsx", sheet="errors",
-        headers=ERROR_REPORT_HEADERS, rows=selectors.import_error_rows(batch=batch),
-    )  # fmt: skip
+    return files.import_report_response(selectors.import_get(user=request.user, batch_id=batch_id))
 
 
 @login_required
@@ -103,9 +118,11 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def _person_context(request: HttpRequest, person: Person) -> dict:  # type: ignore[type-arg]
+    records = list(selectors.person_source_records(person=person))
     return {
         "person": person,
-        "records": selectors.person_source_records(person=person),
+        "records": records,
+        "id_numbers_unverified": selectors.person_id_numbers_unverified(records=records),
         "consents": person.consents.select_related("region"),
         "consent_form": ConsentForm(person=person),
         "can_reveal": request.user.is_superuser or request.user.sees_full_id_numbers,

@@ -33,8 +33,8 @@ class Command(BaseCommand):
             raise CommandError(f"No file {path}.")
         if options["dry_run"]:
             with tqdm(desc="validating", unit=" rows", disable=None) as bar:
-                errors, count, total = imports.file_validate(source, path, _bar(bar))
-            self._print_errors(errors, count, total)
+                outcome = imports.file_validate(source, path, _bar(bar))
+            self._print_findings(outcome)
             return
         user = self._user(options.get("user"), source)
         access = Access.system(channel=AuditEvent.Channel.COMMAND, user=user)
@@ -52,7 +52,8 @@ class Command(BaseCommand):
             batch = services.import_run_now(batch_id=batch.pk, progress=_bar(bar))
         self.stdout.write(
             f"import #{batch.pk}: {batch.status}, {batch.total_rows} rows, {batch.created_count} new, "
-            f"{batch.updated_count} updated, {batch.unchanged_count} unchanged, {batch.error_count} errors"
+            f"{batch.updated_count} updated, {batch.unchanged_count} unchanged, {batch.error_count} errors, "
+            f"{batch.warning_count} warnings ({batch.flagged_count} rows flagged)"
         )
         if batch.status == ImportBatch.Status.REJECTED:
             raise CommandError("the file has errors and was not imported; see the error report")
@@ -69,11 +70,15 @@ class Command(BaseCommand):
             raise CommandError("No talent office account to import for; pass --user.")
         return user
 
-    def _print_errors(self, errors, count, total) -> None:  # type: ignore[no-untyped-def]
-        self.stdout.write(f"{total} rows, {count} errors")
-        for row, e in errors[:50]:
-            self.stdout.write(f"  row {row} {e.column} {e.value!r}: {error_message(e.code, e.params, 'en')}")
-        if count:
+    def _print_findings(self, outcome: imports.ScanOutcome) -> None:
+        self.stdout.write(
+            f"{outcome.total} rows, {outcome.error_count} errors, {outcome.warning_count} warnings"
+        )
+        for kind, found in (("error", outcome.errors), ("warning", outcome.warnings)):
+            for row, e in found[:50]:
+                reason = error_message(e.code, e.params, "en")
+                self.stdout.write(f"  {kind}: row {row} {e.column} {e.value!r}: {reason}")
+        if outcome.error_count:
             raise CommandError("the file has errors")
 
 
