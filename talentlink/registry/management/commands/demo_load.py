@@ -39,7 +39,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         self._accounts()
-        paths = demo.write_exports(out_dir=options["out"], size=options["size"], overlap=options["overlap"])
+        paths = demo.write_exports(
+            out_dir=options["out"], size=options["size"], overlap=options["overlap"], errors=demo.DEMO_ERRORS
+        )
         for source in SourceSystem.objects.select_related("region"):
             self._import(source, paths[source.code])
         self._employer()
@@ -48,6 +50,9 @@ class Command(BaseCommand):
         for config in apps.get_app_configs():
             if hasattr(config, "demo_load"):
                 config.demo_load(stdout=self.stdout)
+        # Linked last, as the task worker would after the imports, so that the merges reach what
+        # the other apps hold for these persons.
+        demo.queued_runs_link(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(self._summary()))
 
     def _accounts(self) -> None:
