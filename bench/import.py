@@ -6,6 +6,7 @@ Run from the repository root (see bench/README.md):
     .venv/bin/python bench/import.py --rows 100000 --baseline-rows 5000
     .venv/bin/python bench/import.py --database-url postgres://postgres@127.0.0.1:5432/talentlink_bench
     .venv/bin/python bench/import.py --rows 100000 --profile /tmp/import.prof
+    .venv/bin/python bench/import.py --rows 100000 --no-xlsx                 # CSV only
 
 The script never touches var/: every run gets its own TALENTLINK_VAR_DIR and database
 (a new SQLite file, or the PostgreSQL database of --database-url dropped and created again).
@@ -17,6 +18,10 @@ The import scans a large file in a second process while the first writes (regist
 the peak RSS and heap figures are the writing process's. The 1/10-size import also runs with
 the scan in the writing process ("one process"), to show what the pipeline gains; --profile
 profiles a single-process import, so that cProfile sees the scan too.
+
+The same rows are also written as an XLSX file (as Zhoushan delivers its export) and imported
+through the same importer twice, read once with calamine (the platform's reader) and once with
+openpyxl (TALENTLINK_XLSX_READER=openpyxl, the reader it replaced), to put XLSX beside CSV.
 """
 
 from __future__ import annotations
@@ -74,9 +79,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--profile", type=Path, help="only profile one platform import (cProfile) to FILE")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (files, databases)")
+    parser.add_argument("--no-xlsx", action="store_true", help="skip the XLSX imports (calamine, openpyxl)")
     # Internal: one measurement in this process.
     parser.add_argument("--worker", choices=["generate", "platform", "naive"], help=argparse.SUPPRESS)
-    parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--xlsx", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--xlsx-reader", choices=["calamine", "openpyxl"], help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--small-rows", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--reimport", nargs="*", type=Path, default=[], help=argparse.SUPPRESS)
@@ -185,19 +193,21 @@ def engine_name() -> str:
 
 
 def worker(args: argparse.Namespace) -> dict[str, Any]:
+    if args.xlsx_reader:  # before Django reads its settings; the scanning process inherits it
+        os.environ["TALENTLINK_XLSX_READER"] = args.xlsx_reader
     django_setup()
     import talentlink
 
     if args.worker == "generate":
-        result = generate(args.out, args.rows, args.small_rows)
+        result = generate(args.out, args.rows, args.small_rows, xlsx=args.xlsx)
     elif args.worker == "platform":
         if args.one_process or args.profile:
             from talentlink.registry import imports
 
             imports.PIPELINE_MIN_BYTES = sys.maxsize  # scan in this process, whatever the file's size
-        result = platform_worker(args.csv, traced=args.trace, reimport=args.reimport, profile=args.profile)
+        result = platform_worker(args.file, traced=args.trace, reimport=args.reimport, profile=args.profile)
     else:
-        result = naive_worker(args.csv, args.rows, traced=args.trace)
+        result = naive_worker(args.file, args.rows, traced=args.trace)
     code = str(Path(talentlink.__file__).resolve().parent.parent)
     return {**result, "engine": engine_name(), "code": code}
 
@@ -210,9 +220,12 @@ def csv_writer(stack: contextlib.ExitStack, path: Path, source: Any, **options: 
     return csv.writer(handle, delimiter=source.delimiter, **options)
 
 
-def generate(out: Path, rows: int, small: int) -> dict[str, Any]:
-    """Write the Ningbo export (as demo.write_exports does, without Zhoushan's XLSX), the same
-    rows with LF line ends (other bytes, same content) and its first ``small`` rows."""
+def generate(out: Path, rows: int, small: int, *, xlsx: bool) -> dict[str, Any]:
+    """Write the Ningbo export (as demo.write_exports does), the same rows with LF line ends
+    (other bytes, same content), its first ``small`` rows and, if asked, the same rows as XLSX
+    (written as demo.write_exports writes Zhoushan's)."""
+    from openpyxl import Workbook
+
     from talentlink.registry import demo
     from talentlink.registry.models import SourceSystem
 
@@ -225,17 +238,23 @@ def generate(out: Path, rows: int, small: int) -> dict[str, Any]:
         full = csv_writer(stack, paths["full"], source)
         lf = csv_writer(stack, paths["lf"], source, lineterminator="\n")
         part = csv_writer(stack, paths["small"], source)
-        for writer in (full, lf, part):
-            writer.writerow(header)
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("人才信息")
+        outputs = [full.writerow, lf.writerow, *([sheet.append] if xlsx else [])]
+        for write in (*outputs, part.writerow):
+            write(header)
         # With no overlap, the generator yields all of Ningbo's rows before Zhoushan's.
         for i, (region, key, talent, written_id) in enumerate(demo.Generator().people(rows, 0)):
             if region != demo.NINGBO:
                 break
             cells = row_of(key, talent, written_id)
-            full.writerow(cells)
-            lf.writerow(cells)
+            for write in outputs:
+                write(cells)
             if i < small:
                 part.writerow(cells)
+    if xlsx:
+        paths["xlsx"] = out / f"{SOURCE_CODE}.xlsx"
+        workbook.save(paths["xlsx"])
     seconds = time.perf_counter() - started
     return {"paths": {k: str(v) for k, v in paths.items()}, "seconds": seconds}
 
@@ -316,6 +335,11 @@ def platform_worker(
     # Measure the import alone: the linkage it would queue has its own benchmark (bench/linkage.py),
     # and choosing its engine starts a Java process that would count as the scanning process's RSS.
     settings.TALENTLINK_LINKAGE_AFTER_IMPORT = False
+    if path.suffix == ".xlsx":
+        from talentlink.registry.models import SourceSystem
+
+        # Same columns and codes, delivered as XLSX (import_submit checks the suffix).
+        SourceSystem.objects.filter(code=SOURCE_CODE).update(file_format=SourceSystem.FileFormat.XLSX)
     # A worker process has loaded what an import runs after its first task: load the linkage
     # module that import_run_now imports, so that neither time nor heap counts a first import.
     with contextlib.suppress(ImportError):
@@ -537,10 +561,11 @@ def prepare(args: argparse.Namespace) -> tuple[Bench, dict[str, Path], dict[str,
     workdir = Path(tempfile.mkdtemp(prefix="talentlink-bench-"))
     bench = Bench(workdir=workdir, database_url=args.database_url, heap=args.heap)
     (workdir / "files").mkdir()
-    say(f"work directory {workdir}; generating a {args.rows:,}-row Ningbo export")
+    xlsx = "" if args.no_xlsx else " (CSV and XLSX)"
+    say(f"work directory {workdir}; generating a {args.rows:,}-row Ningbo export{xlsx}")
     generated = bench.worker(
         "generate", "--out", str(workdir / "files"), "--rows", str(args.rows),
-        "--small-rows", str(small_size(args.rows)),
+        "--small-rows", str(small_size(args.rows)), *([] if args.no_xlsx else ["--xlsx"]),
     )  # fmt: skip
     paths = {k: Path(v) for k, v in generated["paths"].items()}
     say(f"generated in {generated['seconds']:.1f} s ({paths['full'].stat().st_size / MIB:,.1f} MiB)")
@@ -550,15 +575,25 @@ def prepare(args: argparse.Namespace) -> tuple[Bench, dict[str, Path], dict[str,
 def measurements(args: argparse.Namespace, paths: dict[str, Path]) -> dict[str, list[str]]:
     """Worker arguments of each measurement, cheapest first."""
     return {
-        f"platform, {small_size(args.rows):,} rows": ["platform", "--csv", str(paths["small"])],
+        f"platform, {small_size(args.rows):,} rows": ["platform", "--file", str(paths["small"])],
         f"naive, first {args.baseline_rows:,} rows": [
-            "naive", "--csv", str(paths["full"]), "--rows", str(args.baseline_rows),
+            "naive", "--file", str(paths["full"]), "--rows", str(args.baseline_rows),
         ],
         f"platform, one process, {small_size(args.rows):,} rows": [
-            "platform", "--csv", str(paths["small"]), "--one-process",
+            "platform", "--file", str(paths["small"]), "--one-process",
         ],
-        f"platform, {args.rows:,} rows": ["platform", "--csv", str(paths["full"])],
+        f"platform, {args.rows:,} rows": ["platform", "--file", str(paths["full"])],
     }  # fmt: skip
+
+
+def xlsx_measurements(args: argparse.Namespace, paths: dict[str, Path]) -> dict[str, list[str]]:
+    """Worker arguments of the XLSX imports (the full-size rows), by the reader they use."""
+    if "xlsx" not in paths:
+        return {}
+    return {
+        reader: ["platform", "--file", str(paths["xlsx"]), "--xlsx-reader", reader]
+        for reader in ("calamine", "openpyxl")
+    }
 
 
 def run_benchmark(args: argparse.Namespace) -> None:
@@ -573,11 +608,15 @@ def run_benchmark(args: argparse.Namespace) -> None:
         small, naive, single, full = specs
         results = {label: bench.timed(label, [*spec, *(again if label == full else [])])
                    for label, spec in specs.items()}  # fmt: skip
+        # The XLSX imports show speed and RSS: calamine's sheet is Rust memory, which tracemalloc
+        # does not see.
+        xlsx = {reader: bench.timed(f"platform, {args.rows:,} rows of XLSX through {reader}", spec)
+                for reader, spec in xlsx_measurements(args, paths).items()}  # fmt: skip
         if args.heap == "separate":
             for label, spec in specs.items():
                 if label != single:  # the one-process run shows speed only
                     results[label]["heap_peak_mib"] = bench.heap_peak(label, spec)
-        report(args, generated, paths, results[full], results[small], results[naive], results[single])
+        report(args, generated, paths, results[full], results[small], results[naive], results[single], xlsx)
     finally:
         bench.close(args.keep)
 
@@ -597,7 +636,7 @@ def run_profile(args: argparse.Namespace) -> None:
     bench, paths, _generated = prepare(args)
     try:
         say(f"profiling the platform import of {args.rows:,} rows")
-        result = bench.worker("platform", "--csv", str(paths["full"]), "--profile", str(args.profile))
+        result = bench.worker("platform", "--file", str(paths["full"]), "--profile", str(args.profile))
         print(f"platform import of {result['rows']:,} rows under cProfile: {result['seconds']:.1f} s")
         for order in ("cumulative", "tottime"):
             print(f"\n=== top 30 by {order} ===")
@@ -648,6 +687,7 @@ def report(
     small: dict[str, Any],
     naive: dict[str, Any],
     single: dict[str, Any],
+    xlsx: dict[str, dict[str, Any]],
 ) -> None:
     print_header(args, generated, paths, full)
     identical, requoted = full["reimports"]
@@ -659,9 +699,10 @@ def report(
         table_row("platform re-import, same rows in other bytes", requoted),
         table_row("platform re-import, identical file (new name)", identical),
         table_row(f"naive row-by-row save() [first {naive['rows']:,} rows only]", naive),
+        *(table_row(f"platform, same rows as XLSX, read by {name}", result) for name, result in xlsx.items()),
     ]
     print_table(lines)
-    print_notes(args, full, small, naive, identical, requoted)
+    print_notes(args, full, small, naive, identical, requoted, xlsx)
 
 
 def print_header(
@@ -697,6 +738,7 @@ def print_notes(
     naive: dict[str, Any],
     identical: dict[str, Any],
     requoted: dict[str, Any],
+    xlsx: dict[str, dict[str, Any]],
 ) -> None:
     full_rate, naive_rate = full["rows"] / full["seconds"], naive["rows"] / naive["seconds"]
     print()
@@ -723,7 +765,29 @@ def print_notes(
     )
     verdict = "MET" if full_rate >= GOAL_ROWS_PER_S else "NOT met"
     print(f"goal ≥ {GOAL_ROWS_PER_S:,} rows/s validated and imported: {verdict} ({full_rate:,.0f} rows/s)")
+    if xlsx:
+        print_xlsx(full, xlsx)
     print_memory(full, small)
+
+
+def print_xlsx(full: dict[str, Any], xlsx: dict[str, dict[str, Any]]) -> None:
+    rates = {reader: result["rows"] / result["seconds"] for reader, result in xlsx.items()}
+    csv_rate = full["rows"] / full["seconds"]
+    print(
+        f"rows/s, the same {full['rows']:,} rows: CSV {csv_rate:,.0f}, "
+        + ", ".join(f"XLSX-{reader} {rate:,.0f}" for reader, rate in rates.items())
+    )
+    for reader, result in xlsx.items():
+        first = result["phases"].get("writing", (None, None))[0]
+        print(
+            f"XLSX through {reader}: scanning process peak RSS {mib(result.get('scan_rss_mib'))} MiB, "
+            f"CPU {result['cpu_self_s']:,.1f} s writing + {result['cpu_children_s']:,.1f} s scanning, "
+            f"first rows written {seconds(first)} into the run of {seconds(result['run_s'])}"
+        )
+    if "calamine" in rates:
+        rate = rates["calamine"]
+        verdict = "MET" if rate >= GOAL_ROWS_PER_S else "NOT met"
+        print(f"goal ≥ {GOAL_ROWS_PER_S:,} rows/s from XLSX (calamine): {verdict} ({rate:,.0f} rows/s)")
 
 
 def print_memory(full: dict[str, Any], small: dict[str, Any]) -> None:
