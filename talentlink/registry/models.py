@@ -680,6 +680,7 @@ class LinkageRun(models.Model):
     merge_count = models.PositiveIntegerField(_("merges"), default=0)
     split_count = models.PositiveIntegerField(_("splits"), default=0)
     trained = models.BooleanField(_("model trained in this run"), default=False)
+    threshold = models.FloatField(_("merged from probability"), null=True, blank=True)
     parameters = models.JSONField(_("model parameters"), default=dict, blank=True)
     histogram = models.JSONField(_("match weight histogram"), default=list, blank=True)
     plan = models.JSONField(_("planned merges and splits"), default=list, blank=True)

@@ -37,6 +37,7 @@ class RunOut(Schema):
     split_count: int
     review_count: int
     trained: bool
+    threshold: float | None  # the probability from which the run merged without review
     histogram: list[dict[str, Any]]
     failure: str  # why a failed run failed, in the reader's language
     superseded_by: int | None

@@ -27,7 +27,8 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 from talentlink.registry.linkage import model, normalise
 
 # Pairs at or above this probability are the same person; below REVIEW_FLOOR they are not;
-# in between a person decides (the clerical review queue).
+# in between a person decides (the clerical review queue). The platform lowers the threshold
+# once clerical decisions measure that pairs below it are merged as precisely (runs.threshold).
 CLUSTER_THRESHOLD = 0.99
 REVIEW_FLOOR = 0.5
 # Below this many records EM has too few pairs to learn from; the stored parameters serve.
@@ -228,6 +229,7 @@ class Outcome:
     histogram: list[dict[str, Any]]
     compared: int  # pairs scored
     trained: bool
+    threshold: float = CLUSTER_THRESHOLD  # probability from which pairs were merged
 
 
 def pair(a: int, b: int) -> tuple[int, int]:
@@ -351,10 +353,13 @@ class Session:
 
 
 def edges_with_decisions(
-    pairs: pd.DataFrame, decisions: Decisions, extra: Iterable[tuple[int, int]] = ()
+    pairs: pd.DataFrame,
+    decisions: Decisions,
+    extra: Iterable[tuple[int, int]] = (),
+    threshold: float = CLUSTER_THRESHOLD,
 ) -> pd.DataFrame:
     """Automatic edges above the threshold, without rejected pairs, with accepted ones and ``extra``."""
-    strong = pairs[pairs["match_probability"] >= CLUSTER_THRESHOLD]
+    strong = pairs[pairs["match_probability"] >= threshold]
     edges = list(zip(strong["unique_id_l"].tolist(), strong["unique_id_r"].tolist(), strict=True))
     kept = [(a, b, 0.999) for a, b in edges if pair(a, b) not in decisions.non_matches]
     kept += [(a, b, 1.0) for a, b in decisions.matches]
@@ -427,6 +432,7 @@ def run(
     decisions: Decisions | None = None,
     train: bool | None = None,
     progress: Progress | None = None,
+    threshold: float = CLUSTER_THRESHOLD,
 ) -> Outcome:
     """Link and deduplicate all records of all cities (the full run)."""
     report = progress or (lambda step: None)
@@ -442,10 +448,11 @@ def run(
     histogram, compared = session.histogram(predictions)
     pairs = session.pairs_above(predictions, REVIEW_FLOOR)
     report("clustering")
-    edges = edges_with_decisions(pairs, decisions)
+    edges = edges_with_decisions(pairs, decisions, threshold=threshold)
     node_ids = [uid for table in frames.values() for uid in table.column("unique_id").to_pylist()]
     clusters = enforce_non_matches(session.cluster(node_ids, edges), edges, decisions)
-    return Outcome(pairs, clusters, parameters or session.parameters(), histogram, compared, trained)
+    parameters = parameters or session.parameters()
+    return Outcome(pairs, clusters, parameters, histogram, compared, trained, threshold)
 
 
 def run_incremental(
@@ -457,6 +464,7 @@ def run_incremental(
     groups: dict[int, int],
     decisions: Decisions | None = None,
     progress: Progress | None = None,
+    threshold: float = CLUSTER_THRESHOLD,
 ) -> Outcome:
     """Link new records against existing ones (and each other) with stored parameters.
 
@@ -476,7 +484,7 @@ def run_incremental(
     report("clustering")
     new_ids = [uid for t in new.values() for uid in t.column("unique_id").to_pylist()]
     touched = set(new_ids)
-    strong = pairs[pairs["match_probability"] >= CLUSTER_THRESHOLD]
+    strong = pairs[pairs["match_probability"] >= threshold]
     touched.update(strong["unique_id_l"].tolist(), strong["unique_id_r"].tolist())
     persons: dict[int, list[int]] = {}
     for uid, person in groups.items():
@@ -484,9 +492,10 @@ def run_incremental(
     touched_persons = {groups[uid] for uid in touched if uid in groups}
     together = [(ids[0], other) for p in touched_persons for ids in [sorted(persons[p])] for other in ids[1:]]
     nodes = touched | {uid for p in touched_persons for uid in persons[p]}
-    edges = edges_with_decisions(pairs, decisions, extra=together)
+    edges = edges_with_decisions(pairs, decisions, extra=together, threshold=threshold)
     clusters = enforce_non_matches(session.cluster(sorted(nodes), edges), edges, decisions)
-    return Outcome(pairs, clusters, parameters or model.DEFAULT_PARAMETERS, histogram, compared, False)
+    parameters = parameters or model.DEFAULT_PARAMETERS
+    return Outcome(pairs, clusters, parameters, histogram, compared, False, threshold)
 
 
 def weight_to_probability(weight: float) -> float:

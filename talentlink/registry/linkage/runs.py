@@ -85,6 +85,42 @@ def decisions() -> engine.Decisions:
     return found
 
 
+# Probabilities a run may merge from, highest first: the review queue's clerical decisions show
+# how precise merging from each would have been.
+THRESHOLD_CANDIDATES = (0.98, 0.95, 0.9)
+
+
+def threshold() -> float:
+    """The probability from which a run merges without review, chosen from measured precision.
+
+    It starts at ``TALENTLINK_LINKAGE_MERGE_THRESHOLD`` (0.99, the precision measured by
+    ``bench/linkage.py --platform`` on the realistic error model). Then, band by band downwards
+    (0.98–0.99, 0.95–0.98, 0.9–0.95), a band joins the automatic merges when the staff decided at
+    least LABELS_MIN of its review pairs and ``TALENTLINK_LINKAGE_MERGE_PRECISION`` (0.995) of those
+    were the same person; a band without any review pair is passed over, and the first band short
+    of decisions or of precision stops the descent.
+    """
+    start = float(getattr(settings, "TALENTLINK_LINKAGE_MERGE_THRESHOLD", engine.CLUSTER_THRESHOLD))
+    target = float(getattr(settings, "TALENTLINK_LINKAGE_MERGE_PRECISION", 0.995))
+    queued = ReviewPair.objects.exclude(status=ReviewPair.Status.STALE)
+    chosen = upper = start
+    for low in (c for c in THRESHOLD_CANDIDATES if c < start):
+        band = queued.filter(match_probability__gte=low, match_probability__lt=upper)
+        upper = low
+        verdicts = list(
+            band.filter(status=ReviewPair.Status.DECIDED, decision__isnull=False).values_list(
+                "decision__verdict", flat=True
+            )
+        )
+        if not verdicts and not band.exists():
+            continue  # no pair ever scored here: no evidence either way
+        same = verdicts.count(MatchDecision.Verdict.MATCH)
+        if len(verdicts) < engine.LABELS_MIN or same < target * len(verdicts):
+            break
+        chosen = low
+    return chosen
+
+
 def latest_parameters() -> dict[str, Any] | None:
     """The parameters of the last run that trained the model (None: the defaults)."""
     run = LinkageRun.objects.filter(trained=True, status=LinkageRun.Status.SUCCEEDED).first()
@@ -129,11 +165,17 @@ def claim(run_id: int) -> LinkageRun | None:
 def _link(run: LinkageRun, report: Progress) -> engine.Outcome:
     known = decisions()
     runner = backend()
+    run.threshold = threshold()
     if run.kind == LinkageRun.Kind.FULL:
         frames = engine.prepare(records())
         run.record_count = sum(t.num_rows for t in frames.values())
         return engine.run(
-            frames, backend=runner, parameters=latest_parameters(), decisions=known, progress=report
+            frames,
+            backend=runner,
+            parameters=latest_parameters(),
+            decisions=known,
+            progress=report,
+            threshold=run.threshold,
         )
     new = engine.prepare(records(Q(batch_id=run.batch_id)))
     existing = engine.prepare(records(~Q(batch_id=run.batch_id)))
@@ -149,6 +191,7 @@ def _link(run: LinkageRun, report: Progress) -> engine.Outcome:
         groups=groups,
         decisions=known,
         progress=report,
+        threshold=run.threshold,
     )
 
 
@@ -167,7 +210,7 @@ def _record(run: LinkageRun, outcome: engine.Outcome) -> None:
         sizes[cluster] = sizes.get(cluster, 0) + 1
     band = _review_band(outcome)
     run.compared_count, run.histogram = outcome.compared, outcome.histogram
-    run.linked_pair_count = int((outcome.pairs["match_probability"] >= engine.CLUSTER_THRESHOLD).sum())
+    run.linked_pair_count = int((outcome.pairs["match_probability"] >= outcome.threshold).sum())
     run.cluster_count, run.multi_record_clusters = len(sizes), sum(1 for n in sizes.values() if n > 1)
     run.merge_count = sum(1 for s in steps if s.target is not None)
     run.split_count = sum(1 for s in steps if s.target is None)
@@ -187,7 +230,7 @@ def _record(run: LinkageRun, outcome: engine.Outcome) -> None:
 def _review_band(outcome: engine.Outcome) -> list[dict[str, Any]]:
     """Pairs between the floor and the threshold, in different clusters, not yet decided."""
     pairs = outcome.pairs
-    uncertain = pairs[pairs["match_probability"] < engine.CLUSTER_THRESHOLD]
+    uncertain = pairs[pairs["match_probability"] < outcome.threshold]
     clusters = outcome.clusters
     band = []
     for row in uncertain.itertuples(index=False):

@@ -105,3 +105,31 @@ def test_the_relink_command_does_the_work_of_queued_incremental_runs(linked, nb_
     from talentlink.registry.linkage import services as linkage
 
     assert linkage.linkage_run_now(run_id=queued.pk).status == "superseded", "a worker later skips it"
+
+
+def _decided_pairs(count: int, probability: float, rejected: int, user) -> None:  # type: ignore[no-untyped-def]
+    from talentlink.registry.models import MatchDecision, ReviewPair
+
+    ids = list(SourceRecord.objects.order_by("pk").values_list("pk", flat=True))
+    for i in range(count):
+        a, b = ids[2 * i], ids[2 * i + 1]
+        verdict = "non_match" if i < rejected else "match"
+        decision = MatchDecision.objects.create(record_a_id=a, record_b_id=b, verdict=verdict, origin="review",
+                                                decided_by=user)  # fmt: skip
+        ReviewPair.objects.create(record_a_id=a, record_b_id=b, match_weight=5, match_probability=probability,
+                                  comparison={}, status="decided", decision=decision)  # fmt: skip
+
+
+def test_the_merge_threshold_comes_down_only_as_far_as_reviewers_measured_it_precise(linked, nb_office):
+    from talentlink.registry.linkage import runs
+
+    assert runs.threshold() == 0.99, "without decisions, the measured default"
+    _decided_pairs(60, 0.96, rejected=0, user=nb_office)
+    assert runs.threshold() == 0.95, "60 of 60 pairs scored from 0.95 were accepted"
+
+
+def test_a_threshold_whose_pairs_reviewers_rejected_stays_where_it_was(linked, nb_office):
+    from talentlink.registry.linkage import runs
+
+    _decided_pairs(60, 0.96, rejected=3, user=nb_office)
+    assert runs.threshold() == 0.99, "57 of 60 is below the 0.995 precision asked for"
