@@ -547,14 +547,13 @@ class _Writer:
         self.flags_field = SourceRecord._meta.get_field("quality_flags")
         self.flag_values: dict[tuple[str, ...], Any] = {}
 
-    def _flags(self, row: tuple[Any, ...]) -> Any:
-        """The quality flags of a scanned row as the database takes them (few distinct sets)."""
-        flags = row[6]
-        value = self.flag_values.get(flags)
-        if value is None:
-            value = self.flags_field.get_db_prep_save(list(flags), connection)
-            self.flag_values[flags] = value
-        return value
+    def _flags(self, rows: list[tuple[Any, ...]]) -> list[Any]:
+        """The quality flags of scanned rows as the database takes them (a few distinct sets,
+        each adapted once)."""
+        known = self.flag_values
+        for flags in {row[6] for row in rows} - known.keys():
+            known[flags] = self.flags_field.get_db_prep_save(list(flags), connection)
+        return [known[row[6]] for row in rows]
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
         existing = self._existing([row[0] for row in rows])
@@ -597,23 +596,24 @@ class _Writer:
         more_person, more_record = self.person_defaults, self.record_defaults
         values = [_values(row) for row in rows]
         persons = [
-            (*_golden(fields, row), pid, region, None, active, now, now, *more_person)
-            for fields, row, pid in zip(values, rows, person_ids, strict=True)
+            (*fields, pid, region, None, active, now, now, *more_person)
+            for fields, pid in zip(_golden(values, rows), person_ids, strict=True)
         ]
-        flags = self._flags
         records = [
-            (*fields, source, row[0], pid, batch, row[1], row[2], row[3], flags(row), now, now, *more_record)
-            for fields, row, pid in zip(values, rows, person_ids, strict=True)
+            (*fields, source, row[0], pid, batch, row[1], row[2], row[3], flags, now, now, *more_record)
+            for fields, row, pid, flags in zip(values, rows, person_ids, self._flags(rows), strict=True)
         ]
         _insert(Person, self.person_columns, persons)
         _insert(SourceRecord, self.record_columns, records)
 
     def _update(self, changed: list[tuple[tuple[Any, ...], tuple[int, str, int]]], now: Any) -> None:
-        batch, flags = self.batch.pk, self._flags
-        values = [_values(row) for row, _found in changed]
+        batch, rows = self.batch.pk, [row for row, _found in changed]
+        values = [_values(row) for row in rows]
         records = [
-            (*fields, batch, row[1], row[2], row[3], flags(row), now, pk)
-            for fields, (row, (pk, _old, _person)) in zip(values, changed, strict=True)
+            (*fields, batch, row[1], row[2], row[3], flags, now, pk)
+            for fields, (row, (pk, _old, _person)), flags in zip(
+                values, changed, self._flags(rows), strict=True
+            )
         ]
         _update_rows(SourceRecord, _RECORD_CHANGED, records)
         # A person with one source takes the row as it is; one that linkage merged from several
@@ -621,8 +621,8 @@ class _Writer:
         # or put its own city's tier on another city's talent.
         merged = self._merged({found[2] for _row, found in changed})
         persons = [
-            (*_golden(fields, row), now, found[2])
-            for fields, (row, found) in zip(values, changed, strict=True)
+            (*fields, now, found[2])
+            for fields, (_row, found) in zip(_golden(values, rows), changed, strict=True)
             if found[2] not in merged
         ]
         _update_rows(Person, _PERSON_CHANGED, persons)
@@ -653,10 +653,15 @@ def _values(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return (*fields, token, "", mask_unverified(id_number))
 
 
-def _golden(values: tuple[Any, ...], row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The PERSON_FIELDS of the golden record of a person with this one record: ID numbers only
-    from a verified number, as survivorship (``linkage.golden``) takes them."""
-    return values if row[5] or not row[4] else (*values[:-3], *_NOT_SEALED)
+def _golden(values: list[tuple[Any, ...]], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The PERSON_FIELDS of the golden records of persons with one record each (``values`` of
+    ``rows``): ID numbers only from verified numbers, as survivorship (``linkage.golden``) takes them."""
+    if all(row[5] or not row[4] for row in rows):
+        return values  # the usual chunk: every number verified or missing
+    return [
+        fields if row[5] or not row[4] else (*fields[:-3], *_NOT_SEALED)
+        for fields, row in zip(values, rows, strict=True)
+    ]
 
 
 def mask_unverified(value: str) -> str:
