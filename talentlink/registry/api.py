@@ -13,7 +13,7 @@ from ninja import File, Form, Router, Status, UploadedFile
 from talentlink.core import services as core_services
 from talentlink.core.audit import Access
 from talentlink.core.errors import NotFound
-from talentlink.core.models import Region
+from talentlink.core.models import Region, User
 from talentlink.registry import files, selectors, services
 from talentlink.registry.models import (
     Consent,
@@ -180,7 +180,10 @@ def person_list(  # type: ignore[no-untyped-def]
     return [person_out(p) for p in persons]
 
 
-def person_detail_out(person: Person) -> dict:  # type: ignore[type-arg]
+def person_detail_out(person: Person, user: User) -> dict:  # type: ignore[type-arg]
+    """A person as this user may see them: fields another city holds come as null (``withheld``
+    names them) unless the person is of the user's city or consented to share with it."""
+    withheld = selectors.person_withheld(user=user, person=person)
     records = [
         {
             "source_system": r.source_system.code, "region": r.source_system.region.code,
@@ -191,20 +194,19 @@ def person_detail_out(person: Person) -> dict:  # type: ignore[type-arg]
             "category": r.category.code if r.category_id else None,
             "tier": r.tier.code if r.tier_id else None, "updated_at": r.updated_at,
         }
-        for r in selectors.person_source_records(person=person)
+        for r in selectors.person_source_records_seen(user=user, person=person)
     ]  # fmt: skip
-    return {
-        **person_out(person),
-        "phone": person.phone,
-        "email": person.email,
-        "source_records": records,
-    }
+    shown = {**person_out(person), "phone": person.phone, "email": person.email}
+    for field in withheld:
+        if field in shown:
+            shown[field] = None
+    return {**shown, "withheld": sorted(withheld), "source_records": records}
 
 
 @router.get("/persons/{person_id}", response=PersonDetailOut)
 def person_detail(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
     person = selectors.person_get(access=Access.from_request(request), person_id=person_id)
-    return person_detail_out(person)
+    return person_detail_out(person, request.user)
 
 
 @router.post("/persons/{person_id}/id-number", response=IdNumberOut)
@@ -250,7 +252,9 @@ def my_record(request: HttpRequest):  # type: ignore[no-untyped-def]
     person = Person.objects.filter(account=request.user).first()
     if person is None:
         raise NotFound(_("Your account is not linked to a person record yet."), code="not_linked")
-    return person_detail_out(selectors.person_get(access=Access.from_request(request), person_id=person.pk))
+    return person_detail_out(
+        selectors.person_get(access=Access.from_request(request), person_id=person.pk), request.user
+    )
 
 
 # --- Talent registrations ----------------------------------------------------

@@ -85,9 +85,25 @@ class PersonOut(Schema):
     employer_name: str
 
 
-class PersonDetailOut(PersonOut):
-    phone: str
-    email: str
+class PersonDetailOut(Schema):
+    """A person's record; fields another city holds are null for a city that sees the person only
+    through its own records (``withheld`` names them; the person's consent shows them)."""
+
+    id: int
+    name: str | None
+    id_number: str | None
+    sex: str | None
+    birth_date: dt.date | None
+    home_region: str
+    category: str | None
+    tier: str | None
+    education: str | None
+    title: str | None
+    industry: str | None
+    employer_name: str | None
+    phone: str | None
+    email: str | None
+    withheld: list[str]
     source_records: list[SourceRecordOut]
 
 

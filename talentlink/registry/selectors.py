@@ -24,7 +24,13 @@ from talentlink.registry.models import Consent, ImportBatch, Person, RowError, S
 
 
 def persons_visible(*, user: User) -> QuerySet[Person]:
-    """The persons whose records this user may open."""
+    """The persons whose records this user may open.
+
+    City staff see a person when the person's home is their city, when any of the person's source
+    records came from their city's systems (a merge never takes a city's own people away from it),
+    or when the person consented to sharing with their city. What they see of a person whose home
+    is elsewhere is :func:`person_withheld`'s business.
+    """
     base = Person.objects.exclude(status=Person.Status.MERGED)
     if user.is_superuser:
         return base
@@ -34,8 +40,56 @@ def persons_visible(*, user: User) -> QuerySet[Person]:
         consented = Consent.objects.filter(
             person=OuterRef("pk"), region_id=user.region_id, withdrawn_at__isnull=True
         )
-        return base.filter(Q(home_region_id=user.region_id) | Exists(consented))
+        own_records = SourceRecord.objects.filter(
+            person=OuterRef("pk"), source_system__region_id=user.region_id
+        )
+        return base.filter(Q(home_region_id=user.region_id) | Exists(own_records) | Exists(consented))
     return base.none()
+
+
+# Golden fields a city sees of another city's person only with consent, with the attribute that
+# holds each on persons and records. The name is not among them: the city's own record has it.
+SHARED_FIELDS = {
+    "id_number": "id_number_index", "sex": "sex", "birth_date": "birth_date", "phone": "phone",
+    "email": "email", "employer_name": "employer_name", "employer_credit_code": "employer_credit_code",
+    "category": "category_id", "tier": "tier_id", "education": "education", "title": "title",
+    "industry": "industry",
+}  # fmt: skip
+
+
+def person_withheld(*, user: User, person: Person) -> frozenset[str]:
+    """The golden fields this user may not see: none for the home city, the person, an office the
+    person consented to share with, or a superuser; for a city that holds only some of the
+    person's records, each field whose value none of its own records carries (it came from the
+    other city's); the other city's records themselves are left out of
+    :func:`person_source_records_seen`."""
+    if _sees_whole_record(user=user, person=person):
+        return frozenset()
+    own = list(
+        SourceRecord.objects.filter(person=person, source_system__region_id=user.region_id).values(
+            *SHARED_FIELDS.values()
+        )
+    )
+    withheld = set()
+    for field, attribute in SHARED_FIELDS.items():
+        value = getattr(person, attribute)
+        if value not in ("", None) and all(record[attribute] != value for record in own):
+            withheld.add(field)
+    return frozenset(withheld)
+
+
+def _sees_whole_record(*, user: User, person: Person) -> bool:
+    if user.is_superuser or person.account_id == user.pk or person.home_region_id == user.region_id:
+        return True
+    return Consent.objects.filter(person=person, region_id=user.region_id, withdrawn_at__isnull=True).exists()
+
+
+def person_source_records_seen(*, user: User, person: Person) -> QuerySet[SourceRecord]:
+    """The person's source records this user may see: all of them, or their own city's."""
+    records = person_source_records(person=person)
+    if _sees_whole_record(user=user, person=person):
+        return records
+    return records.filter(source_system__region_id=user.region_id)
 
 
 def person_accessible(*, user: User, person: Person) -> bool:

@@ -24,7 +24,7 @@ from talentlink.registry.models import (
     SourceSystem,
     TalentClaim,
 )
-from talentlink.registry.selectors import person_accessible, person_editable
+from talentlink.registry.selectors import person_accessible, person_editable, person_withheld
 
 
 def _require_office_of(access: Access, region_id: int) -> User:
@@ -110,14 +110,19 @@ def import_run_now(*, batch_id: int, progress: imports.Progress | None = None) -
 def person_id_number_reveal(*, access: Access, person: Person) -> str:
     """The whole ID number, for roles whose work needs it; every reveal is audited."""
     user = access.user
+    refusal = None
     if not (user and person_accessible(user=user, person=person) and
             (user.is_superuser or user.sees_full_id_numbers)):  # fmt: skip
+        refusal = _("Your role may not see whole ID numbers.")
+    elif "id_number" in person_withheld(user=user, person=person):
+        refusal = _("This ID number was delivered by another city; it is shown with the person's consent.")
+    if refusal is not None:
         audit_record(
             access=access, action=AuditEvent.Action.DENIED, object_type="registry.person",
             object_id=person.pk, object_label=person.name,
             object_region=person.home_region.code, detail={"wanted": "id_number"},
         )  # fmt: skip
-        raise NotAllowed(_("Your role may not see whole ID numbers."))
+        raise NotAllowed(refusal)
     audit_record(
         access=access, action=AuditEvent.Action.READ_UNMASKED, object_type="registry.person",
         object_id=person.pk, object_label=person.name, object_region=person.home_region.code,

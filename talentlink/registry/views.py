@@ -118,10 +118,11 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def _person_context(request: HttpRequest, person: Person) -> dict:  # type: ignore[type-arg]
-    records = list(selectors.person_source_records(person=person))
+    records = list(selectors.person_source_records_seen(user=request.user, person=person))
     return {
         "person": person,
         "records": records,
+        "withheld": selectors.person_withheld(user=request.user, person=person),
         "id_numbers_unverified": selectors.person_id_numbers_unverified(records=records),
         "consents": person.consents.select_related("region"),
         "consent_form": ConsentForm(person=person),
