@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.apps import apps
+from django.db import transaction
 
 from talentlink.registry.linkage import golden
 from talentlink.registry.models import Person, PersonChange
@@ -36,14 +37,22 @@ def _hooks(name: str) -> Iterator[tuple[str, Any]]:
 def persons_retired(changes: list[PersonChange]) -> None:
     """After a plan was applied: each person it retired hands what the apps hold to its successor."""
     involved = {p for change in changes for p in change.persons}
-    retired = dict(
-        Person.objects.filter(pk__in=involved, status=Person.Status.MERGED, merged_into__isnull=False)
-        .values_list("pk", "merged_into_id")
-        .iterator()
-    )
+    retired: dict[int, int] = {}
+    for chunk in golden.batches(involved):
+        retired.update(
+            Person.objects.filter(pk__in=chunk, status=Person.Status.MERGED, merged_into__isnull=False)
+            .values_list("pk", "merged_into_id")
+            .iterator()
+        )
     if not retired:
         return
-    held = holdings(retired)
+    _follow(changes, retired, holdings(retired))
+
+
+def _follow(changes: list[PersonChange], retired: dict[int, int], held: dict[str, set[int]]) -> None:
+    """Call each app's hook for each retired person of the changes that the app holds rows for."""
+    if not any(held.values()):
+        return
     hooks = list(_hooks("person_merged"))
     for change in changes:
         followed: dict[str, Any] = {}
@@ -58,7 +67,9 @@ def persons_retired(changes: list[PersonChange]) -> None:
                 if moved:
                     followed.setdefault(label, {})[str(source_id)] = {"target": target_id, "moved": moved}
         if followed:
-            change.followed = followed
+            before = change.followed or {}
+            change.followed = {label: {**before.get(label, {}), **followed.get(label, {})}
+                               for label in {*before, *followed}}  # fmt: skip
             change.save(update_fields=["followed"])
 
 
@@ -88,6 +99,58 @@ def holdings(person_ids: Iterable[int]) -> dict[str, set[int]]:
         accounts = Person.objects.filter(pk__in=chunk, account__isnull=False).values_list("pk", flat=True)
         held.setdefault(Person._meta.app_label, set()).update(accounts)
     return held
+
+
+@transaction.atomic
+def earlier_merges_follow(*, dry_run: bool = False) -> dict[str, int]:
+    """Hand what the apps still hold for persons retired before the apps followed merges (or by a
+    merge whose hooks failed to run) to the active person each was merged into; counts per app.
+
+    The change that retired a person is the latest one that moved records away from it; what
+    moved is kept on it as for any merge, so undoing that change puts it back.
+    """
+    retired = dict(
+        Person.objects.filter(status=Person.Status.MERGED, merged_into__isnull=False)
+        .values_list("pk", "merged_into_id")
+        .iterator()
+    )
+    held = holdings(retired)
+    waiting = {p for persons in held.values() for p in persons}
+    # The change that retired each: the latest one (not undone) that moved records away from it.
+    latest: dict[int, int] = {}
+    changes = PersonChange.objects.exclude(kind=PersonChange.Kind.UNDO).filter(undone_by__isnull=True)
+    for pk, moves in changes.order_by("pk").values_list("pk", "moves").iterator():
+        for _record, source, _target in moves:
+            if source in waiting:
+                latest[source] = pk
+    followed: dict[int, dict[str, Any]] = {}
+    for chunk in golden.batches(set(latest.values())):
+        followed.update(PersonChange.objects.filter(pk__in=chunk).values_list("pk", "followed"))
+    # What an app kept on a retired person on purpose (a retired profile, a revoked code) is
+    # recorded on the change as followed already; only the rest waits.
+    for label, persons in held.items():
+        held[label] = {
+            p for p in persons if p in latest and str(p) not in (followed[latest[p]] or {}).get(label, {})
+        }
+    counts = {label: len(persons) for label, persons in held.items() if persons}
+    if dry_run or not counts:
+        return counts
+    by_change: dict[int, dict[int, int]] = {}
+    for source in {p for persons in held.values() for p in persons}:
+        by_change.setdefault(latest[source], {})[source] = _active(source, retired)
+    for chunk in golden.batches(by_change):
+        for change in PersonChange.objects.filter(pk__in=chunk):
+            _follow([change], by_change[change.pk], held)
+    return counts
+
+
+def _active(pk: int, retired: dict[int, int]) -> int:
+    """The active person at the end of a chain of merges."""
+    seen = {pk}
+    while pk in retired and retired[pk] not in seen:
+        pk = retired[pk]
+        seen.add(pk)
+    return pk
 
 
 def change_undone(change: PersonChange) -> None:

@@ -312,3 +312,31 @@ def test_undoing_a_split_hands_what_the_new_person_came_to_hold_back_to_the_pers
         "moved": {"redemptions": [use.pk]},
     }
     assert live_codes(new) == 0, "the split-off person's code went with its retirement"
+
+
+def test_merges_made_before_the_apps_followed_them_are_followed_by_the_command(human, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from talentlink.registry.linkage import propagation
+
+    before = holdings(human)
+    with monkeypatch.context() as patched:  # a merge of the time before apps followed merges
+        patched.setattr(propagation, "persons_retired", lambda changes: None)
+        change = linkage.persons_merge(access=office(human.nb_office), person=human.nb, other=human.zs,
+                                       reason="同一人")  # fmt: skip
+    assert Expert.objects.filter(person=human.zs).exists(), "left on the retired person"
+    out = StringIO()
+    call_command("registry_follow_merges", "--dry-run", stdout=out)
+    assert "experts: would follow" in out.getvalue() and Expert.objects.filter(person=human.zs).exists()
+
+    call_command("registry_follow_merges", stdout=StringIO())
+    assert expert_selectors.experts_active().filter(person__name="张伟").count() == 1
+    assert not Redemption.objects.filter(person=human.zs).exists()
+    out = StringIO()
+    call_command("registry_follow_merges", stdout=out)
+    assert "nothing is left" in out.getvalue(), "safe to run again"
+
+    linkage.person_change_undo(access=office(human.nb_office), change=PersonChange.objects.get(pk=change.pk))
+    assert holdings(human) == before, "the undo of that merge puts it back"
