@@ -206,8 +206,8 @@ def read_xlsx(path: Path) -> Iterator[list[str]]:
     Dates come as ISO dates, whole numbers without ".0". A number too long to be exact (an ID
     number typed as a number) comes with a leading NUL, so that a parser can say the digits were
     lost instead of reporting a wrong check character. ``TALENTLINK_XLSX_READER`` chooses the
-    reader: calamine (default) or openpyxl, which streams the file in flat memory at a fifth of
-    the speed.
+    reader: calamine (default) or openpyxl, which streams the file in flat memory but takes 15
+    times the CPU (32.5 s against 2.1 s for 100,000 rows of 15 cells).
     """
     rows = _calamine_rows(path) if settings.TALENTLINK_XLSX_READER == "calamine" else _openpyxl_rows(path)
     for row in rows:
