@@ -5,7 +5,8 @@ PY      := .venv/bin/python
 STAMP   := .venv/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 APT     := DEBIAN_FRONTEND=noninteractive apt-get
 # The embedded worker reloads with the code in development; runserver does too.
-DEMO_SIZE ?= 300
+# Rows per city: enough that linkage leaves a few pairs for clerical review (none at 300).
+DEMO_SIZE ?= 2000
 
 .PHONY: demo serve test lint format messages makemessages system-deps browser-deps bench bench-deps clean
 

@@ -365,14 +365,19 @@ class Generator:
     def _realistic_people(
         self, size: int, overlap: float, duplicates: float
     ) -> Iterator[tuple[str, str, Talent, str]]:
-        # The same keys, order and person numbers as the easy model.
+        # The keys and person numbers of the easy model, but the people in both cities are Ningbo's
+        # last rows (and Zhoushan's first): each city's first people, of whom the demo makes its
+        # experts, are then other humans in each city, and the Zhoushan experts' persons are among
+        # those that linkage merges with a Ningbo person.
         shared = int(size * overlap)
+        first_shared = size - shared
         for i in range(size):
             rng = self.person_rng(i + 1)
             t = self._realistic_talent(i + 1, NINGBO, rng)
             yield NINGBO, f"NB{i + 1:08d}", *self.as_written(t, NINGBO, rng)
-            if i < shared:
-                yield ZHOUSHAN, f"ZS-{i + 1:08d}", *self.as_written(t, ZHOUSHAN, rng, moved=True)
+            if i >= first_shared:
+                key = f"ZS-{i - first_shared + 1:08d}"
+                yield ZHOUSHAN, key, *self.as_written(t, ZHOUSHAN, rng, moved=True)
             if duplicates and rng.random() < duplicates:
                 yield NINGBO, f"NB{i + 1:08d}D", *self.as_written(t, NINGBO, rng)
         for j in range(shared, size):

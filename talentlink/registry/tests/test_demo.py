@@ -6,6 +6,7 @@ from collections import Counter
 from django.core.management import call_command
 
 from talentlink.core import idnumbers
+from talentlink.experts.models import Expert
 from talentlink.registry import demo
 from talentlink.registry.models import ImportBatch, LinkageRun, Person, ReviewPair, SourceRecord
 from talentlink.registry.tests.test_imports import run_import
@@ -64,19 +65,25 @@ def test_a_later_delivery_holds_zhoushan_rows_of_known_and_new_people(db, tmp_pa
 
 
 def test_the_demo_loads_both_cities_realistic_files_links_them_and_leaves_pairs_for_review(db, tmp_path):
-    call_command("demo_load", size=300, out=tmp_path)
+    call_command("demo_load", size=2000, out=tmp_path)
     batches = ImportBatch.objects.order_by("pk")
     assert [b.status for b in batches] == [ImportBatch.Status.SUCCEEDED] * 2
-    assert all(b.warning_count > 30 for b in batches)  # missing and invalid ID numbers, landlines
-    assert SourceRecord.objects.filter(id_number_index="").count() > 60
+    assert all(b.warning_count > 200 for b in batches)  # missing and invalid ID numbers, landlines
+    assert SourceRecord.objects.filter(id_number_index="").count() > 400
     runs = LinkageRun.objects.all()
     assert runs and {r.status for r in runs} == {LinkageRun.Status.SUCCEEDED}
     merged = Person.objects.filter(status=Person.Status.MERGED)
-    assert merged.count() > 60  # most of the 90 people in both cities
+    assert merged.count() > 500  # most of the 600 people in both cities
     assert Person.objects.filter(account__isnull=False, status=Person.Status.ACTIVE).count() == 1
     assert ReviewPair.objects.filter(status=ReviewPair.Status.PENDING).exists()
+    # Zhoushan's experts are people Ningbo has too: after the merge they are still Zhoushan's.
+    experts = Expert.objects.filter(region__code=demo.ZHOUSHAN)
+    assert experts.exists() and not experts.exclude(person__status=Person.Status.ACTIVE).exists()
+    assert SourceRecord.objects.filter(
+        person__expert__in=experts, source_system__region__code=demo.NINGBO
+    ).exists()
 
-    call_command("demo_load", size=300, out=tmp_path)  # safe to run again
+    call_command("demo_load", size=2000, out=tmp_path)  # safe to run again
     assert ImportBatch.objects.filter(status=ImportBatch.Status.SUCCEEDED).count() == 2
     assert LinkageRun.objects.count() == runs.count()
     assert Person.objects.filter(status=Person.Status.MERGED).count() == merged.count()

@@ -33,7 +33,7 @@ class Command(BaseCommand):
     help = "Create demo accounts and import generated exports of both cities (safe to run again)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--size", type=int, default=300, help="rows per city")
+        parser.add_argument("--size", type=int, default=2000, help="rows per city")
         parser.add_argument("--overlap", type=float, default=0.3, help="share of people in both cities")
         parser.add_argument("--out", type=Path, default=Path(settings.VAR_DIR) / "demo")
 
