@@ -112,7 +112,7 @@ def error_report_dicts(rows: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
 # was created with, so existing sources read the GBK files of Excel on Chinese Windows too.
 DETECTED_ENCODINGS = frozenset({"", "auto", "utf-8-sig"})
 # A byte-order mark names the encoding whatever the setting says: Excel writes one before UTF-8
-# ("CSV UTF-8") and UTF-16 ("Unicode text"); no GB18030 or UTF-8 text starts with these bytes.
+# ("CSV UTF-8") and UTF-16 ("Unicode text"), and no GB18030 export starts with these bytes.
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _SAMPLE_BYTES = 64 * 1024
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
