@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import itertools
 import random
 import zipfile
@@ -265,7 +266,9 @@ class Generator:
         return name, credit_code(rng, rng.choice(DISTRICTS[city]))
 
     def _weighted(self, weights: dict[str, float], rng: random.Random | None = None) -> str:
-        return (rng or self.rng).choices(list(weights), weights=list(weights.values()))[0]
+        # The same draw as choices(weights=…), with the cumulative weights summed once.
+        keys, cumulative = _cumulative(tuple(weights.items()))
+        return (rng or self.rng).choices(keys, cum_weights=cumulative)[0]
 
     def talent(self, uid: int, city: str) -> Talent:
         """A person first registered in ``city`` (in the realistic model, drawn from their own generator)."""
@@ -443,6 +446,11 @@ class Generator:
         tier_rank = min(t.tier_rank, len(TIER_WEIGHTS[city]))
         row = replace(t, name=name, birth_date=born, phone=phone, employer=employer, tier_rank=tier_rank)
         return row, written_id
+
+
+@functools.cache
+def _cumulative(items: tuple[tuple[str, float], ...]) -> tuple[list[str], list[float]]:
+    return [k for k, _ in items], list(itertools.accumulate(w for _, w in items))
 
 
 def _mobile(rng: random.Random) -> str:
