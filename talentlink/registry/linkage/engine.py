@@ -244,11 +244,14 @@ class Session:
     ) -> None:
         self.backend, self.api = backend, backend.api()
         self.tables = [backend.table(self.api, table, f"city_{code}") for code, table in frames.items()]
-        settings = model.settings_for(parameters, sources=len(self.tables))
+        self.records = sum(t.num_rows for t in frames.values())
+        self.term_frequencies = self.records >= TRAINING_MIN_RECORDS
+        settings = model.settings_for(
+            parameters, sources=len(self.tables), term_frequencies=self.term_frequencies
+        )
         self.linker = Linker(
             self.tables if len(self.tables) > 1 else self.tables[0], settings, log_level=None
         )
-        self.records = sum(t.num_rows for t in frames.values())
 
     def train(self, *, labels: set[tuple[int, int]] | None = None, seed: int = 2026) -> dict[str, Any]:
         """EM without labels; accepted clerical decisions refine m once there are enough."""
@@ -303,7 +306,7 @@ class Session:
             return self.linker.inference.predict(warning_mode="never")
         # Name frequencies of the registry the new records are linked into (a full predict
         # computes them itself).
-        for column in model.TF_COLUMNS:
+        for column in model.TF_COLUMNS if self.term_frequencies else ():
             self.linker.table_management.compute_tf_table(column)
         between = self.linker.inference.predict_between(list(new), self.tables, warning_mode="never")
         within = self.linker.inference.predict_within(list(new), warning_mode="never")
@@ -327,7 +330,7 @@ class Session:
     def pairs_above(self, predictions: Any, floor: float) -> pd.DataFrame:
         columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
         columns += [f"mw_{name}" for name in model.COMPARISONS]
-        columns += [f"mw_tf_adj_{name}" for name in model.TF_ADJUSTED]
+        columns += [f"mw_tf_adj_{name}" for name in model.TF_ADJUSTED if self.term_frequencies]
         sql = (
             f"SELECT {', '.join(columns)} FROM {predictions.physical_name} WHERE match_probability >= {floor}"
         )

@@ -27,7 +27,7 @@ _SWAPPED_DAY_MONTH = (
 )
 
 
-def _levels() -> dict[str, list[tuple[str, Any]]]:
+def _levels(term_frequencies: bool = True) -> dict[str, list[tuple[str, Any]]]:
     return {
         "id_number": [
             ("null", cll.NullLevel("id18")),
@@ -41,8 +41,8 @@ def _levels() -> dict[str, list[tuple[str, Any]]]:
             ("null", cll.NullLevel("name_clean")),
             # Weighed by how common the name is: 王波 agreeing says far less than 欧阳娜 agreeing
             # (term-frequency adjustment; the trained m/u stay those of an average name).
-            ("exact", cll.ExactMatchLevel("name_clean", term_frequency_adjustments=True)),
-            ("same_pinyin", cll.ExactMatchLevel("name_pinyin", term_frequency_adjustments=True)),
+            ("exact", cll.ExactMatchLevel("name_clean", term_frequency_adjustments=term_frequencies)),
+            ("same_pinyin", cll.ExactMatchLevel("name_pinyin", term_frequency_adjustments=term_frequencies)),
             ("two_characters", cll.ArrayIntersectLevel("name_chars", 2)),
             ("else", cll.ElseLevel()),
         ],
@@ -134,14 +134,19 @@ DEFAULT_PARAMETERS: dict[str, Any] = {
 }
 
 
-def settings_for(parameters: dict[str, Any] | None = None, *, sources: int = 2) -> SettingsCreator:
+def settings_for(
+    parameters: dict[str, Any] | None = None, *, sources: int = 2, term_frequencies: bool = True
+) -> SettingsCreator:
     """Splink settings with the given parameters (the defaults when None).
 
-    Built anew for every run, so the SQL is generated in the running backend's dialect.
+    Built anew for every run, so the SQL is generated in the running backend's dialect. Name
+    frequencies (``term_frequencies``) only weigh in a registry large enough to measure them: in
+    a few thousand records every name is at least 1 in a few thousand, far commoner than the u
+    of an exact name, and all names would count against a match.
     """
     parameters = parameters or DEFAULT_PARAMETERS
     comparisons = []
-    for column, levels in _levels().items():
+    for column, levels in _levels(term_frequencies).items():
         trained = parameters["comparisons"].get(column) or DEFAULT_PARAMETERS["comparisons"][column]
         configured = [levels[0][1]]  # the null level has no parameters
         for (label, level), (m, u) in zip(levels[1:], trained, strict=True):

@@ -8,6 +8,7 @@ so a run never holds model instances of the whole registry.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -250,7 +251,9 @@ def _comparison(row: Any, parameters: dict[str, Any]) -> dict[str, Any]:
         found[name] = {"level": model.level_of(name, weight, parameters), "weight": round(weight, 2)}
         if name in model.TF_ADJUSTED:
             # How much rarer (+) or commoner (−) than average the agreeing value is, in bits.
-            adjustment = float(getattr(row, f"mw_tf_adj_{name}") or 0.0)
+            adjustment = float(getattr(row, f"mw_tf_adj_{name}", 0.0) or 0.0)
+            if math.isnan(adjustment):  # a name the registry has never seen: no adjustment
+                adjustment = 0.0
             found[name]["weight"] = round(weight + adjustment, 2)
             found[name]["frequency_adjustment"] = round(adjustment, 2)
     return found
