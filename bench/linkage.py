@@ -152,7 +152,7 @@ def blocking_recall(frames: dict[str, Any], truth: dict[int, int]) -> float:
     import pyarrow as pa
 
     table = pa.concat_tables(frames.values())
-    columns = sorted({c for rule in model.BLOCKING_RULES for c in rule})
+    columns = sorted({"id18", *(c for rule in model.BLOCKING_RULES for c in rule)})
     values = dict(
         zip(
             table["unique_id"].to_pylist(),
@@ -162,13 +162,21 @@ def blocking_recall(frames: dict[str, Any], truth: dict[int, int]) -> float:
     )
     where = {c: i for i, c in enumerate(columns)}
     rules = [[where[c] for c in rule] for rule in model.BLOCKING_RULES]
+    # The rule with a condition (model.BLOCKING_CONDITIONS) pairs only records one of which has
+    # no ID number.
+    needs_missing_id = [rule in model.BLOCKING_CONDITIONS for rule in model.BLOCKING_RULES]
+    id18 = where["id18"]
     found = total = 0
     for members in _groups(truth).values():
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
                 left, right = values[a], values[b]
                 total += 1
-                found += any(all(left[k] is not None and left[k] == right[k] for k in rule) for rule in rules)
+                found += any(
+                    all(left[k] is not None and left[k] == right[k] for k in rule)
+                    and (not conditioned or left[id18] is None or right[id18] is None)
+                    for rule, conditioned in zip(rules, needs_missing_id, strict=True)
+                )
     return found / total if total else 1.0
 
 
