@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -69,18 +69,41 @@ def restore(person: Person, values: dict[str, Any]) -> None:
         setattr(person, name, value)
 
 
-def _recency(record: SourceRecord) -> tuple[Any, ...]:
+class Record(NamedTuple):
+    """What survivorship reads of a source record (a row, not a model instance: a re-link
+    recomputes hundreds of thousands of golden records)."""
+
+    pk: int
+    person_id: int
+    region_id: int
+    source_code: str
+    source_key: str
+    updated_at: Any
+    registered_on: dt.date | None
+    values: tuple[Any, ...]  # FIELDS, then ID_FIELDS
+
+
+_RECORD_COLUMNS = (
+    "pk", "person_id", "source_system__region_id", "source_system__code", "source_key", "updated_at",
+    "registered_on", *FIELDS, *ID_FIELDS,
+)  # fmt: skip
+_POSITION = {name: i for i, name in enumerate((*FIELDS, *ID_FIELDS))}
+_EMPTY = {name: None if name in ("birth_date", "category_id", "tier_id") else "" for name in FIELDS}
+
+
+def _recency(record: Record) -> tuple[Any, ...]:
     return (record.updated_at, record.registered_on or dt.date.min, record.pk)
 
 
-def _choose(records: list[SourceRecord], key: str) -> tuple[SourceRecord | None, str]:
+def _choose(records: list[Record], key: str) -> tuple[Record | None, str]:
     """The record whose value of ``key`` survives, and the rule that chose it."""
-    present = [r for r in records if getattr(r, key) not in ("", None)]
+    i = _POSITION[key]
+    present = [r for r in records if r.values[i] not in ("", None)]
     if not present:
         return None, ""
-    votes = Counter(getattr(r, key) for r in present)
+    votes = Counter(r.values[i] for r in present)
     best = max(votes.values())
-    winners = [r for r in present if votes[getattr(r, key)] == best]
+    winners = [r for r in present if votes[r.values[i]] == best]
     rule = (
         "only"
         if len(votes) == 1
@@ -89,58 +112,61 @@ def _choose(records: list[SourceRecord], key: str) -> tuple[SourceRecord | None,
     return max(winners, key=_recency), rule
 
 
-def survive(person: Person, records: list[SourceRecord]) -> None:
-    """Set the person's golden fields from its records (not saved)."""
+def survived(home_region_id: int, records: list[Record]) -> dict[str, Any]:
+    """The golden fields (FIELDS, ID_FIELDS and ``provenance``) a person's records give."""
     provenance: dict[str, Any] = {}
+    values: dict[str, Any] = {}
     # A tier belongs to a region's catalogue: take it from the person's home city when it has a record.
-    home = [r for r in records if r.source_system.region_id == person.home_region_id]
+    home = [r for r in records if r.region_id == home_region_id]
     for name in FIELDS:
         pool = home if name == "tier_id" and home else records
         chosen, rule = _choose(pool, name)
-        setattr(
-            person,
-            name,
-            getattr(chosen, name)
-            if chosen
-            else ("" if name not in ("birth_date", "category_id", "tier_id") else None),
-        )
+        values[name] = chosen.values[_POSITION[name]] if chosen else _EMPTY[name]
         if chosen:
             provenance[name.removesuffix("_id")] = _origin(chosen, rule)
-    # Only valid numbers are stored on records (the import validates them), so any candidate is valid.
+    # Only verified numbers have a blind index (an unverified one is stored without it), so the
+    # golden ID number is always a valid one.
     chosen, rule = _choose(records, "id_number_index")
     for name in ID_FIELDS:
-        setattr(person, name, getattr(chosen, name) if chosen else "")
+        values[name] = chosen.values[_POSITION[name]] if chosen else ""
     if chosen:
         provenance["id_number"] = _origin(chosen, rule)
-    person.provenance = provenance
+    values["provenance"] = provenance
+    return values
 
 
-def _origin(record: SourceRecord, rule: str) -> dict[str, Any]:
-    return {"record": record.pk, "source": record.source_system.code, "key": record.source_key, "rule": rule}
+def _origin(record: Record, rule: str) -> dict[str, Any]:
+    return {"record": record.pk, "source": record.source_code, "key": record.source_key, "rule": rule}
 
 
 def refresh(person_ids: Iterable[int]) -> None:
     """Recompute the golden record of each person from the records now linked to it."""
     written = [*FIELDS, *ID_FIELDS, "provenance"]
     fields = [Person._meta.get_field(name) for name in written]
+    # Text and keys go to the database as they are; only these need the field's conversion.
+    converted = [i for i, f in enumerate(fields) if f.get_internal_type() in ("DateField", "JSONField")]
     sql = "UPDATE {} SET {} WHERE id = %s".format(
         connection.ops.quote_name(Person._meta.db_table),
         ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields),
     )
-    for chunk in batches(person_ids, 1000):
-        records: dict[int, list[SourceRecord]] = defaultdict(list)
-        for record in SourceRecord.objects.filter(person_id__in=chunk).select_related("source_system"):
-            records[record.person_id].append(record)
-        rows = []
-        for person in Person.objects.filter(pk__in=chunk):
-            if records[person.pk]:
-                survive(person, records[person.pk])
-                values = [f.get_db_prep_save(getattr(person, f.attname), connection) for f in fields]
-                rows.append((*values, person.pk))
+    for chunk in batches(person_ids, 2000):
+        records: dict[int, list[Record]] = defaultdict(list)
+        rows = SourceRecord.objects.filter(person_id__in=chunk).order_by().values_list(*_RECORD_COLUMNS)
+        for row in rows:
+            records[row[1]].append(Record(*row[:7], row[7:]))
+        updates = []
+        homes = Person.objects.filter(pk__in=chunk).order_by().values_list("pk", "home_region_id")
+        for pk, home_region_id in homes:
+            if records[pk]:
+                values = survived(home_region_id, records[pk])
+                row = [values[name] for name in written]
+                for i in converted:
+                    row[i] = fields[i].get_db_prep_save(row[i], connection)
+                updates.append((*row, pk))
         # One prepared UPDATE per person: Django's bulk_update builds a CASE per field and, under
         # SQLite's 999-variable budget, only a few dozen persons per statement.
         with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+            cursor.executemany(sql, updates)
 
 
 def empty_persons(person_ids: Iterable[int]) -> set[int]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import QuerySet
 
 from talentlink.registry.linkage import golden
 from talentlink.registry.models import Person, PersonChange
@@ -86,18 +87,14 @@ def holdings(person_ids: Iterable[int]) -> dict[str, set[int]]:
         if r.field.many_to_one or r.field.one_to_one
         if r.related_model._meta.label_lower not in _LINKAGE_MODELS
     ]  # fmt: skip
+    ids = set(person_ids)
     held: dict[str, set[int]] = {}
-    for chunk in golden.batches(person_ids):
-        for relation in relations:
-            model, column = relation.related_model, relation.field.attname
-            found = (
-                model._base_manager.filter(**{f"{column}__in": chunk})
-                .order_by()
-                .values_list(column, flat=True)
-            )
-            held.setdefault(model._meta.app_label, set()).update(found.distinct())
-        accounts = Person.objects.filter(pk__in=chunk, account__isnull=False).values_list("pk", flat=True)
-        held.setdefault(Person._meta.app_label, set()).update(accounts)
+    for relation in relations:
+        model, column = relation.related_model, relation.field.attname
+        found = held.setdefault(model._meta.app_label, set())
+        found.update(_named(model._base_manager.filter(**{f"{column}__isnull": False}), column, ids))
+    accounts = Person.objects.filter(account__isnull=False)
+    held.setdefault(Person._meta.app_label, set()).update(_named(accounts, "pk", ids))
     return held
 
 
@@ -151,6 +148,18 @@ def _active(pk: int, retired: dict[int, int]) -> int:
         pk = retired[pk]
         seen.add(pk)
     return pk
+
+
+def _named(rows: QuerySet[Any], column: str, ids: set[int]) -> set[int]:
+    """Those of ``ids`` that ``rows`` name in ``column``. Most of these tables are small beside the
+    persons a re-link retires: they are read once, instead of asked with thousands of ids at a time."""
+    rows = rows.order_by()
+    if rows.count() <= len(ids):
+        return ids.intersection(rows.values_list(column, flat=True))
+    found: set[int] = set()
+    for chunk in golden.batches(ids):
+        found.update(rows.filter(**{f"{column}__in": chunk}).values_list(column, flat=True).distinct())
+    return found
 
 
 def change_undone(change: PersonChange) -> None:
