@@ -252,7 +252,7 @@ TALENTLINK_LINKAGE_AFTER_IMPORT = env_bool("TALENTLINK_LINKAGE_AFTER_IMPORT", Tr
 TALENTLINK_LINKAGE_MEMORY_LIMIT = env("TALENTLINK_LINKAGE_MEMORY_LIMIT", "4GB")  # DuckDB's, spills beyond
 # Pairs from this probability merge without review (bench/linkage.py --platform measures the precision);
 # a run lowers it while the reviewers' decisions show merging below it as precise as the target.
-TALENTLINK_LINKAGE_MERGE_THRESHOLD = float(env("TALENTLINK_LINKAGE_MERGE_THRESHOLD", "0.99"))
+TALENTLINK_LINKAGE_MERGE_THRESHOLD = float(env("TALENTLINK_LINKAGE_MERGE_THRESHOLD", "0.98"))
 TALENTLINK_LINKAGE_MERGE_PRECISION = float(env("TALENTLINK_LINKAGE_MERGE_PRECISION", "0.995"))
 if not 0.5 < TALENTLINK_LINKAGE_MERGE_THRESHOLD < 1 or not 0.5 < TALENTLINK_LINKAGE_MERGE_PRECISION <= 1:
     raise ImproperlyConfigured("TALENTLINK_LINKAGE_MERGE_THRESHOLD and _PRECISION lie between 0.5 and 1.")

@@ -29,7 +29,7 @@ from talentlink.registry.linkage import model, normalise
 # Pairs at or above this probability are the same person; below REVIEW_FLOOR they are not;
 # in between a person decides (the clerical review queue). The platform lowers the threshold
 # once clerical decisions measure that pairs below it are merged as precisely (runs.threshold).
-CLUSTER_THRESHOLD = 0.99
+CLUSTER_THRESHOLD = 0.98
 REVIEW_FLOOR = 0.5
 # Below this many records EM has too few pairs to learn from; the stored parameters serve.
 TRAINING_MIN_RECORDS = 5000
