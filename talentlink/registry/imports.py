@@ -49,6 +49,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from talentlink.core import crypto, idnumbers
+from talentlink.core.database import plan_each_statement
 from talentlink.registry.linkage import golden
 from talentlink.registry.models import (
     ImportBatch,
@@ -110,6 +111,7 @@ def batch_run(batch: ImportBatch, *, progress: Progress | None = None) -> Import
     writer = _Writer(batch, source)
     try:
         with _bulk_writing(), transaction.atomic():
+            plan_each_statement()
             # One import per source system at a time: a second waits here instead of
             # racing the first on the same record keys.
             list(SourceSystem.objects.select_for_update().filter(pk=source.pk).order_by().values_list("pk"))

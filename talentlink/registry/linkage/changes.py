@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from talentlink.core.database import plan_each_statement
 from talentlink.core.models import User
 from talentlink.registry.linkage import golden, propagation
 from talentlink.registry.models import LinkageRun, Person, PersonChange, SourceRecord
@@ -78,6 +79,7 @@ def apply(
     Written in bounded batches (the records moved, the changes, the persons retired), so a full
     re-link that merges a few hundred thousand persons costs a few thousand statements.
     """
+    plan_each_statement()
     touched = {p for s in steps for p in ([s.target] if s.target else []) + [f for _, f in s.moves]}
     before = golden.snapshots(touched, lock=True)
     targets = _targets(steps, before)
