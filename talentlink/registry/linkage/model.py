@@ -108,7 +108,8 @@ def blocking_rule(rule: tuple[str, ...]) -> Any:
     condition = BLOCKING_CONDITIONS.get(rule)
     if condition is None:
         return block_on(*rule)
-    agree = " AND ".join(f'l."{column}" = r."{column}"' for column in rule)
+    # Plain identifiers: DuckDB and Spark SQL agree on them (Spark reads "x" as a string).
+    agree = " AND ".join(f"l.{column} = r.{column}" for column in rule)
     return f"{agree} AND {condition}"
 
 
