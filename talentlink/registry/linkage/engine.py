@@ -355,14 +355,25 @@ class Session:
         return {uid: first[cid] for uid, cid in zip(ids, frame["cluster_id"].tolist(), strict=True)}
 
 
+def automatic(pairs: pd.DataFrame, threshold: float, parameters: dict[str, Any] | None) -> pd.Series:
+    """Which scored pairs merge without review: at or above the threshold, and not at the level
+    that model.AUTOMATIC_VETO sends to review whatever the probability."""
+    column, label = model.AUTOMATIC_VETO
+    vetoed = (pairs[f"mw_{column}"] - model.weight_of(column, label, parameters)).abs() < 1e-6
+    return (pairs["match_probability"] >= threshold) & ~vetoed
+
+
 def edges_with_decisions(
     pairs: pd.DataFrame,
     decisions: Decisions,
     extra: Iterable[tuple[int, int]] = (),
     threshold: float = CLUSTER_THRESHOLD,
 ) -> pd.DataFrame:
-    """Automatic edges above the threshold, without rejected pairs, with accepted ones and ``extra``."""
-    strong = pairs[pairs["match_probability"] >= threshold]
+    """Automatic edges (``pairs["automatic"]``, else the threshold), without rejected pairs, with
+    accepted ones and ``extra``."""
+    strong = (
+        pairs[pairs["automatic"]] if "automatic" in pairs else pairs[pairs["match_probability"] >= threshold]
+    )
     edges = list(zip(strong["unique_id_l"].tolist(), strong["unique_id_r"].tolist(), strict=True))
     kept = [(a, b, 0.999) for a, b in edges if pair(a, b) not in decisions.non_matches]
     kept += [(a, b, 1.0) for a, b in decisions.matches]
@@ -450,11 +461,12 @@ def run(
     predictions = session.predict()
     histogram, compared = session.histogram(predictions)
     pairs = session.pairs_above(predictions, REVIEW_FLOOR)
+    parameters = parameters or session.parameters()
+    pairs["automatic"] = automatic(pairs, threshold, parameters)
     report("clustering")
     edges = edges_with_decisions(pairs, decisions, threshold=threshold)
     node_ids = [uid for table in frames.values() for uid in table.column("unique_id").to_pylist()]
     clusters = enforce_non_matches(session.cluster(node_ids, edges), edges, decisions)
-    parameters = parameters or session.parameters()
     return Outcome(pairs, clusters, parameters, histogram, compared, trained, threshold)
 
 
@@ -484,10 +496,12 @@ def run_incremental(
     predictions = session.predict(new=new_tables) if frames else session.predict()
     histogram, compared = session.histogram(predictions)
     pairs = session.pairs_above(predictions, REVIEW_FLOOR)
+    parameters = parameters or model.DEFAULT_PARAMETERS
+    pairs["automatic"] = automatic(pairs, threshold, parameters)
     report("clustering")
     new_ids = [uid for t in new.values() for uid in t.column("unique_id").to_pylist()]
     touched = set(new_ids)
-    strong = pairs[pairs["match_probability"] >= threshold]
+    strong = pairs[pairs["automatic"]]
     touched.update(strong["unique_id_l"].tolist(), strong["unique_id_r"].tolist())
     persons: dict[int, list[int]] = {}
     for uid, person in groups.items():
@@ -497,7 +511,6 @@ def run_incremental(
     nodes = touched | {uid for p in touched_persons for uid in persons[p]}
     edges = edges_with_decisions(pairs, decisions, extra=together, threshold=threshold)
     clusters = enforce_non_matches(session.cluster(sorted(nodes), edges), edges, decisions)
-    parameters = parameters or model.DEFAULT_PARAMETERS
     return Outcome(pairs, clusters, parameters, histogram, compared, False, threshold)
 
 

@@ -44,6 +44,8 @@ def _levels(term_frequencies: bool = True) -> dict[str, list[tuple[str, Any]]]:
             ("exact", cll.ExactMatchLevel("name_clean", term_frequency_adjustments=term_frequencies)),
             ("same_pinyin", cll.ExactMatchLevel("name_pinyin", term_frequency_adjustments=term_frequencies)),
             ("two_characters", cll.ArrayIntersectLevel("name_chars", 2)),
+            ("one_character", cll.ArrayIntersectLevel("name_chars", 1)),
+            # No character in common: never merged without a person's review (see AUTOMATIC_VETO).
             ("else", cll.ElseLevel()),
         ],
         "birth_date": [
@@ -82,6 +84,10 @@ def _levels(term_frequencies: bool = True) -> dict[str, list[tuple[str, Any]]]:
 
 
 COMPARISONS = tuple(_levels())
+# A pair at this level of a comparison goes to review whatever its probability: two records with
+# one ID number and birth date but names without a character in common are a clerk's error (a
+# valid number of someone else), not one person, far more often than the model's weights say.
+AUTOMATIC_VETO = ("name", "else")
 # Comparisons whose weight Splink adjusts by the frequency of the agreeing value (``mw_tf_adj_*``).
 TF_ADJUSTED = ("name",)
 TF_COLUMNS = ("name_clean", "name_pinyin")
@@ -124,7 +130,7 @@ DEFAULT_PARAMETERS: dict[str, Any] = {
     "lambda": 0.12,
     "comparisons": {
         "id_number": [[0.9, 2e-7], [0.05, 1e-5], [0.05, 0.99999]],
-        "name": [[0.9, 1e-5], [0.08, 1e-5], [0.01, 0.002], [0.01, 0.998]],
+        "name": [[0.9, 1e-5], [0.08, 1e-5], [0.01, 0.002], [0.005, 0.03], [0.005, 0.968]],
         "birth_date": [[0.95, 5e-5], [0.01, 1e-7], [0.03, 0.0005], [0.01, 0.9995]],
         "sex": [[0.999, 0.5], [0.001, 0.5]],
         "phone": [[0.85, 1e-6], [0.15, 0.999999]],
@@ -148,7 +154,7 @@ def settings_for(
     parameters = parameters or DEFAULT_PARAMETERS
     comparisons = []
     for column, levels in _levels(term_frequencies).items():
-        trained = parameters["comparisons"].get(column) or DEFAULT_PARAMETERS["comparisons"][column]
+        trained = trained_levels(column, parameters)
         configured = [levels[0][1]]  # the null level has no parameters
         for (label, level), (m, u) in zip(levels[1:], trained, strict=True):
             configured.append(level.configure(m_probability=m, u_probability=u, label_for_charts=label))
@@ -167,6 +173,22 @@ def settings_for(
     )
 
 
+def trained_levels(column: str, parameters: dict[str, Any] | None) -> list[list[float]]:
+    """(m, u) of each non-null level of a comparison; the defaults where the parameters have none,
+    or were trained when the comparison had other levels."""
+    trained = (parameters or DEFAULT_PARAMETERS)["comparisons"].get(column)
+    if not trained or len(trained) != len(_levels()[column]) - 1:
+        return DEFAULT_PARAMETERS["comparisons"][column]
+    return trained
+
+
+def weight_of(column: str, label: str, parameters: dict[str, Any] | None) -> float:
+    """The match weight, log2(m / u), of a comparison's level."""
+    labels = [name for name, _ in _levels()[column][1:]]
+    m, u = trained_levels(column, parameters)[labels.index(label)]
+    return math.log2(m / u)
+
+
 def level_labels(column: str) -> list[str]:
     """Level codes of a comparison, indexed by Splink's gamma value (null = -1 is not listed)."""
     return [label for label, _ in reversed(_levels()[column][1:])]
@@ -181,9 +203,7 @@ def level_of(column: str, weight: float, parameters: dict[str, Any] | None) -> s
     """
     if weight == 0:
         return "null"
-    trained = (parameters or DEFAULT_PARAMETERS)["comparisons"].get(column) or DEFAULT_PARAMETERS[
-        "comparisons"
-    ][column]
+    trained = trained_levels(column, parameters)
     labels = [label for label, _ in _levels()[column][1:]]
     distances = [abs(weight - math.log2(m / u)) for m, u in trained]
     return labels[distances.index(min(distances))]

@@ -212,7 +212,7 @@ def _record(run: LinkageRun, outcome: engine.Outcome) -> None:
         sizes[cluster] = sizes.get(cluster, 0) + 1
     band = _review_band(outcome)
     run.compared_count, run.histogram = outcome.compared, outcome.histogram
-    run.linked_pair_count = int((outcome.pairs["match_probability"] >= outcome.threshold).sum())
+    run.linked_pair_count = int(outcome.pairs["automatic"].sum())
     run.cluster_count, run.multi_record_clusters = len(sizes), sum(1 for n in sizes.values() if n > 1)
     run.merge_count = sum(1 for s in steps if s.target is not None)
     run.split_count = sum(1 for s in steps if s.target is None)
@@ -230,9 +230,10 @@ def _record(run: LinkageRun, outcome: engine.Outcome) -> None:
 
 
 def _review_band(outcome: engine.Outcome) -> list[dict[str, Any]]:
-    """Pairs between the floor and the threshold, in different clusters, not yet decided."""
+    """Pairs between the floor and the threshold (or vetoed, engine.automatic), in different
+    clusters, not yet decided."""
     pairs = outcome.pairs
-    uncertain = pairs[pairs["match_probability"] < outcome.threshold]
+    uncertain = pairs[~pairs["automatic"]]
     clusters = outcome.clusters
     band = []
     for row in uncertain.itertuples(index=False):

@@ -23,6 +23,7 @@ COMPARISON_LABELS = {
 LEVEL_LABELS = {
     "null": _("missing on one side"), "exact": _("identical"), "one_edit": _("one character apart"),
     "same_pinyin": _("same pinyin"), "two_characters": _("two or more characters shared"),
+    "one_character": _("one character shared"),
     "day_month_swapped": _("day and month swapped"), "else": _("different"),
 }  # fmt: skip
 

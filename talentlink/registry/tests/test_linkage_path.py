@@ -133,3 +133,23 @@ def test_a_threshold_whose_pairs_reviewers_rejected_stays_where_it_was(linked, n
 
     _decided_pairs(60, 0.96, rejected=3, user=nb_office)
     assert runs.threshold() == 0.98, "57 of 60 is below the 0.995 precision asked for"
+
+
+def test_one_id_number_under_two_unlike_names_goes_to_review_whatever_its_probability():
+    """李玲峥 and 牛海瑞 under one valid ID number (a clerk typed someone else's) scored 0.992."""
+    import pandas as pd
+
+    from talentlink.registry.linkage import engine, model
+
+    unlike = model.weight_of("name", "else", None)
+    pairs = pd.DataFrame(
+        {
+            "unique_id_l": [1, 3, 5], "unique_id_r": [2, 4, 6],
+            "match_probability": [0.992, 0.992, 0.7],
+            "mw_name": [unlike, model.weight_of("name", "one_character", None), 10.0],
+        }
+    )  # fmt: skip
+    assert engine.automatic(pairs, 0.98, None).tolist() == [False, True, False]
+    pairs["automatic"] = engine.automatic(pairs, 0.98, None)
+    edges = engine.edges_with_decisions(pairs, engine.Decisions(), threshold=0.98)
+    assert list(zip(edges["unique_id_l"], edges["unique_id_r"], strict=True)) == [(3, 4)]
