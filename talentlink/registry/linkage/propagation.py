@@ -154,7 +154,9 @@ def _named(rows: QuerySet[Any], column: str, ids: set[int]) -> set[int]:
     """Those of ``ids`` that ``rows`` name in ``column``. Most of these tables are small beside the
     persons a re-link retires: they are read once, instead of asked with thousands of ids at a time."""
     rows = rows.order_by()
-    if rows.count() <= len(ids):
+    # A merge by staff retires one person: one indexed query. A re-link retires many: a table that
+    # names fewer rows than that (counted no further) is read whole.
+    if len(ids) > golden.BATCH and rows[: len(ids)].count() < len(ids):
         return ids.intersection(rows.values_list(column, flat=True))
     found: set[int] = set()
     for chunk in golden.batches(ids):
