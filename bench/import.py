@@ -39,13 +39,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+
+from measure import ChildrenPeak  # the bench folder is the script's own
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve()
@@ -150,34 +151,6 @@ def measured(action: Callable[[], T], *, traced: bool) -> tuple[T, dict[str, Any
 def cpu_seconds(who: int) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
-
-
-class ChildrenPeak(threading.Thread):
-    """Samples the high-water RSS (VmHWM) of this process's children: the import's scanning process.
-
-    ``ru_maxrss`` of waited-for children would not do: it counts a child's pages from before it
-    replaced its copy of this process with a new program.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.stop = threading.Event()
-        self.peak_mib = 0.0
-
-    def run(self) -> None:
-        me = str(os.getpid())
-        while not self.stop.wait(0.2):
-            for stat in Path("/proc").glob("[0-9]*/stat"):
-                with contextlib.suppress(OSError, IndexError, ValueError):
-                    if stat.read_text().rpartition(")")[2].split()[1] == me:
-                        self.peak_mib = max(self.peak_mib, vm_hwm_mib(stat.parent))
-
-
-def vm_hwm_mib(proc: Path) -> float:
-    for line in (proc / "status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def django_setup() -> None:

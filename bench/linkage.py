@@ -47,7 +47,6 @@ on the generated truth is printed at the end of every run that includes the plat
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import io
 import json
@@ -59,12 +58,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from measure import ChildrenPeak  # the bench folder is the script's own
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -527,26 +527,6 @@ def postgres_recreate(url: str, *, create: bool) -> None:
 
 
 # --- A step, inside its own process ---------------------------------------------------------------
-
-
-class ChildrenPeak(threading.Thread):
-    """Samples the RSS high-water mark (VmHWM) of this process's children: the importer's scanning
-    process. (``ru_maxrss`` of children would count a child's pages from before it exec'd.)"""
-
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.stop = threading.Event()
-        self.peak_mib = 0.0
-
-    def run(self) -> None:
-        me = str(os.getpid())
-        while not self.stop.wait(0.2):
-            for stat in Path("/proc").glob("[0-9]*/stat"):
-                with contextlib.suppress(OSError, IndexError, ValueError):
-                    if stat.read_text().rpartition(")")[2].split()[1] == me:
-                        status = (stat.parent / "status").read_text()
-                        hwm = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
-                        self.peak_mib = max(self.peak_mib, int(hwm.split()[1]) / 1024)
 
 
 def platform_worker(args: argparse.Namespace) -> None:
