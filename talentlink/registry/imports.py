@@ -49,7 +49,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from talentlink.core import crypto, idnumbers
-from talentlink.core.database import plan_each_statement
+from talentlink.core.database import plan_each_statement, quoted_columns, rows_update
 from talentlink.registry.linkage import golden
 from talentlink.registry.models import (
     ImportBatch,
@@ -510,11 +510,6 @@ def _reject(batch: ImportBatch, outcome: ScanOutcome) -> ImportBatch:
     return batch
 
 
-def _columns(model: type[models.Model], names: tuple[str, ...]) -> list[str]:
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    return [connection.ops.quote_name(fields[name].column) for name in names]
-
-
 def _other_fields(model: type[models.Model], names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple]:
     """The model's other columns and the values a new row gets in them (their defaults, as ``save()``
     would store them), so that a field added to the model later does not break the import."""
@@ -617,7 +612,7 @@ class _Writer:
                 values, changed, self._flags(rows), strict=True
             )
         ]
-        _update_rows(SourceRecord, _RECORD_CHANGED, records)
+        rows_update(SourceRecord, _RECORD_CHANGED, records)
         # A person with one source takes the row as it is; one that linkage merged from several
         # is recomputed by survivorship, so a corrected file cannot blank what another city knows
         # or put its own city's tier on another city's talent.
@@ -627,7 +622,7 @@ class _Writer:
             for fields, (_row, found) in zip(_golden(values, rows), changed, strict=True)
             if found[2] not in merged
         ]
-        _update_rows(Person, _PERSON_CHANGED, persons)
+        rows_update(Person, _PERSON_CHANGED, persons)
         if merged:
             golden.refresh(merged)
 
@@ -674,7 +669,7 @@ def mask_unverified(value: str) -> str:
 
 
 def _insert(model: type[models.Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    table, columns = connection.ops.quote_name(model._meta.db_table), ", ".join(_columns(model, names))
+    table, columns = connection.ops.quote_name(model._meta.db_table), ", ".join(quoted_columns(model, names))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY streams the rows; executemany would send one INSERT per row.
@@ -684,14 +679,6 @@ def _insert(model: type[models.Model], names: tuple[str, ...], rows: list[tuple[
             return
         placeholders = ", ".join(["%s"] * len(names))
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
-
-
-def _update_rows(model: type[models.Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Update rows given as (*values of ``names``, id)."""
-    assignments = ", ".join(f"{column} = %s" for column in _columns(model, names))
-    sql = f"UPDATE {connection.ops.quote_name(model._meta.db_table)} SET {assignments} WHERE id = %s"
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 def _reserve_ids(model: type[models.Model], count: int) -> list[int]:

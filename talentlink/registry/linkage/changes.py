@@ -16,7 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from talentlink.core.database import plan_each_statement
+from talentlink.core.database import plan_each_statement, rows_update
 from talentlink.core.models import User
 from talentlink.registry.linkage import golden, propagation
 from talentlink.registry.models import LinkageRun, Person, PersonChange, SourceRecord
@@ -67,9 +67,6 @@ def plan(clusters: dict[int, int], current: dict[int, int], accounts: set[int]) 
     return steps
 
 
-BATCH = golden.BATCH
-
-
 @transaction.atomic
 def apply(
     steps: list[Step], *, actor: User | None, reason: str, run: LinkageRun | None = None
@@ -109,14 +106,10 @@ def _targets(steps: list[Step], before: dict[int, dict[str, Any]]) -> list[int]:
 
 
 def _move(moves: list[tuple[int, int]], now: Any) -> None:
-    table = connection.ops.quote_name(SourceRecord._meta.db_table)
     stamp = SourceRecord._meta.get_field("updated_at").get_db_prep_save(now, connection)
-    with connection.cursor() as cursor:
-        for start in range(0, len(moves), BATCH):
-            cursor.executemany(
-                f"UPDATE {table} SET person_id = %s, updated_at = %s WHERE id = %s",
-                [(target, stamp, record) for record, target in moves[start : start + BATCH]],
-            )
+    rows_update(
+        SourceRecord, ("person_id", "updated_at"), [(target, stamp, record) for record, target in moves]
+    )
 
 
 def _change(
@@ -144,15 +137,9 @@ def _retire(emptied: set[int], changes: list[PersonChange], now: Any) -> None:
     for change in changes:
         for _record, source, target in change.moves:
             destination.setdefault(source, target)
-    table = connection.ops.quote_name(Person._meta.db_table)
     stamp = Person._meta.get_field("updated_at").get_db_prep_save(now, connection)
     rows = [(Person.Status.MERGED.value, destination.get(pk), stamp, pk) for pk in sorted(emptied)]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(
-                f"UPDATE {table} SET status = %s, merged_into_id = %s, updated_at = %s WHERE id = %s",
-                rows[start : start + BATCH],
-            )
+    rows_update(Person, ("status", "merged_into_id", "updated_at"), rows)
 
 
 def undoable(change: PersonChange) -> bool:

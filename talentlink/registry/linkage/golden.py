@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
+from talentlink.core.database import rows_update
 from talentlink.registry.models import Person, SourceRecord
 
 # Golden fields and the source record attribute each comes from; the three ID columns move together.
@@ -141,14 +142,10 @@ def _origin(record: Record, rule: str) -> dict[str, Any]:
 
 def refresh(person_ids: Iterable[int]) -> None:
     """Recompute the golden record of each person from the records now linked to it."""
-    written = [*FIELDS, *ID_FIELDS, "provenance"]
+    written = (*FIELDS, *ID_FIELDS, "provenance")
     fields = [Person._meta.get_field(name) for name in written]
     # Text and keys go to the database as they are; only these need the field's conversion.
     converted = [i for i, f in enumerate(fields) if f.get_internal_type() in ("DateField", "JSONField")]
-    sql = "UPDATE {} SET {} WHERE id = %s".format(
-        connection.ops.quote_name(Person._meta.db_table),
-        ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields),
-    )
     for chunk in batches(person_ids, 2000):
         records: dict[int, list[Record]] = defaultdict(list)
         rows = SourceRecord.objects.filter(person_id__in=chunk).order_by().values_list(*_RECORD_COLUMNS)
@@ -163,10 +160,7 @@ def refresh(person_ids: Iterable[int]) -> None:
                 for i in converted:
                     row[i] = fields[i].get_db_prep_save(row[i], connection)
                 updates.append((*row, pk))
-        # One prepared UPDATE per person: Django's bulk_update builds a CASE per field and, under
-        # SQLite's 999-variable budget, only a few dozen persons per statement.
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, updates)
+        rows_update(Person, written, updates)
 
 
 def empty_persons(person_ids: Iterable[int]) -> set[int]:
