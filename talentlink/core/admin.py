@@ -96,12 +96,23 @@ class AuditEventAdmin(admin.ModelAdmin):
         "action",
         "object_type",
         "object_id",
-        "object_label",
+        "label",
         "channel",
     ]
     list_filter = ["action", "channel", "object_type", "actor_region"]
-    search_fields = ["actor_username", "object_label", "object_id", "path"]
+    # label_shown, not object_label: a search must not find names the reader may not see.
+    search_fields = ["actor_username", "label_shown", "object_id", "path"]
     date_hierarchy = "at"
+
+    @admin.display(description=_("object"))
+    def label(self, event: AuditEvent) -> str:
+        return event.label_shown  # type: ignore[attr-defined]
+
+    def get_object(self, request, object_id, from_field=None):  # type: ignore[no-untyped-def]
+        event = super().get_object(request, object_id, from_field)
+        if event is not None:
+            event.object_label = event.label_shown
+        return event
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

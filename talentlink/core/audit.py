@@ -50,8 +50,11 @@ def audit_record(
     object_region: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit log."""
+    """Append one event to the audit log; a refusal keeps the object's type, id and region but
+    never its label (the actor was refused that object, so the log must not show it to their city)."""
     user = access.user
+    if action == AuditEvent.Action.DENIED:
+        object_label = ""
     return AuditEvent.objects.create(
         actor=user,
         actor_username=user.username if user else "",

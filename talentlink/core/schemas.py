@@ -78,6 +78,11 @@ class AuditEventOut(Schema):
     channel: str
     path: str
 
+    @staticmethod
+    def resolve_object_label(event: object) -> str:
+        # Only the label the reader may see (core.selectors.audit_events_visible), never the raw one.
+        return getattr(event, "label_shown", "")
+
 
 class MessageOut(Schema):
     message: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.models import AuditEvent, Organisation, User
@@ -40,13 +40,24 @@ def audit_events_visible(
     object_id: str = "",
     actor: str = "",
 ) -> QuerySet[AuditEvent]:
-    """Audit events a user may read: all for superusers, their city's for talent office staff."""
+    """Audit events a user may read: all for superusers, their city's for talent office staff.
+
+    Each event carries ``label_shown``: its object's label where the reader may see that object
+    (:func:`audit_label_visible`), blank otherwise; pages, API, export and admin show only that."""
     qs = AuditEvent.objects.all()
-    if not user.is_superuser:
+    if user.is_superuser:
+        qs = qs.annotate(label_shown=F("object_label"))
+    else:
         if not user.is_talent_office:
             return qs.none()
         code = user.region.code
-        qs = qs.filter(Q(object_region=code) | Q(actor_region=code))
+        qs = qs.filter(Q(object_region=code) | Q(actor_region=code)).annotate(
+            label_shown=Case(
+                When(audit_label_visible(region_code=code), then=F("object_label")),
+                default=Value(""),
+                output_field=CharField(),
+            )
+        )
     if action:
         qs = qs.filter(action=action)
     if object_type:
@@ -56,6 +67,13 @@ def audit_events_visible(
     if actor:
         qs = qs.filter(actor_username=actor)
     return qs
+
+
+def audit_label_visible(*, region_code: str) -> Q:
+    """Events whose object label a city's auditor may see: objects of that city, and objects of
+    no city acted on by that city's own staff. An event about another city's person (a refusal, a
+    read under consent) shows its type, id and region, never the person's name."""
+    return Q(object_region=region_code) | Q(object_region="", actor_region=region_code)
 
 
 def audit_events_about(*, object_type: str, object_id: str) -> QuerySet[AuditEvent]:
@@ -74,7 +92,7 @@ def audit_export_rows(qs: QuerySet[AuditEvent]):  # type: ignore[no-untyped-def]
     for e in qs.iterator(chunk_size=2000):
         yield (
             e.at, e.actor_username, e.actor_role, e.actor_region, e.action, e.object_type,
-            e.object_id, e.object_label, e.object_region, e.channel, e.path, e.ip_address,
+            e.object_id, e.label_shown, e.object_region, e.channel, e.path, e.ip_address,
         )  # fmt: skip
 
 

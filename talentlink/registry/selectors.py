@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.audit import Access, audit_record
-from talentlink.core.errors import NotAllowed, NotFound
+from talentlink.core.errors import NotFound
 from talentlink.core.models import AuditEvent, Role, User
 from talentlink.core.tabular import CellError, error_report_dicts, error_report_rows
 from talentlink.registry import imports
@@ -134,21 +134,25 @@ def persons_shown(*, access: Access, persons: list[Person], filters: dict[str, A
 
 
 def person_get(*, access: Access, person_id: int) -> Person:
-    """One person's record, if the user may read it; the read (or refusal) is audited."""
+    """One person's record, if the user may read it; the read (or refusal) is audited.
+
+    A person the user may not read is answered exactly as one that does not exist (404, same
+    message), so that ids cannot be probed; the refusal is recorded without the person's name."""
     person = (
         Person.objects.select_related("home_region", "category", "tier__region", "account")
         .filter(pk=person_id)
         .first()
     )
-    if person is None:
-        raise NotFound(_("No such person."))
     user = access.user
-    if user is None or not person_accessible(user=user, person=person):
+    if person is not None and (user is None or not person_accessible(user=user, person=person)):
         audit_record(
             access=access, action=AuditEvent.Action.DENIED, object_type="registry.person",
-            object_id=person.pk, object_label=person.name, object_region=person.home_region.code,
+            object_id=person.pk, object_region=person.home_region.code,
+            detail={"reason": "not_visible"},
         )  # fmt: skip
-        raise NotAllowed(_("You may not read this person's record."))
+        person = None
+    if person is None:
+        raise NotFound(_("No such person."))
     audit_record(
         access=access, action=AuditEvent.Action.READ, object_type="registry.person",
         object_id=person.pk, object_label=person.name, object_region=person.home_region.code,

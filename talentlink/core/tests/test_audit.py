@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import io
 
+import pytest
+from django.test import Client
 from openpyxl import load_workbook
 
 from talentlink.core.audit import Access, audit_record
-from talentlink.core.models import AuditEvent
+from talentlink.core.models import AuditEvent, User
+from talentlink.core.services import office_staff_grant
 
 
 def test_staff_read_their_own_citys_audit_events_only(nb_office, zs_office, client_of):
@@ -39,3 +42,78 @@ def test_the_audit_pager_keeps_the_filters_without_repeating_the_page(nb_office,
                      object_id=n, object_label=f"p{n}", object_region="330200")  # fmt: skip
     page = client_of(nb_office).get("/audit/", {"action": "read", "page": "2"}).content.decode()
     assert "?action=read&page=1" in page and "page=2&page" not in page
+
+
+# --- An event about another city's person never shows that person to the reader's city ---------
+
+
+@pytest.fixture
+def zhang(nb_office, ningbo_csv):  # type: ignore[no-untyped-def]
+    from talentlink.registry.models import Person
+    from talentlink.registry.tests.test_imports import run_import
+
+    run_import(nb_office, ningbo_csv())
+    return Person.objects.get(name="张伟")
+
+
+def _audit_everywhere(client: Client, query: str = "") -> str:
+    """Everything the audit log shows its reader: API, page, XLSX export and the back office."""
+    api = client.get(f"/api/core/audit?{query}")
+    page = client.get(f"/audit/?{query}")
+    export = client.get(f"/audit/export.xlsx?{query}")
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    admin = client.get("/admin/core/auditevent/")
+    assert [r.status_code for r in (api, page, export, admin)] == [200] * 4
+    cells = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    return "\n".join([api.content.decode(), page.content.decode(), *cells, admin.content.decode()])
+
+
+def test_a_refused_read_is_logged_without_the_name_of_the_person_refused(
+    zhang, nb_office, zs_office, client_of
+):
+    office_staff_grant(user=zs_office)
+    zs = client_of(zs_office)
+    assert zs.get(f"/api/registry/persons/{zhang.pk}").status_code == 404
+    assert zs.get(f"/registry/persons/{zhang.pk}/").status_code == 404
+    [row, *_] = zs.get("/api/core/audit", {"action": "denied"}).json()
+    assert (row["object_type"], row["object_id"], row["object_label"], row["object_region"]) == (
+        "registry.person", str(zhang.pk), "", "330200"
+    )  # fmt: skip
+    assert "张伟" not in _audit_everywhere(zs)
+    event = AuditEvent.objects.filter(action="denied").first()
+    assert (
+        "张伟" not in client_of(zs_office).get(f"/admin/core/auditevent/{event.pk}/change/").content.decode()
+    )
+    # Ningbo's own auditors and the superuser still see whom the refusal was about.
+    office_staff_grant(user=nb_office)
+    assert {r["object_id"] for r in client_of(nb_office).get("/api/core/audit?action=denied").json()} == {
+        str(zhang.pk)
+    }
+
+
+def test_labels_of_other_citys_objects_are_hidden_even_in_events_recorded_before(
+    nb_office, zs_office, client_of
+):
+    """An event written with a name before the fix (or a read under consent) shows the name to the
+    object's city and the superuser only; the other city's search in the back office finds nothing."""
+    for action in ("denied", "read"):
+        AuditEvent.objects.create(
+            actor=zs_office, actor_username="zs-office", actor_role="talent_office", actor_region="330900",
+            action=action, object_type="registry.person", object_id="400", object_label="逯倩楠",
+            object_region="330200", channel="api", path="/api/registry/persons/400",
+        )  # fmt: skip
+    office_staff_grant(user=zs_office)
+    zs = client_of(zs_office)
+    assert len(zs.get("/api/core/audit").json()) == 2
+    shown = _audit_everywhere(zs)
+    assert "逯倩楠" not in shown and "/api/registry/persons/400" in shown
+    assert 'id="result_list"' not in zs.get("/admin/core/auditevent/", {"q": "逯倩楠"}).content.decode()
+    assert 'id="result_list"' in zs.get("/admin/core/auditevent/", {"q": "400"}).content.decode()
+    event = AuditEvent.objects.filter(object_id="400").first()
+    assert "逯倩楠" not in zs.get(f"/admin/core/auditevent/{event.pk}/change/").content.decode()
+
+    office_staff_grant(user=nb_office)
+    assert "逯倩楠" in _audit_everywhere(client_of(nb_office))
+    admin = User.objects.create_superuser("root", "root@example.cn", "x")
+    assert "逯倩楠" in _audit_everywhere(client_of(admin))
+    assert "逯倩楠" in client_of(admin).get(f"/admin/core/auditevent/{event.pk}/change/").content.decode()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import make_user
@@ -15,6 +17,12 @@ from talentlink.registry.tests.test_imports import run_import
 def zhang(nb_office, ningbo_csv) -> Person:  # type: ignore[no-untyped-def]
     run_import(nb_office, ningbo_csv())
     return Person.objects.get(name="张伟")
+
+
+def page_body(response, person_id: int) -> bytes:  # type: ignore[no-untyped-def]
+    """The answer without what differs per request: the CSRF token and the page's own address."""
+    content = re.sub(rb"[A-Za-z0-9]{64}", b"", response.content)
+    return content.replace(f"/persons/{person_id}/".encode(), b"/persons/ID/")
 
 
 def events(action: str, person: Person) -> int:
@@ -39,10 +47,29 @@ def test_reading_a_person_is_audited_with_the_page(zhang, nb_office, client_of):
 def test_a_zhoushan_officer_cannot_read_a_ningbo_record_and_the_refusal_is_audited(
     zhang, zs_office, client_of
 ):
-    assert client_of(zs_office).get(f"/registry/persons/{zhang.pk}/").status_code == 403
-    assert client_of(zs_office).get(f"/api/registry/persons/{zhang.pk}").status_code == 403
+    assert client_of(zs_office).get(f"/registry/persons/{zhang.pk}/").status_code == 404
+    assert client_of(zs_office).get(f"/api/registry/persons/{zhang.pk}").status_code == 404
     assert events("denied", zhang) == 2
     assert client_of(zs_office).get("/api/registry/persons").json() == []
+
+
+def test_another_citys_person_is_answered_exactly_as_a_missing_one(zhang, zs_office, client_of):
+    client = client_of(zs_office)
+    missing = Person.objects.order_by("-pk").first().pk + 1000
+    for url in ("/api/registry/persons/{}", "/api/registry/persons/{}/consents", "/registry/persons/{}/"):
+        refused, absent = client.get(url.format(zhang.pk)), client.get(url.format(missing))
+        assert (refused.status_code, absent.status_code) == (404, 404), url
+        assert page_body(refused, zhang.pk) == page_body(absent, missing), url
+    refused = client.post(f"/api/registry/persons/{zhang.pk}/id-number")
+    absent = client.post(f"/api/registry/persons/{missing}/id-number")
+    assert (refused.status_code, refused.json()) == (404, absent.json())
+    # The refusal of the existing person is still on record (type, id, region), without the name.
+    denied = AuditEvent.objects.filter(action="denied", object_id=str(zhang.pk))
+    assert denied.count() == 4
+    assert set(denied.values_list("object_label", "object_region", "detail__reason")) == {
+        ("", "330200", "not_visible")
+    }
+    assert not AuditEvent.objects.filter(object_id=str(missing)).exists()
 
 
 def test_consent_opens_the_record_to_the_other_city_until_withdrawn(
@@ -53,7 +80,7 @@ def test_consent_opens_the_record_to_the_other_city_until_withdrawn(
     with pytest.raises(NotAllowed):  # reading is not editing
         services.consent_withdraw(access=Access.system(user=zs_office), consent=consent)
     services.consent_withdraw(access=Access.system(user=nb_office), consent=consent)
-    assert client_of(zs_office).get(f"/api/registry/persons/{zhang.pk}").status_code == 403
+    assert client_of(zs_office).get(f"/api/registry/persons/{zhang.pk}").status_code == 404
 
 
 def test_a_zhoushan_officer_cannot_edit_ningbos_records(zhang, zs_office, zhoushan):
@@ -68,12 +95,12 @@ def test_the_whole_id_number_is_shown_to_reviewers_only_and_every_reveal_is_audi
     assert response.json() == {"id_number": "330203199003074513"}
     assert events("read_unmasked", zhang) == 1
     service_point = make_user("sp", Role.SERVICE_POINT, ningbo)
-    assert client_of(service_point).post(f"/api/registry/persons/{zhang.pk}/id-number").status_code == 403
+    assert client_of(service_point).post(f"/api/registry/persons/{zhang.pk}/id-number").status_code == 404
 
 
 def test_observers_see_aggregates_but_no_person(zhang, observer, client_of):
     client = client_of(observer)
-    assert client.get(f"/api/registry/persons/{zhang.pk}").status_code == 403
+    assert client.get(f"/api/registry/persons/{zhang.pk}").status_code == 404
     assert client.get("/api/registry/persons").json() == []
     assert "宁波市" in client.get("/dashboard/").content.decode()
 
@@ -86,7 +113,7 @@ def test_a_talent_sees_only_their_own_record(zhang, ningbo, client_of):
     other = Person.objects.get(name="欧阳明")
     client = client_of(talent)
     assert client.get("/api/registry/me").json()["name"] == "张伟"
-    assert client.get(f"/api/registry/persons/{other.pk}").status_code == 403
+    assert client.get(f"/api/registry/persons/{other.pk}").status_code == 404
     assert [p["name"] for p in client.get("/api/registry/persons").json()] == ["张伟"]
     page = client.get("/registry/me/").content.decode()
     assert "330203********4513" in page
