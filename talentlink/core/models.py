@@ -199,8 +199,10 @@ class User(AbstractUser):
 
     @property
     def sees_full_id_numbers(self) -> bool:
-        """Roles whose work needs the whole ID number (on request, audited)."""
-        return self.role in STAFF_ROLES
+        """Whether this account may reveal a whole ID number (on request, audited): a city's HR
+        reviewers, who check a recognition applicant's identity against the certificate; talent
+        offices work with the masked number and the blind index (least privilege)."""
+        return self.role == Role.HR_REVIEWER and self.region_id is not None
 
 
 class AuditEvent(models.Model):

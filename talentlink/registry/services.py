@@ -110,17 +110,18 @@ def import_run_now(*, batch_id: int, progress: imports.Progress | None = None) -
 def person_id_number_reveal(*, access: Access, person: Person) -> str:
     """The whole ID number, for roles whose work needs it; every reveal is audited."""
     user = access.user
-    refusal = None
+    refusal, reason = None, ""
     if not (user and person_accessible(user=user, person=person) and
             (user.is_superuser or user.sees_full_id_numbers)):  # fmt: skip
-        refusal = _("Your role may not see whole ID numbers.")
+        refusal, reason = _("Your role may not see whole ID numbers."), "role"
     elif "id_number" in person_withheld(user=user, person=person):
         refusal = _("This ID number was delivered by another city; it is shown with the person's consent.")
+        reason = "withheld"
     if refusal is not None:
         audit_record(
             access=access, action=AuditEvent.Action.DENIED, object_type="registry.person",
-            object_id=person.pk, object_label=person.name,
-            object_region=person.home_region.code, detail={"wanted": "id_number"},
+            object_id=person.pk, object_region=person.home_region.code,
+            detail={"wanted": "id_number", "reason": reason},
         )  # fmt: skip
         raise NotAllowed(refusal)
     audit_record(

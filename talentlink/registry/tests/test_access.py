@@ -98,6 +98,25 @@ def test_the_whole_id_number_is_shown_to_reviewers_only_and_every_reveal_is_audi
     assert client_of(service_point).post(f"/api/registry/persons/{zhang.pk}/id-number").status_code == 404
 
 
+def test_the_talent_office_reads_the_record_but_may_not_reveal_the_whole_id_number(
+    zhang, nb_office, nb_hr, client_of
+):
+    office = client_of(nb_office)
+    page = office.get(f"/registry/persons/{zhang.pk}/").content.decode()
+    assert "330203********4513" in page and "person_id_number" not in page
+    assert f"/registry/persons/{zhang.pk}/id-number/" not in page
+    for url in (f"/api/registry/persons/{zhang.pk}/id-number", f"/registry/persons/{zhang.pk}/id-number/"):
+        response = office.post(url)
+        assert response.status_code == 403, url
+        assert "330203199003074513" not in response.content.decode()
+    assert events("read_unmasked", zhang) == 0
+    assert set(
+        AuditEvent.objects.filter(action="denied").values_list("actor_username", "detail__reason")
+    ) == {("nb-office", "role")}
+    reviewer_page = client_of(nb_hr).get(f"/registry/persons/{zhang.pk}/").content.decode()
+    assert f"/registry/persons/{zhang.pk}/id-number/" in reviewer_page
+
+
 def test_observers_see_aggregates_but_no_person(zhang, observer, client_of):
     client = client_of(observer)
     assert client.get(f"/api/registry/persons/{zhang.pk}").status_code == 404
