@@ -233,6 +233,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 TALENTLINK_IMPORT_MAX_BYTES = int(env("TALENTLINK_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
 # SQLite page cache (MiB) while a registry import writes; it bounds the importer's memory.
 TALENTLINK_IMPORT_SQLITE_CACHE_MIB = int(env("TALENTLINK_IMPORT_SQLITE_CACHE_MIB", "256"))
+# Uploaded registry exports (sealed at rest) are deleted this many days after their import
+# finished, by `manage.py imports_purge`; the import keeps its outcome and report.
+TALENTLINK_IMPORT_FILE_RETENTION_DAYS = int(env("TALENTLINK_IMPORT_FILE_RETENTION_DAYS", "30"))
+if TALENTLINK_IMPORT_FILE_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("TALENTLINK_IMPORT_FILE_RETENTION_DAYS must be 0 or more.")
 # XLSX imports: calamine (Rust; holds the sheet in memory while reading) or openpyxl (streams, slower).
 TALENTLINK_XLSX_READER = env("TALENTLINK_XLSX_READER", "calamine")
 if TALENTLINK_XLSX_READER not in {"calamine", "openpyxl"}:

@@ -50,6 +50,7 @@ from django.utils import timezone
 
 from talentlink.core import crypto, idnumbers
 from talentlink.core.database import plan_each_statement, quoted_columns, rows_update
+from talentlink.registry import storage
 from talentlink.registry.linkage import golden
 from talentlink.registry.models import (
     ImportBatch,
@@ -115,7 +116,8 @@ def batch_run(batch: ImportBatch, *, progress: Progress | None = None) -> Import
             # One import per source system at a time: a second waits here instead of
             # racing the first on the same record keys.
             list(SourceSystem.objects.select_for_update().filter(pk=source.pk).order_by().values_list("pk"))
-            outcome = _scan(source, Path(batch.file.path), report, write=writer.write)
+            with storage.import_file_opened(batch) as path:  # the file is sealed at rest
+                outcome = _scan(source, path, report, write=writer.write)
             if outcome.error_count:
                 transaction.set_rollback(True)
             else:  # committed with the records they describe
@@ -398,7 +400,8 @@ def _pipelined(scanner: Scanner) -> Iterator[Iterator[ScanChunk | ScanEnd]]:
     try:
         process = subprocess.Popen(
             [sys.executable, "-c", _SCAN_PROCESS_MAIN, str(write_end)],
-            stdin=subprocess.PIPE, pass_fds=[write_end], env=environment,
+            stdin=subprocess.PIPE, pass_fds=[write_end, *storage.inherited_fds(scanner.path)],
+            env=environment,
         )  # fmt: skip
     finally:
         os.close(write_end)

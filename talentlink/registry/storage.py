@@ -1,0 +1,185 @@
+"""Uploaded exports at rest: sealed with the field key, opened for the importer only, deleted
+after the retention period.
+
+A city's export holds every person's whole ID number, which the database keeps only encrypted.
+The uploaded file is therefore sealed as it is stored (``crypto.FieldCipher.file_seal``, AES-GCM
+in 1 MiB chunks under a key derived from ``TALENTLINK_FIELD_KEY`` for each file, so memory stays
+flat whatever the file's size); nothing serves it back. The importer gets the plaintext in a
+temporary file that has no name on disk, so that a worker killed half-way leaves no copy behind.
+``manage.py imports_purge`` (daily) deletes the files of imports that finished
+``TALENTLINK_IMPORT_FILE_RETENTION_DAYS`` ago; the import keeps its outcome and report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from talentlink.core import crypto
+from talentlink.registry.models import ImportBatch
+
+# What the sealed bytes are bound to: a file sealed for another purpose does not open as an import.
+CONTEXT = b"registry.importbatch"
+# Where the importer's readers find the plaintext: a link to the temporary file's descriptor.
+_DESCRIPTORS = "/dev/fd/"
+_UNFINISHED = (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
+
+
+def _field_storage() -> Storage:
+    return ImportBatch._meta.get_field("file").storage  # type: ignore[attr-defined]
+
+
+def import_file_store(upload: File) -> tuple[str, str]:  # type: ignore[type-arg]
+    """Seal an uploaded export into the media storage; return its stored name and the SHA-256
+    of its plaintext (what tells an identical file uploaded again)."""
+    digest = hashlib.sha256()
+
+    def blocks() -> Iterator[bytes]:
+        for block in upload.chunks():
+            digest.update(block)
+            yield block
+
+    field = ImportBatch._meta.get_field("file")
+    # A random name: the original one (often a date and a department) stays in the database.
+    name = field.generate_filename(None, f"{uuid.uuid4().hex}.sealed")  # type: ignore[attr-defined]
+    with tempfile.TemporaryFile() as sealed:
+        crypto.cipher().file_seal(blocks(), sealed, context=CONTEXT)
+        sealed.seek(0)
+        stored = _field_storage().save(name, File(sealed))
+    upload.seek(0)
+    return stored, digest.hexdigest()
+
+
+def _is_sealed(name: str) -> bool:
+    with _field_storage().open(name, "rb") as stored:
+        return crypto.file_is_sealed(stored.read(len(crypto.FILE_MAGIC)))
+
+
+@contextlib.contextmanager
+def import_file_opened(batch: ImportBatch) -> Iterator[Path]:
+    """The plaintext of the batch's file as a path its readers open, while the import runs.
+
+    The plaintext goes to an unnamed temporary file (unlinked when made); readers reach it through
+    a link named with the file's suffix (openpyxl goes by it) in a private directory, pointing to
+    the file's descriptor, which the scanning process inherits (:func:`inherited_fds`). A file
+    stored before sealing was introduced is read where it lies.
+    """
+    if not batch.file:
+        raise FileNotFoundError(f"the file of import #{batch.pk} was deleted after the retention period")
+    if not _is_sealed(batch.file.name):
+        yield Path(batch.file.path)
+        return
+    folder = Path(tempfile.mkdtemp(prefix="talentlink-import-"))  # readable by this user only
+    try:
+        with tempfile.TemporaryFile(dir=folder) as plain:
+            with _field_storage().open(batch.file.name, "rb") as stored:
+                for block in crypto.cipher().file_open(stored, context=CONTEXT):
+                    plain.write(block)
+            plain.flush()
+            link = folder / f"import-{batch.pk}.{batch.source_system.file_format}"
+            link.symlink_to(f"{_DESCRIPTORS}{plain.fileno()}")
+            yield link
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def inherited_fds(path: Path) -> list[int]:
+    """The descriptors a child process must inherit to open ``path`` (one of
+    :func:`import_file_opened`'s links: the same number opens the same file there)."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return []
+    return [int(target.removeprefix(_DESCRIPTORS))] if target.startswith(_DESCRIPTORS) else []
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PurgeOutcome:
+    """What a purge did (or, in a dry run, would do)."""
+
+    deleted: int = 0
+    sealed: int = 0
+    orphans: int = 0
+
+
+def import_files_purge(
+    *, now: dt.datetime | None = None, days: int | None = None, dry_run: bool = False,
+    report: Callable[[str], None] | None = None,
+) -> PurgeOutcome:  # fmt: skip
+    """Delete the files of imports finished more than the retention period ago (the import
+    keeps its outcome and report; its page says the file was deleted), seal files stored before
+    sealing, and delete files no import refers to once they are as old. Safe to run again."""
+    say = report or (lambda line: None)
+    days = settings.TALENTLINK_IMPORT_FILE_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    outcome = PurgeOutcome()
+    finished = ImportBatch.objects.exclude(file="").exclude(status__in=_UNFINISHED)
+    expired = finished.annotate(ended=Coalesce("finished_at", "created_at")).filter(ended__lt=cutoff)
+    for pk, name in expired.values_list("pk", "file").iterator():
+        say(f"import #{pk}: deleting {name}")
+        outcome.deleted += 1
+        if not dry_run:
+            _field_storage().delete(name)
+            ImportBatch.objects.filter(pk=pk, file=name).update(file="")
+    for pk, name in finished.exclude(pk__in=expired.values("pk")).values_list("pk", "file").iterator():
+        if _exists(name) and not _is_sealed(name):
+            say(f"import #{pk}: sealing {name}")
+            outcome.sealed += 1
+            if not dry_run:
+                _reseal(pk, name)
+    for name in _orphans(cutoff):
+        say(f"deleting {name}: no import refers to it")
+        outcome.orphans += 1
+        if not dry_run:
+            _field_storage().delete(name)
+    return outcome
+
+
+def _exists(name: str) -> bool:
+    return _field_storage().exists(name)
+
+
+def _reseal(pk: int, name: str) -> None:
+    """Replace a plain file kept from before sealing by its sealed copy."""
+    with _field_storage().open(name, "rb") as plain:
+        stored, _digest = import_file_store(plain)
+    if ImportBatch.objects.filter(pk=pk, file=name).update(file=stored):
+        _field_storage().delete(name)
+    else:  # the batch changed meanwhile
+        _field_storage().delete(stored)
+
+
+def _orphans(cutoff: dt.datetime) -> Iterator[str]:
+    """Files under the imports' folder that no import refers to, last changed before ``cutoff``
+    (left by an upload whose transaction was rolled back, or by hand)."""
+    storage = _field_storage()
+    top = str(ImportBatch._meta.get_field("file").upload_to).split("/")[0]  # type: ignore[attr-defined]
+    if not storage.exists(top):
+        return
+    referred = set(ImportBatch.objects.exclude(file="").values_list("file", flat=True))
+    folders = [top]
+    while folders:
+        folder = folders.pop()
+        subfolders, names = storage.listdir(folder)
+        folders.extend(f"{folder}/{sub}" for sub in subfolders)
+        for base in names:
+            name = f"{folder}/{base}"
+            if name not in referred and storage.get_modified_time(name) < cutoff:
+                yield name
