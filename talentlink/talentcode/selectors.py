@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from talentlink.core.models import Region
 from talentlink.registry.merges import persons_golden
 from talentlink.registry.models import Person, Tier
-from talentlink.talentcode import codec, keys, verifier
+from talentlink.talentcode import codec, keys, services, verifier
 from talentlink.talentcode.models import Credential, PublishedList
 
 REASONS = {
@@ -32,6 +32,13 @@ REASONS = {
     "expired": _("The code has expired; ask the talent to refresh it."),
     "not_yet_valid": _("The code is not valid yet; check this device's clock."),
     "holder_signature": _("The holder's device signature is missing or does not verify."),
+    "lifetime_missing": _(
+        "The code from the holder's device does not say when it was made and when it ends; "
+        "ask the talent to refresh it."
+    ),
+    "lifetime_too_long": _(
+        "The code from the holder's device claims to live longer than a talent code may; it is refused."
+    ),
     "replayed": _("This code has already been used; ask the talent to show a fresh one."),
     "revoked": _("This talent code has been revoked."),
 }
@@ -89,7 +96,14 @@ def code_verify(
     """
     moment = (now or timezone.now()).timestamp()
     try:
-        checked = verifier.verify(qr.strip(), keys=keys.trust_store(), now=moment, expected_issuer=issuer)
+        checked = verifier.verify(
+            qr.strip(),
+            keys=keys.trust_store(),
+            now=moment,
+            expected_issuer=issuer,
+            leeway=services.leeway_seconds(),
+            presentation_seconds=services.presentation_seconds(),
+        )
     except codec.CodeError as exc:
         return _refused(exc.reason)
     revoked = _revoked_online(checked) if online else _revoked_by_list(checked)
@@ -155,7 +169,7 @@ def _replayed(checked: verifier.Verified, *, moment: float, consume: bool) -> bo
     key = f"talentcode:seen:{checked.token_id.hex()}"
     if not consume:
         return cache.get(key) is not None
-    ttl = max(1, int(checked.expires_at - moment) + verifier.LEEWAY_SECONDS)
+    ttl = max(1, int(checked.expires_at - moment) + services.leeway_seconds())
     return not cache.add(key, 1, timeout=ttl)
 
 

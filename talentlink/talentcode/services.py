@@ -47,6 +47,18 @@ def offline_seconds() -> int:
     return _setting("TALENTLINK_CODE_OFFLINE_HOURS", 24) * 3600
 
 
+def presentation_seconds() -> int:
+    """The longest a holder's device-signed wrapper may live (``exp - iat``): an online code's
+    lifetime, so that a screenshot of either is useless after the same minute."""
+    return online_seconds()
+
+
+def leeway_seconds() -> int:
+    """The clock skew verifiers tolerate between the signer's clock and their own, and the slack
+    on a wrapper's lifetime."""
+    return _setting("TALENTLINK_CODE_LEEWAY_SECONDS", 10)
+
+
 def status_list_seconds() -> int:
     return _setting("TALENTLINK_CODE_STATUS_LIST_MINUTES", 15) * 60
 
@@ -251,13 +263,14 @@ def code_issue(
 
 
 def presentation_create(
-    *, credential_qr: str, holder: ec.EllipticCurvePrivateKey, now: datetime, seconds: int = 60
+    *, credential_qr: str, holder: ec.EllipticCurvePrivateKey, now: datetime, seconds: int | None = None
 ) -> str:
     """Wrap a holder-bound credential in the holder's own short-lived signature, as the talent's
     browser does offline (the browser's code is static/talentcode/holder.js; this one serves
-    tests and tools)."""
+    tests and tools). It lives ``presentation_seconds()`` unless told otherwise."""
     inner = codec.decompress(codec.b45decode(codec.unprefix(credential_qr, PREFIX)))
     iat = int(now.timestamp())
+    seconds = presentation_seconds() if seconds is None else seconds
     payload = {
         codec.CLAIM_IAT: iat,
         codec.CLAIM_EXP: iat + seconds,

@@ -4,12 +4,15 @@ Two shapes of code exist. An *online code* is a credential signed by a city's ke
 minute. An *offline code* is a presentation: the holder's browser wraps a day-long credential
 bound to its own key (``cnf``) in a COSE_Sign1 of its own that lives a minute, so a screenshot
 is useless soon after and a copied credential is useless without the key that never leaves the
-browser. Revocation and replay need state (a status list, a cache of seen token ids) and are
+browser. The wrapper's times are the holder's word, so the verifier bounds them itself: a
+wrapper without ``iat`` and ``exp``, or one that claims to live longer than an online code, is
+refused. Revocation and replay need state (a status list, a cache of seen token ids) and are
 checked by the callers.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +27,11 @@ CLAIM_ENTITLEMENTS = -70002
 CLAIM_STATUS = 65535
 # A presentation carries the credential it presents under this key.
 CLAIM_PRESENTED = -70010
+# Defaults of the two settings the Django side reads (services.leeway_seconds and
+# services.presentation_seconds): the clock skew tolerated between devices, and the longest a
+# holder's wrapper may live (exp - iat), the minute of an online code.
 LEEWAY_SECONDS = 10
+PRESENTATION_SECONDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +67,13 @@ def verify(
     now: float,
     expected_issuer: str | None = None,
     prefix: str = PREFIX,
+    leeway: float = LEEWAY_SECONDS,
+    presentation_seconds: float = PRESENTATION_SECONDS,
 ) -> Verified:
-    """Decode ``text`` and check every signature and time window; raise CodeError otherwise."""
+    """Decode ``text`` and check every signature and time window; raise CodeError otherwise.
+
+    ``leeway`` is the clock skew tolerated; a presentation may live ``presentation_seconds``
+    (plus the leeway) from its ``iat`` to its ``exp``."""
     message = codec.decode(text, prefix)
     claims = codec.claims_of(message)
     presented = claims.get(CLAIM_PRESENTED)
@@ -78,7 +90,7 @@ def verify(
     issuer = credential_claims.get(codec.CLAIM_ISS)
     if issuer != key.issuer or (expected_issuer is not None and issuer != expected_issuer):
         raise codec.CodeError("wrong_issuer", f"{issuer!r} is not the key's issuer {key.issuer!r}")
-    codec.check_clock(credential_claims, now=now, leeway=LEEWAY_SECONDS)
+    codec.check_clock(credential_claims, now=now, leeway=leeway)
     holder = credential_claims.get(codec.CLAIM_CNF)
     if outer is None:
         if holder is not None:
@@ -92,8 +104,31 @@ def verify(
         codec.sign1_verify(message, codec.public_from_cose_key(holder[codec.CNF_COSE_KEY]))
     except codec.CodeError as exc:
         raise codec.CodeError("holder_signature", exc.detail) from None
-    codec.check_clock(outer, now=now, leeway=LEEWAY_SECONDS)
+    check_presentation_window(outer, now=now, leeway=leeway, longest=presentation_seconds)
     return _verified(key, credential_claims, outer, presented=True)
+
+
+def _is_time(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_presentation_window(
+    claims: Mapping[Any, Any], *, now: float, leeway: float, longest: float
+) -> None:
+    """Bound a holder's wrapper by the verifier's rules, not the holder's: ``iat`` and ``exp``
+    required, at most ``longest`` + ``leeway`` apart, ``iat`` not ahead of the verifier's clock
+    by more than the leeway, and ``now`` at most ``exp`` + leeway.
+
+    Without this a browser that signs ``exp = now + 20 h`` (or no ``exp``) makes a screenshot good
+    until the day-long credential expires."""
+    iat, exp = claims.get(codec.CLAIM_IAT), claims.get(codec.CLAIM_EXP)
+    if not (_is_time(iat) and _is_time(exp)):
+        raise codec.CodeError("lifetime_missing", "a presentation needs numeric iat and exp")
+    if exp < iat:
+        raise codec.CodeError("bad_claims", "the presentation expires before it was made")
+    if exp - iat > longest + leeway:
+        raise codec.CodeError("lifetime_too_long", f"{exp - iat:g} s exceeds {longest:g} s")
+    codec.check_clock(claims, now=now, leeway=leeway)
 
 
 def _trusted_key(message: codec.Sign1, keys: Mapping[bytes, TrustedKey], now: float) -> TrustedKey:

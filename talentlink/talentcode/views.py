@@ -30,7 +30,12 @@ def _own_person(request: HttpRequest) -> Person:
 @login_required
 def my_code(request: HttpRequest) -> HttpResponse:
     person = _own_person(request)
-    context = {"person": person, "refresh_seconds": services.online_seconds() // 2}
+    context = {
+        "person": person,
+        "refresh_seconds": services.online_seconds() // 2,
+        # The device signs its offline wrapper for as long as verifiers accept one, no longer.
+        "presentation_seconds": services.presentation_seconds(),
+    }
     try:
         issued = services.code_issue(person=person)
     except DomainError as exc:
@@ -71,7 +76,9 @@ def scan(request: HttpRequest) -> HttpResponse:
         "roots": _root_keys(),
         "regions": [region.code for region in regions],
         "regionNames": {region.code: region.display_name for region in regions},
-        "leeway": 10,
+        # The same bounds as the server's verifier (services.leeway_seconds, presentation_seconds).
+        "leeway": services.leeway_seconds(),
+        "presentationSeconds": services.presentation_seconds(),
     }
     return render(request, "talentcode/scan.html", {"config_json": config, "texts": _scanner_texts()})
 

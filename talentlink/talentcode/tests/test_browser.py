@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import importlib
 import io
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import cbor2
 import pytest
 import zxingcpp
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.apps import apps
+from django.utils import translation
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
@@ -27,8 +32,8 @@ from talentlink.benefits.models import Benefit, Redemption, ServicePoint, Servic
 from talentlink.benefits.tests.conftest import make_benefit, make_provider
 from talentlink.core.models import Role, User
 from talentlink.registry.models import Person
-from talentlink.talentcode import qr, services
-from talentlink.talentcode.selectors import code_verify
+from talentlink.talentcode import codec, qr, services, verifier
+from talentlink.talentcode.selectors import REASONS, code_verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -265,3 +270,49 @@ def test_the_talents_browser_shows_a_device_signed_code_when_offline(
     verdict = code_verify(qr=shown, online=False)
     assert verdict.ok, verdict.reason
     assert verdict.tier == "C" and verdict.subject == code_verify(qr=online_text, consume=False).subject
+
+
+def test_the_offline_counter_refuses_a_wrapper_without_iat_or_living_too_long(
+    context: BrowserContext, counter: User, talent: Person, code_text: str
+) -> None:
+    """tccode.js bounds a holder's wrapper as the server does: iat and exp required, exp - iat at
+    most the online code's lifetime (here 900 s, see code_text) plus the leeway."""
+    device = ec.generate_private_key(ec.SECP256R1())
+    credential = services.code_issue(
+        person=talent, holder_key=codec.cose_key_from_public(device.public_key())
+    )
+    inner = codec.decompress(codec.b45decode(codec.unprefix(credential.qr, verifier.PREFIX)))
+
+    def wrapped(**times: int) -> str:
+        claims = {{"iat": codec.CLAIM_IAT, "exp": codec.CLAIM_EXP}[k]: v for k, v in times.items()}
+        payload = {codec.CLAIM_CTI: os.urandom(16), verifier.CLAIM_PRESENTED: inner, **claims}
+        return codec.encode(verifier.PREFIX, codec.sign1_create(cbor2.dumps(payload), device))
+
+    page = context.new_page()
+    errors = open_scanner(page, counter)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("#tc-net")).to_have_attribute("data-online", "0")
+    expect(page.locator("#tc-scan")).to_have_attribute("data-started", "1")
+    verdict = page.locator("#tc-verdict")
+    expect(verdict).to_have_attribute("data-state", "verified")  # the camera's online code, first
+
+    now = int(time.time())
+    with translation.override("zh-hans"):
+        messages = {reason: str(REASONS[reason]) for reason in ("lifetime_missing", "lifetime_too_long")}
+    for shown, reason in [
+        (wrapped(exp=now + 60), "lifetime_missing"),
+        (wrapped(iat=now), "lifetime_missing"),
+        (wrapped(iat=now, exp=now + 20 * 3600), "lifetime_too_long"),
+    ]:
+        paste(page, shown)
+        expect(verdict).to_have_attribute("data-reason", reason)
+        expect(verdict).to_have_attribute("data-state", "refused")
+        expect(verdict).to_have_text(messages[reason])
+        expect(page.locator("#tc-redeem")).to_be_disabled()
+    # The device's honest wrapper still passes on the device.
+    paste(page, wrapped(iat=now, exp=now + 60))
+    expect(verdict).to_have_attribute("data-state", "verified")
+    expect(page.locator("#tc-redeem")).to_be_enabled()
+    assert errors == []

@@ -1,10 +1,12 @@
 // The talent's device as holder: a non-extractable P-256 key kept in IndexedDB, bound into a
 // day-long credential while online; offline, the page wraps that credential in the device's own
-// one-minute signature every 30 seconds and draws the QR itself (qrcode-generator).
+// one-minute signature every 30 seconds and draws the QR itself (qrcode-generator). The wrapper
+// lives as long as the page says verifiers accept (data-lifetime), and not a second longer.
 import * as tc from "./tccode.js";
 
 const script = document.currentScript || document.querySelector("script[data-offline-url]");
 const REFRESH_MS = 30000, RENEW_BEFORE_S = 2 * 3600;
+const LIFETIME_S = Number(script.dataset.lifetime) || 60;
 
 function idb(mode, action) {
   return new Promise((resolve, reject) => {
@@ -51,7 +53,7 @@ async function presentation(pair, credential) {
   const inner = await tc.inflate(tc.b45decode(credential.qr.slice(tc.PREFIX.length)));
   const iat = Math.floor(Date.now() / 1000);
   const payload = tc.cborEncode(new Map([
-    [6, iat], [4, iat + 60], [7, crypto.getRandomValues(new Uint8Array(16))], [-70010, inner],
+    [6, iat], [4, iat + LIFETIME_S], [7, crypto.getRandomValues(new Uint8Array(16))], [-70010, inner],
   ]));
   return tc.encode(await tc.sign1Create(payload, pair.privateKey));
 }

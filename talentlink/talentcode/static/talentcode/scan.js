@@ -140,7 +140,7 @@ async function onCode(qr) {
   $("tc-redeem").disabled = true;
   showCheck(null);
   try {
-    current.verdict = await tc.verifyCode(qr, store, Date.now() / 1000, config.leeway);
+    current.verdict = await tc.verifyCode(qr, store, Date.now() / 1000, config.leeway, config.presentationSeconds);
   } catch (e) {
     show("refused", e.reason || "bad_encoding", text.reasons[e.reason] || text.reasons.bad_encoding);
     return;

@@ -212,8 +212,20 @@ export async function statusListOpen(body, keys) {
 
 // --- Verifying a scanned code -------------------------------------------------------------------
 
+// The holder's device signs its wrapper's times itself, so the counter bounds them (as
+// verifier.check_presentation_window does): iat and exp required, at most presentationSeconds +
+// leeway apart, iat not ahead of this clock by more than the leeway, now at most exp + leeway.
+export function checkPresentationWindow(claims, now, leeway, presentationSeconds) {
+  const iat = claims.get(CLAIM.iat), exp = claims.get(CLAIM.exp);
+  if (!Number.isFinite(iat) || !Number.isFinite(exp)) throw new CodeError("lifetime_missing");
+  if (exp < iat) throw new CodeError("bad_claims");
+  if (exp - iat > presentationSeconds + leeway) throw new CodeError("lifetime_too_long");
+  checkClock(claims, now, leeway);
+}
+
 // store: {keys: Map from trustListOpen, status: Map(region → {bits}), seen: async (tokenHex, exp) → bool}
-export async function verifyCode(text, store, now = Date.now() / 1000, leeway = 10) {
+// leeway and presentationSeconds come from the page (the server's settings).
+export async function verifyCode(text, store, now = Date.now() / 1000, leeway = 10, presentationSeconds = 60) {
   const message = await decode(text.trim());
   const claims = claimsOf(message);
   const presented = claims.get(CLAIM_PRESENTED);
@@ -232,7 +244,7 @@ export async function verifyCode(text, store, now = Date.now() / 1000, leeway = 
     if (!cose) throw new CodeError("holder_signature");
     try { await sign1Verify(message, await importRaw(cose.get(-2), cose.get(-3))); }
     catch (e) { throw new CodeError("holder_signature"); }
-    checkClock(claims, now, leeway);
+    checkPresentationWindow(claims, now, leeway, presentationSeconds);
   }
   const index = cc.get(CLAIM_STATUS)?.get("status_list")?.get("idx");
   const list = store.status.get(key.issuer);
