@@ -298,7 +298,8 @@ class Redemption(models.Model):
         verbose_name_plural = _("redemptions")
         indexes = [
             models.Index(fields=["person", "benefit", "scanned_at"]),
-            models.Index(fields=["benefit", "token_id"]),
+            # A code's token id is looked up across every benefit and counter: one code, one use.
+            models.Index(fields=["token_id"]),
             models.Index(fields=["status", "scanned_at"]),
         ]
 

@@ -57,6 +57,14 @@ REFUSALS: dict[str, Any] = {
     "expired": _("The code had expired when it was scanned."),
     "not_yet_valid": _("The code was not yet valid when it was scanned."),
     "replayed": _("The code had already been presented."),
+    "replayed_elsewhere": _(
+        "The same code had already been used at another counter, on another device or for another "
+        "benefit: a copy (such as a screenshot) was shown twice while offline."
+    ),
+    "lifetime_missing": _(
+        "The code from the holder's device did not say when it was made and when it ended."
+    ),
+    "lifetime_too_long": _("The code from the holder's device claimed to live longer than allowed."),
     "revoked": _("The holder's code has been revoked."),
     "wrong_issuer": _("The code was not issued by a participating city."),
     "holder_signature": _("The holder's own signature on the code is not valid."),

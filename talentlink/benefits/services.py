@@ -42,6 +42,8 @@ from talentlink.registry.models import Person
 CLOCK_SKEW = dt.timedelta(minutes=5)
 # A scan synced later than this after it was made waited in the counter's offline queue.
 QUEUED_AFTER = dt.timedelta(seconds=60)
+# The reason of a use whose code (token id) is already on record for another use.
+REPLAYED_ELSEWHERE = "replayed_elsewhere"
 
 
 def _require_office_of(access: Access, region_id: int) -> User:
@@ -346,20 +348,23 @@ def _record(
     if person is not None:
         # Serialise uses by one holder so that two counters cannot both take the last use.
         person = Person.objects.select_for_update().select_related("home_region").get(pk=person.pk)
-    if verdict.token_id:
-        # The same code scanned twice (a second client id, which the verifier calls a replay):
-        # the first record stands and nothing counts twice.
-        first = (
-            Redemption.objects.filter(benefit=benefit, token_id=verdict.token_id, person=person)
-            .exclude(status=Redemption.Status.VOIDED)
-            .first()
-        )
-        if first is not None:
-            return first, False
+    earlier = _earlier_use(verdict.token_id)
+    if earlier and not granted and (earlier.service_point_id, earlier.benefit_id) == (point.pk, benefit.pk):
+        # The same code sent again by this counter before it granted anything (a second client id,
+        # which the verifier calls a replay): the first record stands and nothing counts twice.
+        return earlier, False
     reason = _refusal(verdict, benefit, person, scan.scanned_at)
+    if earlier and (verdict.ok or verdict.reason == "replayed"):
+        # One code, one use. Counters share no replay cache while offline, and the platform's
+        # forgets a token id a minute after it expires: the redemptions are the shared record. A
+        # copy of a code granted at a second counter (or device, or for a second benefit) is
+        # caught here when that counter syncs, and kept as a conflict that staff see (rather than
+        # as the daily limit the first use took).
+        reason = REPLAYED_ELSEWHERE
     if reason and not granted:
         error = Conflict if reason.startswith("quota") else DomainError
-        message = verdict.message if not verdict.ok else selectors.refusal_message(reason)
+        own = not verdict.ok and reason == verdict.reason  # the verifier's refusal, in its words
+        message = verdict.message if own else selectors.refusal_message(reason)
         raise error(message, code=reason)
     redemption = Redemption.objects.create(
         client_id=scan.client_id, benefit=benefit, service_point=point, person=person,
@@ -368,9 +373,22 @@ def _record(
         status=Redemption.Status.CONFLICT if reason else Redemption.Status.RECORDED,
         reason=reason or "ok", value=benefit.granted_value, recorded_by=access.user,
     )  # fmt: skip
+    replay = {"first_use": earlier.pk} if reason == REPLAYED_ELSEWHERE and earlier else {}
     _audit(access, AuditEvent.Action.CREATE, redemption, benefit.provider.region,
-           status=redemption.status, reason=redemption.reason, offline=scan.offline)  # fmt: skip
+           status=redemption.status, reason=redemption.reason, offline=scan.offline, **replay)  # fmt: skip
     return redemption, True
+
+
+def _earlier_use(token_id: str) -> Redemption | None:
+    """The first use recorded with this token id that staff have not voided, if any."""
+    if not token_id:
+        return None
+    return (
+        Redemption.objects.filter(token_id=token_id)
+        .exclude(status=Redemption.Status.VOIDED)
+        .order_by("pk")
+        .first()
+    )
 
 
 def _refusal(verdict: Any, benefit: Benefit, person: Person | None, at: dt.datetime) -> str:
