@@ -1,24 +1,24 @@
 """Files the import pages hand out: a source system's template and an import's report.
 
 The template is written from the same data the importer reads (the source's column and value
-mappings, date formats and data-quality policy), so it cannot drift from what is accepted.
+mappings, date formats and data-quality policy), so it cannot drift from what is accepted. Every
+cell goes through ``core.exports`` (``csv_row``/``xlsx_row``), which quotes text that would start
+a formula: a report repeats what the city's file held.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from dataclasses import dataclass
-from typing import Any
 
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
+from talentlink.core.exports import csv_row, workbook_response, xlsx_row
 from talentlink.core.tabular import ERROR_REPORT_HEADERS
 from talentlink.registry.models import (
     Education,
@@ -181,10 +181,10 @@ def _csv_template(source: SourceSystem, described: list[ColumnDescription]) -> H
     # and skips, so a template filled in below it imports as it is.
     text = io.StringIO()
     writer = csv.writer(text, delimiter=source.delimiter)
-    writer.writerow([d.column for d in described])
+    writer.writerow(csv_row(d.column for d in described))
     notes = [" ".join(d.cells()) for d in described]
     notes[0] = f"{TEMPLATE_NOTE} {notes[0]}"
-    writer.writerow(notes)
+    writer.writerow(csv_row(notes))
     response = HttpResponse(
         text.getvalue().encode(source.encoding or "utf-8-sig", errors="replace"),
         content_type=f"text/csv; charset={source.encoding or 'utf-8-sig'}",
@@ -197,11 +197,10 @@ def _xlsx_template(source: SourceSystem, described: list[ColumnDescription]) -> 
     workbook = Workbook()
     data = workbook.active
     data.title = _("Data")[:31]
-    data.append([d.column for d in described])
+    data.append(xlsx_row(data, [d.column for d in described], bold=True))
     targets = {c.column: c.target for c in source.columns.all()}
     for i, d in enumerate(described, start=1):
         letter = get_column_letter(i)
-        data[f"{letter}1"].font = Font(bold=True)
         data.column_dimensions[letter].width = max(12, len(d.column) * 2 + 4)
         if targets.get(d.column) in _TEXT_COLUMNS:
             # The importer reads the first sheet; cells typed into these columns stay text.
@@ -209,16 +208,16 @@ def _xlsx_template(source: SourceSystem, described: list[ColumnDescription]) -> 
             for row in range(2, 1002):
                 data[f"{letter}{row}"].number_format = "@"
     guide = workbook.create_sheet(_("Columns")[:31])
-    guide.append([_("Column"), _("Field"), _("Required"), _("Rule"), _("Codes"), _("Data-quality policy")])
-    for cell in guide[1]:
-        cell.font = Font(bold=True)
+    headings = [_("Column"), _("Field"), _("Required"), _("Rule"), _("Codes"), _("Data-quality policy")]
+    guide.append(xlsx_row(guide, headings, bold=True))
     for d in described:
-        guide.append([d.column, d.field, _("Yes") if d.required else _("No"), d.rule, d.codes_text, d.policy])
+        needed = _("Yes") if d.required else _("No")
+        guide.append(xlsx_row(guide, [d.column, d.field, needed, d.rule, d.codes_text, d.policy]))
     for letter, width in zip("ABCDEF", (14, 18, 8, 50, 50, 50), strict=True):
         guide.column_dimensions[letter].width = width
         for cell in guide[letter][1:]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    return _workbook_response(workbook, f"{source.code}-template.xlsx")
+    return workbook_response(workbook, f"{source.code}-template.xlsx")
 
 
 # --- The import report ---------------------------------------------------------------------------
@@ -230,21 +229,7 @@ def import_report_response(batch: ImportBatch) -> FileResponse:
     workbook = Workbook(write_only=True)
     for title, severity in (("errors", RowError.Severity.ERROR), ("warnings", RowError.Severity.WARNING)):
         sheet = workbook.create_sheet(title=title)
-        sheet.append([_bold(sheet, text) for text in ERROR_REPORT_HEADERS])
+        sheet.append(xlsx_row(sheet, ERROR_REPORT_HEADERS, bold=True))
         for row in import_error_rows(batch=batch, severity=severity):
-            sheet.append(list(row))
-    return _workbook_response(workbook, f"import-{batch.pk}-errors.xlsx")
-
-
-def _bold(sheet: Any, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.font = Font(bold=True)
-    return cell
-
-
-def _workbook_response(workbook: Workbook, filename: str) -> FileResponse:
-    # FileResponse closes the file once sent; the OS removes it then.
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=filename)
+            sheet.append(xlsx_row(sheet, row))
+    return workbook_response(workbook, f"import-{batch.pk}-errors.xlsx")
