@@ -71,13 +71,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
-    "django_tasks_db",
     "talentlink.core",
     "talentlink.registry",
     "talentlink.credentials",
     "talentlink.experts",
     "talentlink.benefits",
     "talentlink.talentcode",
+    # After talentlink.core, whose db_worker (the same worker, sweeping stale jobs first) wins.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,12 @@ if TALENTLINK_TASKS == "rq":
         raise ImproperlyConfigured("TALENTLINK_TASKS=rq needs REDIS_URL.")
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+# A running import or linkage run beats every TALENTLINK_HEARTBEAT_SECONDS; one silent for
+# TALENTLINK_STALE_AFTER_SECONDS lost its worker and is failed (talentlink/core/heartbeat.py).
+TALENTLINK_HEARTBEAT_SECONDS = float(env("TALENTLINK_HEARTBEAT_SECONDS", "15"))
+TALENTLINK_STALE_AFTER_SECONDS = float(env("TALENTLINK_STALE_AFTER_SECONDS", "300"))
+if not 0 < 3 * TALENTLINK_HEARTBEAT_SECONDS <= TALENTLINK_STALE_AFTER_SECONDS:
+    raise ImproperlyConfigured("TALENTLINK_STALE_AFTER_SECONDS must be at least 3 heartbeats.")
 
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

@@ -108,6 +108,7 @@ def import_out(batch: ImportBatch) -> dict:  # type: ignore[type-arg]
         "error_count": batch.error_count, "warning_count": batch.warning_count,
         "flagged_count": batch.flagged_count, "created_at": batch.created_at,
         "finished_at": batch.finished_at, "progress": selectors.import_progress(batch=batch),
+        "failure": batch.failure_text,
     }  # fmt: skip
 
 
@@ -128,6 +129,13 @@ def import_list(request: HttpRequest, limit: int = 50):  # type: ignore[no-untyp
 @router.get("/imports/{batch_id}", response=ImportOut)
 def import_detail(request: HttpRequest, batch_id: int):  # type: ignore[no-untyped-def]
     return import_out(selectors.import_get(user=request.user, batch_id=batch_id))
+
+
+@router.post("/imports/{batch_id}/retry", response=ImportOut)
+def import_retry(request: HttpRequest, batch_id: int):  # type: ignore[no-untyped-def]
+    """Queue a failed import again, from its stored file."""
+    batch = selectors.import_get(user=request.user, batch_id=batch_id)
+    return import_out(services.import_retry(access=Access.from_request(request), batch=batch))
 
 
 @router.get("/imports/{batch_id}/errors", response=list[ImportFindingOut])

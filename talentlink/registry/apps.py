@@ -12,6 +12,14 @@ class RegistryConfig(AppConfig):
     name = "talentlink.registry"
     verbose_name = _("Talent registry")
 
+    def ready(self) -> None:
+        from talentlink.core import heartbeat
+        from talentlink.registry.models import ImportBatch, LinkageRun
+
+        # The registry's long jobs: one whose worker is killed is failed by the sweeper.
+        heartbeat.register(heartbeat.Job(ImportBatch, task="talentlink.registry.tasks.import_run"))
+        heartbeat.register(heartbeat.Job(LinkageRun, task="talentlink.registry.tasks.linkage_run"))
+
     def navigation(self, request: HttpRequest) -> list:  # type: ignore[type-arg]
         from talentlink.core.navigation import NavItem
         from talentlink.registry.linkage.services import linkage_staff

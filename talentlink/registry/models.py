@@ -275,6 +275,18 @@ class ImportBatch(models.Model):
         DUPLICATE = "duplicate", _("Already imported: nothing to do")
         FAILED = "failed", _("Failed")
 
+    class Failure(models.TextChoices):
+        """Why an import failed, where it has words for staff (kept in ``message``; any other
+        message is the error itself)."""
+
+        STALE = (
+            "stale",
+            _(
+                "The worker stopped while running this import (it was killed or its machine "
+                "restarted). Nothing was imported; retry the import."
+            ),
+        )
+
     source_system = models.ForeignKey(
         SourceSystem, on_delete=models.PROTECT, related_name="batches", verbose_name=_("source")
     )
@@ -302,6 +314,8 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Written by the worker while it runs (core.heartbeat); a running import without one is stale.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -318,6 +332,13 @@ class ImportBatch(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def failure_text(self) -> str:
+        """Why the import failed, in the reader's language ("" unless it failed)."""
+        if self.status != self.Status.FAILED:
+            return ""
+        return str(self.Failure(self.message).label) if self.message in self.Failure.values else self.message
 
 
 class RowError(models.Model):
@@ -650,6 +671,13 @@ class LinkageRun(models.Model):
             _("Writing the result to the database failed. Nothing was changed; retry the run."),
         )
         ENGINE = "engine", _("The linkage engine stopped with an error. Nothing was changed; retry the run.")
+        STALE = (
+            "stale",
+            _(
+                "The worker stopped while running this linkage run (it was killed or its machine "
+                "restarted). Nothing was changed; retry the run."
+            ),
+        )
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind)
     backend = models.CharField(_("engine"), max_length=10)
@@ -696,6 +724,7 @@ class LinkageRun(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -51,6 +51,7 @@ class ImportOut(Schema):
     created_at: dt.datetime
     finished_at: dt.datetime | None
     progress: dict
+    failure: str  # why a failed import failed, in the reader's language ("" unless it failed)
 
 
 class SourceRecordOut(Schema):

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core import heartbeat
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotFound
 from talentlink.core.models import AuditEvent, Role, User
@@ -180,6 +181,7 @@ def import_get(*, user: User, batch_id: int) -> ImportBatch:
     batch = imports_visible(user=user).filter(pk=batch_id).first()
     if batch is None:
         raise NotFound(_("No such import."))
+    heartbeat.stale_check([batch])  # a running import whose worker died is shown failed
     return batch
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core import crypto, idnumbers
+from talentlink.core import crypto, heartbeat, idnumbers
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Region, Role, User
@@ -80,8 +81,13 @@ def import_submit(
 
 def import_run_now(*, batch_id: int, progress: imports.Progress | None = None) -> ImportBatch:
     """Run a queued import in this process (the task body, also used by commands)."""
+    # Claimed in one statement, so that two workers given the same import run it once.
+    now = timezone.now()
+    taken = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).update(
+        status=ImportBatch.Status.RUNNING, started_at=now, heartbeat_at=now
+    )
     batch = ImportBatch.objects.select_related("source_system__region").get(pk=batch_id)
-    if batch.status != ImportBatch.Status.QUEUED:
+    if not taken:
         return batch
     cached = imports.cache_progress(batch.pk)
 
@@ -91,7 +97,8 @@ def import_run_now(*, batch_id: int, progress: imports.Progress | None = None) -
             progress(phase, done, total)
 
     try:
-        batch = imports.batch_run(batch, progress=report)
+        with heartbeat.beating(batch):
+            batch = imports.batch_run(batch, progress=report)
     except Exception as exc:
         batch.status, batch.finished_at = ImportBatch.Status.FAILED, timezone.now()
         batch.message = f"{type(exc).__name__}: {exc}"[:2000]
@@ -100,6 +107,35 @@ def import_run_now(*, batch_id: int, progress: imports.Progress | None = None) -
     from talentlink.registry.linkage.services import linkage_run_after_import
 
     linkage_run_after_import(batch=batch)  # the new records meet the existing persons
+    return batch
+
+
+def import_retry(*, access: Access, batch: ImportBatch) -> ImportBatch:
+    """Queue a failed import again: its stored file, from the start (a failed import changed
+    nothing); audited."""
+    _require_office_of(access, batch.source_system.region_id)
+    if batch.status != ImportBatch.Status.FAILED:
+        raise Conflict(_("Only a failed import can be retried."), code="not_failed")
+    if not batch.file or not batch.file.storage.exists(batch.file.name):
+        raise Conflict(_("The uploaded file is no longer kept; upload it again."), code="file_gone")
+    failure = batch.message
+    with transaction.atomic():
+        taken = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.FAILED).update(
+            status=ImportBatch.Status.QUEUED, message="", started_at=None, finished_at=None, heartbeat_at=None
+        )
+        if not taken:
+            raise Conflict(_("Only a failed import can be retried."), code="not_failed")
+        batch.errors.all().delete()
+        audit_record(
+            access=access, action=AuditEvent.Action.UPDATE, object_type="registry.importbatch",
+            object_id=batch.pk, object_label=batch.original_name,
+            object_region=batch.source_system.region.code, detail={"retry": True, "failure": failure[:200]},
+        )  # fmt: skip
+        from talentlink.registry.tasks import import_run
+
+        transaction.on_commit(lambda: import_run.enqueue(batch.pk))
+    cache.delete(imports.progress_key(batch.pk))  # the killed run's last progress
+    batch.refresh_from_db()
     return batch
 
 

@@ -8,6 +8,7 @@ app_name = "registry"
 urlpatterns = [
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:batch_id>/", views.import_detail, name="import_detail"),
+    path("imports/<int:batch_id>/retry/", views.import_retry, name="import_retry"),
     path("imports/<int:batch_id>/errors.xlsx", views.import_errors_xlsx, name="import_errors_xlsx"),
     path("imports/templates/<slug:source_code>/", views.import_template, name="import_template"),
     path("persons/", views.person_list, name="persons"),

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from talentlink.core import heartbeat
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.forms import add_domain_error
@@ -50,6 +51,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("registry:import_detail", batch_id=batch.pk)
     page = Paginator(selectors.imports_visible(user=request.user), 20).get_page(request.GET.get("page"))
+    heartbeat.stale_check(page)  # running imports whose worker died are shown failed
     sources = [
         (source, files.source_columns_describe(source))
         for source in selectors.source_systems_importable(user=request.user)
@@ -84,6 +86,17 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         else []
     )
     return render(request, "registry/import_detail.html", {**context, "errors": errors, "warnings": warnings})
+
+
+@login_required
+@require_POST
+def import_retry(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = selectors.import_get(user=request.user, batch_id=batch_id)
+    try:
+        services.import_retry(access=Access.from_request(request), batch=batch)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("registry:import_detail", batch_id=batch.pk)
 
 
 @login_required

@@ -157,8 +157,9 @@ def execute(run: LinkageRun, *, progress: Progress | None = None) -> LinkageRun:
 def claim(run_id: int) -> LinkageRun | None:
     """Mark a queued run as running and return it; None when it is no longer queued (another
     worker took it, or a full re-link superseded it)."""
+    now = timezone.now()
     taken = LinkageRun.objects.filter(pk=run_id, status=LinkageRun.Status.QUEUED).update(
-        status=LinkageRun.Status.RUNNING, started_at=timezone.now()
+        status=LinkageRun.Status.RUNNING, started_at=now, heartbeat_at=now
     )
     return LinkageRun.objects.select_related("started_by").get(pk=run_id) if taken else None
 

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core import heartbeat
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotAllowed, NotFound
 from talentlink.core.models import AuditEvent, User
@@ -42,6 +43,7 @@ def linkage_run_get(*, user: User, run_id: int) -> LinkageRun:
     run = linkage_runs(user=user).filter(pk=run_id).first()
     if run is None:
         raise NotFound(_("No such linkage run."))
+    heartbeat.stale_check([run])  # a running run whose worker died is shown failed
     return run
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core import heartbeat
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, User
@@ -49,6 +50,8 @@ def linkage_run_start(*, access: Access, dry_run: bool = False, enqueue: bool = 
     # The re-link command may run as the system itself (no account), as imports' hooks do.
     system = access.user is None and access.channel == AuditEvent.Channel.COMMAND
     user = None if system else _require(access, None, what="registry.linkagerun")
+    # A run whose worker was killed would otherwise block every new run as "running" for ever.
+    heartbeat.stale_sweep(models_=[LinkageRun])
     with transaction.atomic():
         pending = LinkageRun.objects.select_for_update().filter(
             status__in=[LinkageRun.Status.QUEUED, LinkageRun.Status.RUNNING]
@@ -115,7 +118,8 @@ def linkage_run_now(*, run_id: int, progress: runs.Progress | None = None) -> Li
     run = runs.claim(run_id)
     if run is None:
         return LinkageRun.objects.get(pk=run_id)
-    return runs.execute(run, progress=progress)
+    with heartbeat.beating(run):
+        return runs.execute(run, progress=progress)
 
 
 def _record_decision(

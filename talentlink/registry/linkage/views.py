@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from talentlink.core import heartbeat
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError
 from talentlink.registry import selectors as registry_selectors
@@ -28,7 +29,9 @@ def overview(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(exc.message))
         else:
             return redirect("registry:linkage_run", run_id=run.pk)
-    context = {"runs": runs[:20], "summary": selectors.linkage_summary(user=request.user)}
+    shown = list(runs[:20])
+    heartbeat.stale_check(shown)  # running runs whose worker died are shown failed
+    context = {"runs": shown, "summary": selectors.linkage_summary(user=request.user)}
     return render(request, "registry/linkage/overview.html", context)
 
 
