@@ -285,15 +285,18 @@ def provider_update(request: HttpRequest, provider_id: int, body: ProviderPatch)
     )
 
 
-def point_out(point: ServicePoint) -> dict[str, Any]:
+def point_out(point: ServicePoint, *, accounts: bool = True) -> dict[str, Any]:
+    """A service point; without ``accounts`` (the province observer) its accounts are left out."""
     return {"id": point.pk, "name": point.name, "location": point.location, "provider_id": point.provider_id,
-            "accounts": [a.user.username for a in point.accounts.all()]}  # fmt: skip
+            "accounts": [a.user.username for a in point.accounts.all()] if accounts else []}  # fmt: skip
 
 
 @router.get("/providers/{provider_id}/service-points", response=list[ServicePointOut])
 def service_point_list(request: HttpRequest, provider_id: int):  # type: ignore[no-untyped-def]
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
-    return [point_out(p) for p in provider.service_points.prefetch_related("accounts__user")]
+    accounts = selectors.sees_individual_uses(request.user)
+    points = provider.service_points.prefetch_related("accounts__user")
+    return [point_out(p, accounts=accounts) for p in points]
 
 
 @router.post("/providers/{provider_id}/service-points", response={201: ServicePointOut})

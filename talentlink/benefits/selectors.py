@@ -362,6 +362,31 @@ def redemptions_shown(*, access: Access, redemptions: list[Redemption], what: st
     return redemptions
 
 
+def sees_individual_uses(user: User) -> bool:
+    """Who sees single uses of a provider's benefits (holder, counter, account): the offices, within
+    :func:`redemptions_visible`, and the provider. The province observer sees counts and values only
+    (docs/architecture.md, "What the province observer sees")."""
+    return user.is_superuser or user.is_talent_office or user.role == Role.BENEFIT_PROVIDER
+
+
+def provider_usage(*, access: Access, provider: Provider) -> dict[str, Any]:
+    """What a provider's page shows of its use: the latest uses (an audited read) to those who see
+    individual uses; to anyone else with the page (the observer) the uses counted by status."""
+    user = access.user
+    if user is not None and sees_individual_uses(user):
+        uses = list(redemptions_visible(user=user).filter(benefit__provider=provider)[:50])
+        redemptions_shown(access=access, redemptions=uses, what="provider usage")
+        return {"uses": uses, "totals": []}
+    totals = (
+        Redemption.objects.filter(benefit__provider=provider)
+        .values("status")
+        .annotate(uses=Count("id"), value=Sum("value"))
+        .order_by("status")
+    )
+    labels = dict(Redemption.Status.choices)
+    return {"uses": [], "totals": [{**row, "label": labels[row["status"]]} for row in totals]}
+
+
 def conflicts_open(*, user: User) -> QuerySet[Redemption]:
     return (
         redemptions_visible(user=user).filter(status=Redemption.Status.CONFLICT).order_by("scanned_at", "id")

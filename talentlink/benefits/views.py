@@ -147,14 +147,13 @@ def provider_list(request: HttpRequest) -> HttpResponse:
 def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
     user = request.user
     provider = selectors.provider_get(user=user, provider_id=provider_id)
-    usage = list(selectors.redemptions_visible(user=user).filter(benefit__provider=provider)[:50])
-    if not (user.is_superuser or user.is_talent_office or user.role == Role.BENEFIT_PROVIDER):
-        usage = []
-    selectors.redemptions_shown(access=Access.from_request(request), redemptions=usage, what="provider usage")
+    usage = selectors.provider_usage(access=Access.from_request(request), provider=provider)
     benefits = selectors.benefits_with_terms().filter(provider=provider)
     context = {
         "provider": provider,
-        "usage": usage,
+        "usage": usage["uses"],
+        "usage_totals": usage["totals"],
+        "individuals": selectors.sees_individual_uses(user),
         "benefits": [(b, selectors.terms_summary(b)) for b in benefits],
         "points": provider.service_points.prefetch_related("accounts__user"),
         "can_manage": selectors.may_manage_region(user=user, region_id=provider.region_id),

@@ -16,7 +16,8 @@ admin.site.index_title = _("Administration")
 
 
 class AuditedReadAdmin(admin.ModelAdmin):
-    """Records every opening of a record holding personal data in the back office."""
+    """Records every opening of a record holding personal data in the back office, and every list
+    of such records shown (with the ids on the page), as the pages and the API do."""
 
     def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
         from talentlink.core.audit import Access, audit_record
@@ -27,6 +28,20 @@ class AuditedReadAdmin(admin.ModelAdmin):
                 object_type=self.model._meta.label_lower, object_id=object_id,
             )  # fmt: skip
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+        from talentlink.core.audit import Access, audit_record
+
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        shown = [obj.pk for obj in changelist.result_list] if changelist is not None else []
+        if request.method == "GET" and shown:
+            audit_record(
+                access=Access.from_request(request), action=AuditEvent.Action.READ,
+                object_type=self.model._meta.label_lower, object_label=f"list of {len(shown)}",
+                detail={"ids": shown},
+            )  # fmt: skip
+        return response
 
 
 class RegionScopedAdmin(admin.ModelAdmin):

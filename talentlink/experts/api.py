@@ -127,7 +127,9 @@ def _changes(body: ExpertUpdateIn) -> dict[str, Any]:
 @router.patch("/experts/{expert_id}", response=ExpertDetailOut)
 def expert_update(request: HttpRequest, expert_id: int, body: ExpertUpdateIn):  # type: ignore[no-untyped-def]
     access = Access.from_request(request)
-    expert = services.expert_update(access=access, expert=_expert(expert_id), changes=_changes(body))
+    # expert_get first: a profile the caller may not read is answered as a missing one (404).
+    expert = selectors.expert_get(access=access, expert_id=expert_id)
+    expert = services.expert_update(access=access, expert=expert, changes=_changes(body))
     return expert_detail_out(selectors.expert_get(access=access, expert_id=expert.pk))
 
 
@@ -196,11 +198,13 @@ def import_errors(request: HttpRequest, import_id: int):  # type: ignore[no-unty
 # --- Committees, studios, targets --------------------------------------------------------------
 
 
-def committee_out(c: Committee) -> dict[str, Any]:
+def committee_out(c: Committee, *, names: bool = True) -> dict[str, Any]:
+    """A committee; without ``names`` (the province observer) its members are counted, not listed."""
     members = [{"expert_id": m.expert_id, "name": m.expert.person.name, "region": m.expert.region.code,
                 "role": m.role} for m in c.memberships.all()]  # fmt: skip
     return {"id": c.pk, "name": c.name, "field": c.field.code, "established_on": c.established_on,
-            "joint": c.cities >= 2, "members": members}  # fmt: skip
+            "joint": c.cities >= 2, "cities": c.cities, "member_count": len(members),
+            "members": members if names else []}  # fmt: skip
 
 
 def _require_targets(request: HttpRequest) -> None:
@@ -211,7 +215,15 @@ def _require_targets(request: HttpRequest) -> None:
 @router.get("/committees", response=list[CommitteeOut])
 def committee_list(request: HttpRequest):  # type: ignore[no-untyped-def]
     _require_targets(request)
-    return [committee_out(c) for c in selectors.committees_overview()]
+    committees = list(selectors.committees_overview())
+    names = policy.sees_experts(request.user)
+    if names:
+        selectors.experts_named(
+            access=Access.from_request(request), object_type="experts.committee",
+            object_label=f"list of {len(committees)}",
+            expert_ids=[m.expert_id for c in committees for m in c.memberships.all()],
+        )  # fmt: skip
+    return [committee_out(c, names=names) for c in committees]
 
 
 @router.post("/committees", response={201: CommitteeOut})
@@ -242,15 +254,17 @@ def committee_member_add(request: HttpRequest, committee_id: int, body: MemberIn
     return Status(201, committee_out(selectors.committees_overview().get(pk=committee.pk)))
 
 
-def studio_out(s: Studio) -> dict[str, Any]:
+def studio_out(s: Studio, *, names: bool = True) -> dict[str, Any]:
+    """A studio; without ``names`` (the province observer) its leader is given by city only."""
     commissions = [{"id": c.pk, "kind": c.kind, "title": c.title, "client_name": c.client_name,
                     "client_region": c.client_region.code, "started_on": c.started_on, "ended_on": c.ended_on}
                    for c in s.commissions.all()]  # fmt: skip
     return {
         "id": s.pk,
         "name": s.name,
-        "leader_id": s.leader_id,
-        "leader": s.leader.person.name,
+        "leader_id": s.leader_id if names else None,
+        "leader": s.leader.person.name if names else None,
+        "leader_region": s.leader.region.code,
         "host": s.host.name,
         "established_on": s.established_on,
         "fields": [f.code for f in s.fields.all()],
@@ -261,7 +275,14 @@ def studio_out(s: Studio) -> dict[str, Any]:
 @router.get("/studios", response=list[StudioOut])
 def studio_list(request: HttpRequest):  # type: ignore[no-untyped-def]
     _require_targets(request)
-    return [studio_out(s) for s in selectors.studios_overview()]
+    studios = list(selectors.studios_overview())
+    names = policy.sees_experts(request.user)
+    if names:
+        selectors.experts_named(
+            access=Access.from_request(request), object_type="experts.studio",
+            object_label=f"list of {len(studios)}", expert_ids=[s.leader_id for s in studios],
+        )  # fmt: skip
+    return [studio_out(s, names=names) for s in studios]
 
 
 @router.post("/studios", response={201: StudioOut})
@@ -326,7 +347,14 @@ def seat_out(s: Assignment) -> dict[str, Any]:
             "decline_reason": s.decline_reason}  # fmt: skip
 
 
-def round_detail_out(r: ReviewRound) -> dict[str, Any]:
+def round_detail_out(r: ReviewRound, request: HttpRequest) -> dict[str, Any]:
+    """A round with its panels (experts' names): every answer that carries them is an audited read."""
+    panels = selectors.round_panels(review_round=r)
+    selectors.experts_named(
+        access=Access.from_request(request), object_type="experts.reviewround", object_id=r.pk,
+        object_label=r.name, object_region=r.region.code,
+        expert_ids=[seat.expert_id for p in panels for seat in p.assignments.all()],
+    )  # fmt: skip
     projects = [
         {
             "id": p.pk,
@@ -336,7 +364,7 @@ def round_detail_out(r: ReviewRound) -> dict[str, Any]:
             "fields": [f.code for f in p.fields.all()],
             "seats": [seat_out(s) for s in p.assignments.all()],
         }
-        for p in selectors.round_panels(review_round=r)
+        for p in panels
     ]
     return {**round_out(r), "projects": projects, "counts": selectors.round_status_counts(review_round=r)}
 
@@ -349,12 +377,12 @@ def round_list(request: HttpRequest):  # type: ignore[no-untyped-def]
 @router.post("/rounds", response={201: RoundDetailOut})
 def round_create(request: HttpRequest, body: RoundIn):  # type: ignore[no-untyped-def]
     r = review.round_create(access=Access.from_request(request), **body.dict())
-    return Status(201, round_detail_out(r))
+    return Status(201, round_detail_out(r, request))
 
 
 @router.get("/rounds/{round_id}", response=RoundDetailOut)
 def round_detail(request: HttpRequest, round_id: int):  # type: ignore[no-untyped-def]
-    return round_detail_out(selectors.round_get(user=request.user, round_id=round_id))
+    return round_detail_out(selectors.round_get(user=request.user, round_id=round_id), request)
 
 
 @router.post("/rounds/{round_id}/projects", response={201: RoundDetailOut})
@@ -368,14 +396,14 @@ def project_add(request: HttpRequest, round_id: int, body: ProjectIn):  # type: 
             name=name, id_number=number, field="applicant_id_number"
         )
     review.project_add(access=Access.from_request(request), review_round=r, **data)
-    return Status(201, round_detail_out(r))
+    return Status(201, round_detail_out(r, request))
 
 
 def _round_action(request: HttpRequest, round_id: int, service: Any) -> dict[str, Any]:
     r = selectors.round_get(user=request.user, round_id=round_id)
     service(access=Access.from_request(request), review_round=r)
     r.refresh_from_db()
-    return round_detail_out(r)
+    return round_detail_out(r, request)
 
 
 @router.post("/rounds/{round_id}/propose", response=RoundDetailOut)
@@ -404,10 +432,15 @@ def round_export(request: HttpRequest, round_id: int) -> HttpResponse:
 @router.get("/workloads", response=list[WorkloadOut])
 def workloads(request: HttpRequest, region: str = "", limit: int = 200):  # type: ignore[no-untyped-def]
     qs = selectors.workloads(user=request.user, region_id=_region(region).pk if region else None)
+    shown = list(qs[: min(limit, 1000)])
+    selectors.experts_named(
+        access=Access.from_request(request), object_type="experts.expert",
+        object_label=f"workloads: {len(shown)}", expert_ids=[e.pk for e in shown],
+    )  # fmt: skip
     return [
         {"expert_id": e.pk, "name": e.person.name, "region": e.region.code, "rounds": e.rounds,
          "invited": e.invited, "accepted": e.accepted, "declined": e.declined, "reviewed": e.reviewed}
-        for e in qs[: min(limit, 1000)]
+        for e in shown
     ]  # fmt: skip
 
 

@@ -32,6 +32,14 @@ def can_see_targets(user: User) -> bool:
     return can_search(user) or user.role == Role.PROVINCE_OBSERVER
 
 
+def sees_experts(user: User) -> bool:
+    """Who may see which experts sit on a committee, lead a studio or carry review work (names and
+    ids): those who may search the pool. The province observer opens the committee and studio
+    pages too, but sees counts and cities only (docs/architecture.md, "What the province observer
+    sees")."""
+    return can_search(user)
+
+
 def is_organiser(user: User) -> bool:
     return user.is_superuser or (user.role == Role.REVIEW_ORGANISER and bool(user.region_id))
 

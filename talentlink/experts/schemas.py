@@ -94,7 +94,9 @@ class CommitteeOut(Schema):
     field: str
     established_on: dt.date
     joint: bool
-    members: list[MemberOut]
+    cities: int
+    member_count: int
+    members: list[MemberOut]  # empty for the province observer, who sees the counts only
 
 
 class CommitteeIn(Schema):
@@ -123,8 +125,9 @@ class CommissionOut(Schema):
 class StudioOut(Schema):
     id: int
     name: str
-    leader_id: int
-    leader: str
+    leader_id: int | None  # null for the province observer, who sees the leader's city only
+    leader: str | None
+    leader_region: str
     host: str
     established_on: dt.date
     fields: list[str]

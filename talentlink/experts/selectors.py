@@ -1,13 +1,14 @@
 """Reads of the expert pool: search, profiles, committees, studios, targets, rounds, workloads.
 
 Profiles carry personal data (name, employer, title, biography; never ID numbers or contact
-details on screen): reads of a profile and of result lists are audited.
+details on screen): reads of a profile, of result lists and of every page or answer naming experts
+(committees, studios, review panels, workloads) are audited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,24 +84,50 @@ def experts_shown(*, access: Access, experts: list[Expert], filters: dict[str, A
 
 
 def expert_get(*, access: Access, expert_id: int) -> Expert:
-    """One expert's profile for staff, organisers or the expert; the read (or refusal) is audited."""
+    """One expert's profile for staff, organisers or the expert; the read (or refusal) is audited.
+    A profile the user may not read is answered as a missing one, so that ids cannot be probed."""
     expert = (
         Expert.objects.select_related("person__account", "region")
         .prefetch_related("fields", "declared_conflicts", "relations__person")
         .filter(pk=expert_id)
         .first()
     )
+    user = access.user
+    if expert is not None and not (
+        (user is not None and expert.person.account_id == user.pk)
+        or (user is not None and policy.can_search(user))
+    ):
+        audit_record(
+            access=access, action=AuditEvent.Action.DENIED, object_type="experts.expert",
+            object_id=expert.pk, object_region=expert.region.code, detail={"reason": "not_visible"},
+        )  # fmt: skip
+        expert = None
     if expert is None:
         raise NotFound(_("No such expert."))
-    user = access.user
-    own = user is not None and expert.person.account_id == user.pk
-    event = {"access": access, "object_type": "experts.expert", "object_id": expert.pk,
-             "object_label": expert.person.name, "object_region": expert.region.code}  # fmt: skip
-    if not (own or (user is not None and policy.can_search(user))):
-        audit_record(action=AuditEvent.Action.DENIED, **event)
-        raise NotAllowed(_("You may not read this expert's profile."))
-    audit_record(action=AuditEvent.Action.READ, **event)
+    audit_record(
+        access=access, action=AuditEvent.Action.READ, object_type="experts.expert", object_id=expert.pk,
+        object_label=expert.person.name, object_region=expert.region.code,
+    )  # fmt: skip
     return expert
+
+
+def experts_named(
+    *,
+    access: Access,
+    object_type: str,
+    expert_ids: Iterable[int],
+    object_id: Any = "",
+    object_label: str = "",
+    object_region: str = "",
+) -> None:
+    """Record that these experts' names were shown on a committee, studio, review panel or workload
+    list (every read of personal data is audited); nothing when no expert was shown."""
+    ids = sorted(set(expert_ids))
+    if ids:
+        audit_record(
+            access=access, action=AuditEvent.Action.READ, object_type=object_type, object_id=object_id,
+            object_label=object_label, object_region=object_region, detail={"experts": ids},
+        )  # fmt: skip
 
 
 def expert_workload(*, expert: Expert) -> list[dict[str, Any]]:

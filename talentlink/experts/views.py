@@ -223,8 +223,16 @@ def committee_list(request: HttpRequest) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             return redirect("experts:committee_detail", committee_id=committee.pk)
+    committees = list(selectors.committees_overview())
+    names = policy.sees_experts(request.user)
+    if names:
+        selectors.experts_named(
+            access=Access.from_request(request), object_type="experts.committee",
+            object_label=f"list of {len(committees)}",
+            expert_ids=[m.expert_id for c in committees for m in c.memberships.all()],
+        )  # fmt: skip
     return render(request, "experts/committee_list.html", {
-        "committees": selectors.committees_overview(), "form": form,
+        "committees": committees, "form": form, "names": names,
         "can_manage": policy.can_manage_pool(request.user), "targets": selectors.targets_progress(),
     })  # fmt: skip
 
@@ -245,6 +253,10 @@ def committee_detail(request: HttpRequest, committee_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Member appointed."))
             return redirect("experts:committee_detail", committee_id=committee.pk)
+    selectors.experts_named(
+        access=Access.from_request(request), object_type="experts.committee", object_id=committee.pk,
+        object_label=committee.name, expert_ids=[m.expert_id for m in committee.memberships.all()],
+    )  # fmt: skip
     return render(request, "experts/committee_detail.html", {
         "committee": committee, "form": form, "can_manage": policy.can_manage_pool(request.user),
     })  # fmt: skip
@@ -271,8 +283,15 @@ def studio_list(request: HttpRequest) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             return redirect("experts:studio_detail", studio_id=studio.pk)
+    studios = list(selectors.studios_overview())
+    names = policy.sees_experts(request.user)
+    if names:
+        selectors.experts_named(
+            access=Access.from_request(request), object_type="experts.studio",
+            object_label=f"list of {len(studios)}", expert_ids=[s.leader_id for s in studios],
+        )  # fmt: skip
     return render(request, "experts/studio_list.html", {
-        "studios": selectors.studios_overview(), "form": form,
+        "studios": studios, "form": form, "names": names,
         "can_manage": policy.can_manage_pool(request.user), "targets": selectors.targets_progress(),
     })  # fmt: skip
 
@@ -291,8 +310,14 @@ def studio_detail(request: HttpRequest, studio_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Commission recorded."))
             return redirect("experts:studio_detail", studio_id=studio.pk)
+    names = policy.sees_experts(request.user)
+    if names:
+        selectors.experts_named(
+            access=Access.from_request(request), object_type="experts.studio", object_id=studio.pk,
+            object_label=studio.name, object_region=studio.host.region.code, expert_ids=[studio.leader_id],
+        )  # fmt: skip
     return render(request, "experts/studio_detail.html", {
-        "studio": studio, "form": form, "can_manage": policy.can_manage_pool(request.user),
+        "studio": studio, "form": form, "names": names, "can_manage": policy.can_manage_pool(request.user),
     })  # fmt: skip
 
 
@@ -322,8 +347,14 @@ def _round_context(request: HttpRequest, review_round) -> dict:  # type: ignore[
     manages = policy.is_organiser(request.user) and (
         request.user.is_superuser or request.user.region_id == review_round.region_id
     )
+    projects = selectors.round_panels(review_round=review_round)
+    selectors.experts_named(
+        access=Access.from_request(request), object_type="experts.reviewround", object_id=review_round.pk,
+        object_label=review_round.name, object_region=review_round.region.code,
+        expert_ids=[seat.expert_id for p in projects for seat in p.assignments.all()],
+    )  # fmt: skip
     return {
-        "round": review_round, "projects": selectors.round_panels(review_round=review_round),
+        "round": review_round, "projects": projects,
         "tallies": [(code, label, counts[code]) for code, label in Assignment.Status.choices if counts[code]],
         "counts": counts, "held_affinity": selectors.round_held_affinity(review_round=review_round),
         "can_manage": manages,
@@ -390,6 +421,10 @@ def round_export(request: HttpRequest, round_id: int) -> HttpResponse:
 def workloads(request: HttpRequest) -> HttpResponse:
     qs = selectors.workloads(user=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    selectors.experts_named(
+        access=Access.from_request(request), object_type="experts.expert",
+        object_label=f"workloads: {len(page)}", expert_ids=[e.pk for e in page],
+    )  # fmt: skip
     return render(request, "experts/workloads.html", {"page": page})
 
 

@@ -117,3 +117,23 @@ def test_labels_of_other_citys_objects_are_hidden_even_in_events_recorded_before
     admin = User.objects.create_superuser("root", "root@example.cn", "x")
     assert "逯倩楠" in _audit_everywhere(client_of(admin))
     assert "逯倩楠" in client_of(admin).get(f"/admin/core/auditevent/{event.pk}/change/").content.decode()
+
+
+def test_the_back_office_lists_of_accounts_and_registrations_are_audited_with_the_ids_shown(
+    nb_office, ningbo, client_of
+):
+    from talentlink.registry import services as registry_services
+    from talentlink.registry.models import TalentClaim
+
+    registry_services.talent_register(
+        name="王小明", id_number="330203199003074513", phone="13805740009", email="",
+        password="Correct-Horse-2026", region=ningbo,
+    )  # fmt: skip
+    office_staff_grant(user=nb_office)
+    client = client_of(nb_office)
+    assert client.get("/admin/core/user/").status_code == 200
+    users = AuditEvent.objects.get(action="read", object_type="core.user", channel="admin")
+    assert nb_office.pk in users.detail["ids"]
+    assert client.get("/admin/registry/talentclaim/").status_code == 200
+    claims = AuditEvent.objects.get(action="read", object_type="registry.talentclaim", channel="admin")
+    assert claims.detail["ids"] == list(TalentClaim.objects.values_list("pk", flat=True))
