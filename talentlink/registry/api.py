@@ -248,10 +248,7 @@ def consent_create(request: HttpRequest, person_id: int, body: ConsentIn):  # ty
 @router.post("/consents/{consent_id}/withdraw", response=ConsentOut)
 def consent_withdraw(request: HttpRequest, consent_id: int):  # type: ignore[no-untyped-def]
     access = Access.from_request(request)
-    consent = get_object_or_404(
-        Consent.objects.select_related("person__home_region", "region"), pk=consent_id
-    )
-    selectors.person_get(access=access, person_id=consent.person_id)
+    consent = selectors.consent_get(access=access, consent_id=consent_id)
     return consent_out(services.consent_withdraw(access=access, consent=consent))
 
 

@@ -161,6 +161,16 @@ def person_get(*, access: Access, person_id: int) -> Person:
     return person
 
 
+def consent_get(*, access: Access, consent_id: int) -> Consent:
+    """A consent, for those who may read its person (the read is audited by :func:`person_get`); a
+    missing consent is answered as a person the caller may not see, with the same 404."""
+    consent = Consent.objects.select_related("person__home_region", "region").filter(pk=consent_id).first()
+    if consent is None:
+        raise NotFound(_("No such person."))
+    consent.person = person_get(access=access, person_id=consent.person_id)
+    return consent
+
+
 def person_source_records(*, person: Person) -> QuerySet[SourceRecord]:
     """Where the person's data came from: city, source system, file and row."""
     return person.source_records.select_related(

@@ -27,7 +27,7 @@ from talentlink.registry.forms import (
     PersonFilterForm,
     TalentRegistrationForm,
 )
-from talentlink.registry.models import Consent, Person, RowError, TalentClaim
+from talentlink.registry.models import Person, RowError, TalentClaim
 
 
 def _office_only(request: HttpRequest) -> None:
@@ -173,11 +173,10 @@ def consent_create(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
     access = Access.from_request(request)
-    consent = get_object_or_404(Consent.objects.select_related("person__home_region"), pk=consent_id)
-    person = selectors.person_get(access=access, person_id=consent.person_id)
+    consent = selectors.consent_get(access=access, consent_id=consent_id)
     services.consent_withdraw(access=access, consent=consent)
     messages.success(request, _("Consent withdrawn."))
-    return redirect(_back(request, person))
+    return redirect(_back(request, consent.person))
 
 
 def _back(request: HttpRequest, person: Person) -> str:

@@ -19,10 +19,10 @@ def zhang(nb_office, ningbo_csv) -> Person:  # type: ignore[no-untyped-def]
     return Person.objects.get(name="张伟")
 
 
-def page_body(response, person_id: int) -> bytes:  # type: ignore[no-untyped-def]
+def page_body(response, object_id: int) -> bytes:  # type: ignore[no-untyped-def]
     """The answer without what differs per request: the CSRF token and the page's own address."""
     content = re.sub(rb"[A-Za-z0-9]{64}", b"", response.content)
-    return content.replace(f"/persons/{person_id}/".encode(), b"/persons/ID/")
+    return content.replace(f"/{object_id}/".encode(), b"/ID/")
 
 
 def events(action: str, person: Person) -> int:
@@ -70,6 +70,19 @@ def test_another_citys_person_is_answered_exactly_as_a_missing_one(zhang, zs_off
         ("", "330200", "not_visible")
     }
     assert not AuditEvent.objects.filter(object_id=str(missing)).exists()
+
+
+def test_another_citys_consent_is_answered_exactly_as_a_missing_one(
+    zhang, nb_office, zs_office, zhoushan, client_of
+):
+    consent = services.consent_grant(access=Access.system(user=nb_office), person=zhang, region=zhoushan)
+    services.consent_withdraw(access=Access.system(user=nb_office), consent=consent)  # closed to Zhoushan
+    client = client_of(zs_office)
+    for url in ("/api/registry/consents/{}/withdraw", "/registry/consents/{}/withdraw/"):
+        refused, absent = client.post(url.format(consent.pk)), client.post(url.format(consent.pk + 1000))
+        assert (refused.status_code, absent.status_code) == (404, 404), url
+        assert page_body(refused, consent.pk) == page_body(absent, consent.pk + 1000), url
+    assert AuditEvent.objects.filter(action="denied", object_id=str(zhang.pk), actor=zs_office).count() == 2
 
 
 def test_consent_opens_the_record_to_the_other_city_until_withdrawn(
