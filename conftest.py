@@ -35,7 +35,11 @@ CHROMIUM_ARGS = [
 def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     # Tasks run inline, files and cache stay inside the test's own directory.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A cache of the test's own (LocMemCache shares one store per LOCATION): no counter or
+    # cached value of an earlier test (throttles, progress) reaches this one.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
+    }
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

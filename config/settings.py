@@ -7,6 +7,7 @@ file cache, the database-backed task worker). Production sets
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -57,6 +58,9 @@ TALENTLINK_FIELD_KEY = env("TALENTLINK_FIELD_KEY", None if PRODUCTION else _DEV_
 TALENTLINK_FIELD_KEYS_OLD = env_list("TALENTLINK_FIELD_KEYS_OLD")
 
 DEBUG = env_bool("TALENTLINK_DEBUG", not PRODUCTION)
+if PRODUCTION and DEBUG:
+    # DEBUG shows tracebacks, settings and SQL to anyone who triggers an error.
+    raise ImproperlyConfigured("TALENTLINK_DEBUG cannot be on when TALENTLINK_ENV is production.")
 ALLOWED_HOSTS = env_list("TALENTLINK_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("TALENTLINK_CSRF_TRUSTED_ORIGINS")
 
@@ -71,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
+    "axes",
     "talentlink.core",
     "talentlink.registry",
     "talentlink.credentials",
@@ -83,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "talentlink.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "talentlink.core.middleware.ChineseFirstMiddleware",
@@ -90,10 +96,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "talentlink.core.middleware.StaffSessionMiddleware",
+    "talentlink.core.middleware.ApiRequestGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "talentlink.core.middleware.DomainErrorMiddleware",
+    # Last, so that it sees the lockout flag the login left on the request (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -183,6 +193,8 @@ if not 0 < 3 * TALENTLINK_HEARTBEAT_SECONDS <= TALENTLINK_STALE_AFTER_SECONDS:
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every login of a locked-out account or address before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     # The province's single sign-on adds its OIDC backend here, e.g.
     # "mozilla_django_oidc.auth.OIDCAuthenticationBackend" (see docs/operations.md).
@@ -198,6 +210,28 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# Login throttling (django-axes): after TALENTLINK_LOGIN_FAILURE_LIMIT failed logins for one user
+# name, or from one address, logins of that name or address are refused for the cool-off period
+# (each further failure restarts it), on the login page, the admin's and the API's. Failures are
+# counted in the database: the handler works on SQLite and PostgreSQL whatever the cache (axes'
+# cache handler refuses the file cache of a single machine).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(env("TALENTLINK_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env("TALENTLINK_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_CALLABLE = "talentlink.core.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "talentlink.core.throttle.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not stored: failures are what throttling needs
+AXES_VERBOSE = False
+# Password-reset mails: at most count/seconds per e-mail address and per client address.
+TALENTLINK_PASSWORD_RESET_RATE = env("TALENTLINK_PASSWORD_RESET_RATE", "3/3600")
+TALENTLINK_PASSWORD_RESET_IP_RATE = env("TALENTLINK_PASSWORD_RESET_IP_RATE", "20/3600")
+# Self-registrations (talents, employers) per client address.
+TALENTLINK_REGISTRATION_IP_RATE = env("TALENTLINK_REGISTRATION_IP_RATE", "20/3600")
+# Proxies in front of the app server that append the client's address to X-Forwarded-For; 0 reads
+# the peer's address (REMOTE_ADDR). Throttling per address needs the client's, not the proxy's.
+TALENTLINK_PROXY_COUNT = int(env("TALENTLINK_PROXY_COUNT", "1" if PRODUCTION else "0"))
 
 # --- E-mail ---------------------------------------------------------------
 EMAIL_BACKEND = env(
@@ -294,8 +328,44 @@ TALENTLINK_CODE_LEEWAY_SECONDS = int(env("TALENTLINK_CODE_LEEWAY_SECONDS", "10")
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# Accounts that read other people's records (offices, reviewers, organisers, observers, admins) are
+# logged out after this many idle minutes; talents, employers and counters keep SESSION_COOKIE_AGE.
+TALENTLINK_STAFF_SESSION_MINUTES = int(env("TALENTLINK_STAFF_SESSION_MINUTES", "30"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Production runs behind a TLS proxy that sets X-Forwarded-Proto (and overwrites a client's):
+# request.is_secure() then holds, so password-reset links are https and the redirect below ends.
+TALENTLINK_TLS_PROXY = env_bool("TALENTLINK_TLS_PROXY", PRODUCTION)
+if TALENTLINK_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("TALENTLINK_SSL_REDIRECT", PRODUCTION)
+# Load balancers probe health over plain HTTP on the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^api/public/health$"]
+SECURE_HSTS_SECONDS = int(env("TALENTLINK_HSTS_SECONDS", str(60 * 60 * 24 * 365) if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TALENTLINK_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("TALENTLINK_HSTS_PRELOAD", False)  # a commitment browsers keep for months
+# Content-Security-Policy, shaped like Django 6's SECURE_CSP (core.middleware.SecurityHeadersMiddleware
+# sends it until Django's own middleware can): no inline script or style, nothing from elsewhere.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "worker-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Powerful browser features: the camera for the platform's own pages (the scanner), nothing else.
+TALENTLINK_PERMISSIONS_POLICY = {
+    "camera": ["self"],
+    **{feature: [] for feature in (
+        "microphone", "geolocation", "payment", "usb", "serial", "hid", "midi", "display-capture",
+        "accelerometer", "gyroscope", "magnetometer", "screen-wake-lock", "xr-spatial-tracking",
+        "publickey-credentials-get", "idle-detection",
+    )},
+}  # fmt: skip
 
 TALENTLINK_PLATFORM_NAME = _("TalentLink")
 
@@ -304,5 +374,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("TALENTLINK_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -26,6 +26,7 @@ from talentlink.core.schemas import (
     RegionOut,
     StaffAccountIn,
 )
+from talentlink.core.throttle import client_ip
 
 router = Router(tags=["core"])
 public_router = Router(tags=["public"])
@@ -56,7 +57,7 @@ def api_login(request: HttpRequest, body: LoginIn):  # type: ignore[no-untyped-d
 @public_router.post("/auth/password-reset", response=MessageOut)
 def api_password_reset(request: HttpRequest, body: PasswordResetIn):  # type: ignore[no-untyped-def]
     services.password_reset_request(
-        email=body.email, domain=request.get_host(), use_https=request.is_secure()
+        email=body.email, domain=request.get_host(), use_https=request.is_secure(), client=client_ip(request)
     )
     return {"message": _("If an account uses this address, a reset link is on its way.")}
 

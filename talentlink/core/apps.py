@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "talentlink.core"
     verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from talentlink.core.middleware import staff_session_start
+
+        user_logged_in.connect(staff_session_start, dispatch_uid="core.staff_session_start")

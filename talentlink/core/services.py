@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,7 @@ from talentlink.core import credit_codes
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
+from talentlink.core.throttle import RateLimited, rate_hit
 
 LICENCE_TYPES = {
     b"%PDF": "application/pdf",
@@ -57,6 +59,25 @@ def username_check_free(username: str) -> None:
         raise Conflict(_("An account with this user name already exists."), code="username", field="username")
 
 
+def registration_throttle(*, client: str | None) -> None:
+    """At most TALENTLINK_REGISTRATION_IP_RATE self-registrations from one client address."""
+    if not rate_hit(scope="register", key=client or "unknown", rate=settings.TALENTLINK_REGISTRATION_IP_RATE):
+        raise RateLimited(
+            _("Too many registrations from your network address; please try again later."), code="rate"
+        )
+
+
+def owner_tell(*, user: User, subject: Any, body: Any, params: dict[str, Any]) -> None:
+    """Tell an account's holder about something done in their name, in their language: in their
+    inbox and by e-mail (the credentials app's notifications). ``subject`` and ``body`` are lazy."""
+    from django.utils.translation import override
+
+    from talentlink.credentials.services import notify
+
+    with override(user.preferred_language or settings.LANGUAGE_CODE):
+        notify(user=user, subject=str(subject), body=str(body) % params, link=reverse("core:password_reset"))
+
+
 @transaction.atomic
 def employer_register(
     *,
@@ -69,31 +90,47 @@ def employer_register(
     phone: str,
     email: str,
     password: str,
-) -> User:
-    """Register an employer and its organisation; both wait for the region's staff."""
+    client: str | None = None,
+) -> User | None:
+    """Register an employer and its organisation; both wait for the region's staff.
+
+    An organisation registered before gets the same answer (None instead of the new account): its
+    account holders are told instead, so the answer does not reveal which organisations are here."""
+    registration_throttle(client=client)
     try:
         code = credit_codes.parse(credit_code)
     except credit_codes.CreditCodeError as exc:
         raise DomainError(exc.message, code=f"credit_code.{exc.code}", field="credit_code") from None
-    if Organisation.objects.filter(credit_code=code).exists():
-        raise Conflict(
-            _("This organisation is already registered; ask its administrator for an account."),
-            code="organisation_exists",
-            field="credit_code",
-        )
     _check_licence(licence)
+    # A user name is chosen, so a taken one has to be said; the throttle above slows probing.
     username_check_free(username)
     user = User(
         username=username, full_name=contact_name, email=email, phone=phone,
         role=Role.EMPLOYER, region=region, is_active=False,
     )  # fmt: skip
     password_check(password, user)
+    user.set_password(password)
+    existing = Organisation.objects.filter(credit_code=code).first()
+    if existing is not None:
+        for holder in existing.users.all():
+            owner_tell(
+                user=holder,
+                subject=_("Someone tried to register your organisation again"),
+                body=_(
+                    "On %(date)s someone tried to register %(name)s on TalentLink again, as %(contact)s. "
+                    "Your organisation keeps its accounts; nothing was created. If a colleague needs an "
+                    "account, ask your city's talent office."
+                ),
+                params={
+                    "date": timezone.localdate().isoformat(), "name": existing.name, "contact": contact_name,
+                },
+            )  # fmt: skip
+        return None
     organisation = Organisation.objects.create(
         name=organisation_name.strip(), credit_code=code, region=region,
         contact_name=contact_name, contact_phone=phone, licence=licence,
     )  # fmt: skip
     user.organisation = organisation
-    user.set_password(password)
     user.save()
     return user
 
@@ -207,13 +244,29 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     user.save(update_fields=["password"])
 
 
-def password_reset_request(*, email: str, domain: str, use_https: bool) -> None:
-    """E-mail a reset link to the active accounts with this address (silently none)."""
+def password_reset_request(*, email: str, domain: str, use_https: bool, client: str | None = None) -> None:
+    """E-mail a reset link to the active accounts with this address (silently none); at most
+    TALENTLINK_PASSWORD_RESET_RATE per address and TALENTLINK_PASSWORD_RESET_IP_RATE per client."""
     from django.contrib.auth.forms import PasswordResetForm
 
     form = PasswordResetForm({"email": email})
     if not form.is_valid():
         raise DomainError(_("Enter a valid e-mail address."), code="email", field="email")
+    # Both counters count every request, whether or not an account uses the address.
+    address = form.cleaned_data["email"].lower()
+    address_ok = rate_hit(scope="reset-mail", key=address, rate=settings.TALENTLINK_PASSWORD_RESET_RATE)
+    client_ok = rate_hit(
+        scope="reset-client", key=client or "unknown", rate=settings.TALENTLINK_PASSWORD_RESET_IP_RATE
+    )
+    if not (address_ok and client_ok):
+        raise RateLimited(
+            _(
+                "Too many password-reset requests for this address or from your network address; "
+                "use the link already sent, or try again later."
+            ),
+            code="rate",
+            field="email",
+        )
     form.save(
         domain_override=domain,
         use_https=use_https,

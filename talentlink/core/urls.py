@@ -29,7 +29,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="core/password_reset.html",
             email_template_name="core/email/password_reset_email.txt",
             subject_template_name="core/email/password_reset_subject.txt",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,6 +24,7 @@ from talentlink.core.forms import (
     add_domain_error,
 )
 from talentlink.core.models import Organisation, Role
+from talentlink.core.throttle import client_ip
 
 
 def query_without_page(request: HttpRequest) -> str:
@@ -44,11 +47,41 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "core/dashboard.html", {"figures": figures, "panels": panels})
 
 
+def login_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
+    """What a locked-out login gets (django-axes' AXES_LOCKOUT_CALLABLE): 429 with the wait, as a page
+    or, on the API, in the API's error format."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = _(
+        "Too many failed log-ins for this user name or from your network address. Log-in is paused "
+        "for %(minutes)s minutes; every further attempt starts the wait again."
+    ) % {"minutes": minutes}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "locked_out", "message": message}, status=429)
+    return render(request, "core/login_locked.html", {"message": message}, status=429)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The reset page sends through the same service as the API, which limits mails per address and client."""
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        try:
+            services.password_reset_request(
+                email=form.cleaned_data["email"], domain=self.request.get_host(),
+                use_https=self.request.is_secure(), client=client_ip(self.request),
+            )  # fmt: skip
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            return self.render_to_response(self.get_context_data(form=form), status=exc.status)
+        return redirect(self.get_success_url())
+
+
 def employer_register(request: HttpRequest) -> HttpResponse:
     form = EmployerRegistrationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.employer_register(**form.cleaned_data)
+            services.employer_register(**form.cleaned_data, client=client_ip(request))
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
