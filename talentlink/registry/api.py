@@ -8,12 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from ninja import File, Form, Router, Status, UploadedFile
 
 from talentlink.core import services as core_services
 from talentlink.core.audit import Access
 from talentlink.core.errors import NotFound
 from talentlink.core.models import Region, User
+from talentlink.core.schemas import MessageOut
+from talentlink.core.throttle import client_ip
 from talentlink.registry import files, selectors, services
 from talentlink.registry.models import (
     Consent,
@@ -286,27 +289,40 @@ def claim_decision(request: HttpRequest, claim_id: int, body: ClaimDecisionIn): 
     return {"username": claim.user.username, "link_status": claim.user.link_status}
 
 
-@public_router.post("/talent", response={201: RegisteredOut})
+# The same answer whether or not the person or organisation registered before (services tell the
+# account holders instead), so that registration cannot be used to find out who is registered.
+TALENT_REGISTERED = _lazy(
+    "Registration received. Log in with your phone number and the password you chose; your desk shows "
+    "whether your talent record is linked. If you had registered before, a message went to that "
+    "account instead."
+)
+EMPLOYER_REGISTERED = _lazy(
+    "Registration received. Your city's talent office reviews the organisation; you can log in once it "
+    "is approved. If the organisation had registered before, its accounts have been told instead."
+)
+
+
+@public_router.post("/talent", response={202: MessageOut})
 def talent_register(request: HttpRequest, body: TalentRegisterIn):  # type: ignore[no-untyped-def]
-    user = services.talent_register(
+    services.talent_register(
         name=body.name, id_number=body.id_number, phone=body.phone, email=body.email,
-        password=body.password, region=_region(body.region),
+        password=body.password, region=_region(body.region), client=client_ip(request),
     )  # fmt: skip
-    return Status(201, {"username": user.username, "link_status": user.link_status})
+    return Status(202, {"message": str(TALENT_REGISTERED)})
 
 
-@public_router.post("/employer", response={201: RegisteredOut})
+@public_router.post("/employer", response={202: MessageOut})
 def employer_register(  # type: ignore[no-untyped-def]
     request: HttpRequest, organisation_name: Form[str], credit_code: Form[str], region: Form[str],
     contact_name: Form[str], username: Form[str], phone: Form[str], email: Form[str],
     password: Form[str], licence: File[UploadedFile],
 ):  # fmt: skip
-    user = core_services.employer_register(
+    core_services.employer_register(
         organisation_name=organisation_name, credit_code=credit_code, region=_region(region),
         licence=licence, contact_name=contact_name, username=username, phone=phone,
-        email=email, password=password,
+        email=email, password=password, client=client_ip(request),
     )  # fmt: skip
-    return Status(201, {"username": user.username, "link_status": user.link_status})
+    return Status(202, {"message": str(EMPLOYER_REGISTERED)})
 
 
 # --- Record linkage (its own module, mounted here) -------------------------------

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,7 @@ from talentlink.core import crypto, heartbeat, idnumbers
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Region, Role, User
-from talentlink.core.services import password_check
+from talentlink.core.services import owner_tell, password_check, registration_throttle
 from talentlink.registry import imports, storage
 from talentlink.registry.models import (
     Consent,
@@ -218,26 +219,35 @@ def _persons_matching(name: str, id_number: str, region: Region) -> list[Person]
 
 @transaction.atomic
 def talent_register(
-    *, name: str, id_number: str, phone: str, email: str, password: str, region: Region
-) -> User:
-    """Open a talent's account; link it to their person record when name and ID match one."""
+    *,
+    name: str,
+    id_number: str,
+    phone: str,
+    email: str,
+    password: str,
+    region: Region,
+    client: str | None = None,
+) -> User | None:
+    """Open a talent's account; link it to their person record when name and ID match one.
+
+    An ID number or phone number registered before gets the same answer (None instead of the new
+    account) after the same work: the account holder is told by message instead, so the answer
+    does not reveal who is registered."""
+    registration_throttle(client=client)
     try:
         parsed = idnumbers.parse(id_number)
     except idnumbers.IdNumberError as exc:
         raise DomainError(exc.message, code=f"id_number.{exc.code}", field="id_number") from None
     name = "".join(name.split())
-    token, index = crypto.id_number_seal(parsed.value)
-    if TalentClaim.objects.filter(id_number_index=index).exists():
-        raise Conflict(
-            _("An account for this ID number already exists; use password reset if you forgot it."),
-            code="already_registered",
-            field="id_number",
-        )
-    if User.objects.filter(username=phone).exists():
-        raise Conflict(_("This phone number is already registered."), code="phone", field="phone")
     user = User(username=phone, full_name=name, phone=phone, email=email, role=Role.TALENT)
     password_check(password, user)
     user.set_password(password)
+    token, index = crypto.id_number_seal(parsed.value)
+    holders = _registered_holders(index=index, phone=phone)
+    if holders:
+        for holder in holders:
+            _tell_registered(holder)
+        return None
     user.save()
     claim = TalentClaim.objects.create(
         user=user, region=region, name=name, id_number_encrypted=token,
@@ -250,6 +260,25 @@ def talent_register(
         user.link_status = User.LinkStatus.PENDING
         user.save(update_fields=["link_status"])
     return user
+
+
+def _registered_holders(*, index: str, phone: str) -> list[User]:
+    """The accounts that already hold this ID number (through their claim) or this phone number."""
+    by_id = TalentClaim.objects.filter(id_number_index=index).values("user_id")
+    return list(User.objects.filter(Q(pk__in=by_id) | Q(username=phone)).order_by("pk"))
+
+
+def _tell_registered(holder: User) -> None:
+    owner_tell(
+        user=holder,
+        subject=_("Someone tried to register with your details"),
+        body=_(
+            "On %(date)s someone tried to open a TalentLink account with your ID number or phone "
+            "number. If it was you: you already have an account; log in with the user name %(username)s "
+            "or reset your password. If it was not you, tell your city's talent office."
+        ),
+        params={"date": timezone.localdate().isoformat(), "username": holder.username},
+    )  # fmt: skip
 
 
 def _link(claim: TalentClaim, person: Person, *, decided_by: User | None) -> None:

@@ -18,6 +18,7 @@ from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.forms import add_domain_error
 from talentlink.core.models import AuditEvent
 from talentlink.core.selectors import audit_events_about
+from talentlink.core.throttle import client_ip
 from talentlink.core.views import query_without_page
 from talentlink.registry import files, selectors, services
 from talentlink.registry.forms import (
@@ -204,11 +205,12 @@ def talent_register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "consent"}
         try:
-            user = services.talent_register(**data)
+            services.talent_register(**data, client=client_ip(request))
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            return render(request, "core/registered.html", {"talent": user})
+            # The same page whether or not these details registered before (see the service).
+            return render(request, "core/registered.html", {"talent": True})
     return render(request, "registry/talent_register.html", {"form": form})
 
 
