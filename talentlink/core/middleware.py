@@ -60,7 +60,9 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if self.csp:
+        # Django's debug pages (DEBUG, development only) style themselves inline.
+        debug_page = settings.DEBUG and response.status_code in (404, 500)
+        if self.csp and not debug_page:
             response.headers.setdefault("Content-Security-Policy", self.csp)
         if self.permissions:
             response.headers.setdefault("Permissions-Policy", self.permissions)
