@@ -412,6 +412,8 @@ def redemptions_sync(*, access: Access, scans: list[Scan]) -> list[dict[str, Any
     A scan that reaches the platform more than QUEUED_AFTER after it was made waited in the
     device's queue (the network dropped after it was taken as online): its code has expired
     since, so it is verified as of its scan time and kept as a conflict if it breaks a rule."""
+    # An account that is no counter is refused as a whole, before any item is read.
+    selectors.service_point_of(user=access.user)
     results = []
     late = timezone.now() - QUEUED_AFTER
     scans = [replace(s, offline=True) if not s.offline and s.scanned_at < late else s for s in scans]

@@ -93,11 +93,6 @@ STATISTICS = {"superuser": YES, "office": YES, "hr": YES, "observer": YES}
 SCANNERS = {"superuser": YES, "office": YES, "spot": YES, "provider": YES}
 PROVIDER_READERS = {"superuser": YES, "office": YES, "observer": YES, "provider": OWN}
 
-SYNC = (
-    "matrix: /api/benefits/redemptions/sync answers 200 to any account, each item refused, "
-    "instead of refusing an account that is not a service point"
-)
-
 PAGES: dict[str, Rule] = {
     # core: home, accounts, organisations, audit log
     "GET core:home": everyone(),
@@ -240,9 +235,7 @@ API: dict[str, Rule] = {
     "GET /api/benefits/service-points/mine": only(spot=YES),
     "POST /api/benefits/redemptions/check": only(spot=YES),
     "POST /api/benefits/redemptions": only(spot=YES),
-    "POST /api/benefits/redemptions/sync": only(
-        spot=YES, **{role: Known(NO, SYNC) for role in LOGGED_IN if role != "spot"}
-    ),
+    "POST /api/benefits/redemptions/sync": only(spot=YES),
     # benefits: redemptions, conflicts, catalogue, providers
     "GET /api/benefits/redemptions": lists(superuser=YES, office=YES, talent=YES, spot=YES, provider=YES),
     "GET /api/benefits/conflicts": only(**OFFICE),
