@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from talentlink.core.models import AuditEvent, User
+from talentlink.core.throttle import client_ip  # behind the TLS proxy, the client in X-Forwarded-For
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +30,11 @@ class Access:
         else:
             channel = AuditEvent.Channel.PAGE
         user = request.user if request.user.is_authenticated else None
-        return cls(user=user, channel=channel, path=path[:300], ip_address=_client_ip(request))
+        return cls(user=user, channel=channel, path=path[:300], ip_address=client_ip(request))
 
     @classmethod
     def system(cls, *, channel: str = AuditEvent.Channel.COMMAND, user: User | None = None) -> Access:
         return cls(user=user, channel=channel)
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(

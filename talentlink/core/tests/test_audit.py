@@ -137,3 +137,14 @@ def test_the_back_office_lists_of_accounts_and_registrations_are_audited_with_th
     assert client.get("/admin/registry/talentclaim/").status_code == 200
     claims = AuditEvent.objects.get(action="read", object_type="registry.talentclaim", channel="admin")
     assert claims.detail["ids"] == list(TalentClaim.objects.values_list("pk", flat=True))
+
+
+def test_behind_the_tls_proxy_the_audit_log_records_the_client_not_the_proxy(nb_office, settings, rf):
+    settings.TALENTLINK_PROXY_COUNT = 1
+    request = rf.get(
+        "/registry/persons/1/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.9, 203.0.113.7"
+    )
+    request.user = nb_office
+    event = audit_record(access=Access.from_request(request), action="read", object_type="registry.person")
+    # The proxy appended the address it got the request from; what stands left of it, a client may forge.
+    assert event.ip_address == "203.0.113.7"
