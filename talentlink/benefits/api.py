@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status, UploadedFile
+from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
 from talentlink.benefits import insurance, selectors, services
 from talentlink.benefits.models import (
@@ -33,6 +33,7 @@ from talentlink.benefits.schemas import (
     CheckOut,
     EntitlementOut,
     InsuranceImportOut,
+    InsuranceImportRejectedOut,
     InsuranceOut,
     ProviderIn,
     ProviderOut,
@@ -54,6 +55,7 @@ from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.exports import xlsx_response
 from talentlink.core.models import Region
+from talentlink.core.schemas import MONTH_PATTERN, SLUG_PATTERN, Page
 from talentlink.core.tabular import ERROR_REPORT_HEADERS, error_report_dicts
 from talentlink.registry.models import TalentCategory, Tier
 
@@ -124,22 +126,22 @@ def redemption_out(r: Redemption) -> dict[str, Any]:
 
 
 @router.get("/redemptions", response=list[RedemptionOut])
-def redemption_list(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0):  # type: ignore[no-untyped-def]
+def redemption_list(request: HttpRequest, page: Query[Page], status: str = ""):  # type: ignore[no-untyped-def]
     qs = selectors.redemptions_visible(user=request.user)
     if status:
         qs = qs.filter(status=status)
-    page = list(qs[max(offset, 0) : max(offset, 0) + min(limit, 500)])
-    selectors.redemptions_shown(access=Access.from_request(request), redemptions=page, what="api list")
-    return [redemption_out(r) for r in page]
+    shown = list(page.of(qs))
+    selectors.redemptions_shown(access=Access.from_request(request), redemptions=shown, what="api list")
+    return [redemption_out(r) for r in shown]
 
 
 @router.get("/conflicts", response=list[RedemptionOut])
-def conflict_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def conflict_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
     if not selectors.is_office(request.user):
         raise NotAllowed(_("Conflicts are decided by talent office staff."))
-    page = list(selectors.conflicts_open(user=request.user)[:500])
-    selectors.redemptions_shown(access=Access.from_request(request), redemptions=page, what="conflicts")
-    return [redemption_out(r) for r in page]
+    shown = list(page.of(selectors.conflicts_open(user=request.user)))
+    selectors.redemptions_shown(access=Access.from_request(request), redemptions=shown, what="conflicts")
+    return [redemption_out(r) for r in shown]
 
 
 @router.post("/redemptions/{redemption_id}/resolve", response=RedemptionOut)
@@ -192,7 +194,7 @@ def catalogue(request: HttpRequest, region: str = "", kind: str = "", q: str = "
 
 
 @router.get("/catalogue/{code}", response=BenefitOut)
-def catalogue_entry(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]
+def catalogue_entry(request: HttpRequest, code: str = Path(..., pattern=SLUG_PATTERN)):  # type: ignore[no-untyped-def]
     return benefit_out(selectors.benefit_get(user=request.user, code=code))
 
 
@@ -238,7 +240,9 @@ def catalogue_create(request: HttpRequest, body: BenefitCreateIn):  # type: igno
 
 
 @router.patch("/catalogue/{code}", response=BenefitOut)
-def catalogue_update(request: HttpRequest, code: str, body: BenefitTermsIn):  # type: ignore[no-untyped-def]
+def catalogue_update(  # type: ignore[no-untyped-def]
+    request: HttpRequest, body: BenefitTermsIn, code: str = Path(..., pattern=SLUG_PATTERN)
+):
     benefit = selectors.benefit_get(user=request.user, code=code)
     services.benefit_update(access=Access.from_request(request), benefit=benefit, **_terms(body))
     return benefit_out(selectors.benefits_with_terms().get(pk=benefit.pk))
@@ -358,9 +362,9 @@ def my_entitlements(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/me/redemptions", response=list[RedemptionOut])
-def my_redemptions(request: HttpRequest):  # type: ignore[no-untyped-def]
+def my_redemptions(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
     _my_person(request)
-    return [redemption_out(r) for r in selectors.redemptions_visible(user=request.user)[:500]]
+    return [redemption_out(r) for r in page.of(selectors.redemptions_visible(user=request.user))]
 
 
 @router.get("/me/insurance", response=InsuranceOut)
@@ -387,13 +391,18 @@ def import_out(batch: InsuranceImport) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@router.post("/insurance/imports", response={201: InsuranceImportOut, 400: InsuranceImportOut})
+@router.post("/insurance/imports", response={201: InsuranceImportOut, 400: InsuranceImportRejectedOut})
 def insurance_import(request: HttpRequest, file: File[UploadedFile], region: Form[str] = ""):  # type: ignore[no-untyped-def]
+    """Import a file whole (201) or not at all: a file with row errors is kept, refused (400) and
+    reported in ``rejected``."""
     target = Region.objects.filter(code=region).first() if region else request.user.region
     if target is None:
         raise DomainError(_("Choose the city whose records these are."), code="region", field="region")
     batch = insurance.insurance_import(access=Access.from_request(request), region=target, upload=file)
-    return Status(201 if batch.status == InsuranceImport.Status.IMPORTED else 400, import_out(batch))
+    if batch.status == InsuranceImport.Status.IMPORTED:
+        return Status(201, import_out(batch))
+    return Status(400, {"code": "file_rejected", "message": batch.get_status_display(), "field": "file",
+                        "rejected": import_out(batch)})  # fmt: skip
 
 
 def _import_of(request: HttpRequest, batch_id: int) -> InsuranceImport:
@@ -463,7 +472,7 @@ def _period(period: SettlementPeriod) -> dict[str, Any]:
 
 
 @router.post("/settlement/{month}/close", response=SettlementPeriodOut)
-def settlement_close(request: HttpRequest, month: str):  # type: ignore[no-untyped-def]
+def settlement_close(request: HttpRequest, month: str = Path(..., pattern=MONTH_PATTERN)):  # type: ignore[no-untyped-def]
     """Close a month that has ended: settle its uses and freeze its statement (talent offices)."""
     period = services.settlement_close(access=Access.from_request(request), month=parse_month(month))
     return _period(period)

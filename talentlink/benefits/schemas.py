@@ -9,6 +9,9 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from talentlink.benefits.models import GrantKind, ProviderKind
+from talentlink.core.schemas import ErrorOut, omittable
+
 
 class BenefitBrief(Schema):
     code: str
@@ -117,33 +120,35 @@ class BenefitOut(Schema):
 
 
 class BenefitTermsIn(Schema):
-    """Terms of a catalogue entry; regions by code, categories by code, tiers as 'region:code'."""
+    """Terms of a catalogue entry; regions by code, categories by code, tiers as 'region:code'.
+    A field left out keeps its value; null clears only the terms that may be empty (no limit, no
+    end date, no discount, no insurance years)."""
 
-    name: str | None = Field(None, max_length=100)
-    name_en: str | None = Field(None, max_length=150)
-    description: str | None = None
-    grant: str | None = None
+    name: str = omittable(max_length=100)
+    name_en: str = omittable(max_length=150)
+    description: str = omittable()
+    grant: GrantKind = omittable()
     discount_percent: int | None = None
-    list_price: Decimal | None = None
-    holder_regions: list[str] | None = None
-    categories: list[str] | None = None
-    tiers: list[str] | None = None
-    credential_levels: list[str] | None = None
+    list_price: Decimal = omittable()
+    holder_regions: list[str] = omittable()
+    categories: list[str] = omittable()
+    tiers: list[str] = omittable()
+    credential_levels: list[str] = omittable()
     min_insurance_years: Decimal | None = None
     per_day: int | None = None
     per_year: int | None = None
     per_person: int | None = None
-    valid_from: dt.date | None = None
+    valid_from: dt.date = omittable()
     valid_until: dt.date | None = None
-    is_active: bool | None = None
+    is_active: bool = omittable()
 
 
 class BenefitCreateIn(BenefitTermsIn):
     code: str = Field(max_length=40, pattern=r"^[a-z0-9-]+$")
     provider_id: int
-    name: str = Field(max_length=100)  # type: ignore[assignment]
-    grant: str  # type: ignore[assignment]
-    valid_from: dt.date  # type: ignore[assignment]
+    name: str = Field(max_length=100)
+    grant: GrantKind
+    valid_from: dt.date
 
 
 class ProviderOut(Schema):
@@ -162,19 +167,21 @@ class ProviderOut(Schema):
 class ProviderIn(Schema):
     name: str = Field(max_length=100)
     name_en: str = Field("", max_length=150)
-    kind: str
+    kind: ProviderKind
     credit_code: str = Field(max_length=18)
     address: str = Field("", max_length=200)
     contact_phone: str = Field("", max_length=20)
 
 
 class ProviderPatch(Schema):
-    name: str | None = Field(None, max_length=100)
-    name_en: str | None = Field(None, max_length=150)
-    kind: str | None = None
-    address: str | None = Field(None, max_length=200)
-    contact_phone: str | None = Field(None, max_length=20)
-    is_active: bool | None = None
+    """A field left out keeps its value; none of them may be null."""
+
+    name: str = omittable(max_length=100)
+    name_en: str = omittable(max_length=150)
+    kind: ProviderKind = omittable()
+    address: str = omittable(max_length=200)
+    contact_phone: str = omittable(max_length=20)
+    is_active: bool = omittable()
 
 
 class ServicePointIn(Schema):
@@ -222,6 +229,13 @@ class InsuranceImportOut(Schema):
     rows: int
     persons: int
     errors: list[dict]
+
+
+class InsuranceImportRejectedOut(ErrorOut):
+    """A refusal of an insurance import: the error and, when the file itself was refused, the import
+    with its row errors (``rejected``: its id names the errors.xlsx report)."""
+
+    rejected: InsuranceImportOut | None = None
 
 
 class InsuranceOut(Schema):

@@ -15,11 +15,12 @@ from talentlink.core.exports import xlsx_response
 from talentlink.core.models import Organisation, Region
 from talentlink.core.schemas import (
     AuditEventOut,
-    DecisionIn,
     HealthOut,
     LoginIn,
+    LongPage,
     MeOut,
     MessageOut,
+    OrganisationDecisionIn,
     OrganisationOut,
     PasswordChangeIn,
     PasswordResetIn,
@@ -37,7 +38,7 @@ def health(request: HttpRequest):  # type: ignore[no-untyped-def]
     """For load balancers: 200 when this server reaches its database and cache, 503 otherwise."""
     checks = selectors.health()
     ok = all(checks.values())
-    return (200 if ok else 503), {"ok": ok, **checks}
+    return Status(200 if ok else 503, {"ok": ok, **checks})
 
 
 @public_router.get("/regions", response=list[RegionOut])
@@ -102,7 +103,7 @@ def organisations(request: HttpRequest, status: str = "pending"):  # type: ignor
 
 
 @router.post("/organisations/{organisation_id}/decision", response=MessageOut)
-def organisation_decision(request: HttpRequest, organisation_id: int, body: DecisionIn):  # type: ignore[no-untyped-def]
+def organisation_decision(request: HttpRequest, organisation_id: int, body: OrganisationDecisionIn):  # type: ignore[no-untyped-def]
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     services.organisation_decide(
         access=Access.from_request(request), organisation=organisation,
@@ -129,10 +130,10 @@ class AuditFilter(Schema):
 
 
 @router.get("/audit", response=list[AuditEventOut])
-def audit_events(request: HttpRequest, filters: Query[AuditFilter], limit: int = 200):  # type: ignore[no-untyped-def]
+def audit_events(request: HttpRequest, filters: Query[AuditFilter], page: Query[LongPage]):  # type: ignore[no-untyped-def]
     if not (request.user.is_superuser or request.user.is_talent_office):
         raise NotAllowed(_("Only talent office staff may read the audit log."))
-    return selectors.audit_events_visible(user=request.user, **filters.dict())[: min(limit, 1000)]
+    return page.of(selectors.audit_events_visible(user=request.user, **filters.dict()))
 
 
 @router.get("/audit/export")

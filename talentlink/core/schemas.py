@@ -3,8 +3,74 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from ninja import Schema
+from pydantic import Field
+
+T = TypeVar("T")
+
+# Shapes of the codes that name things in paths (benefits and source systems: slugs; cities: their
+# administrative codes; months: YYYY-MM), so that the OpenAPI says what a path takes and a value of
+# another shape is refused (422) before any lookup.
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,40}$"
+REGION_CODE_PATTERN = r"^[0-9]{6}$"
+MONTH_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
+
+# The largest value of a PositiveSmallIntegerField on every database Django supports.
+SMALL_INT_MAX = 32767
+
+# The deepest a list may be paged: beyond it OFFSET overflows a database integer long before any
+# table holds that many rows.
+MAX_OFFSET = 1_000_000_000
+
+
+class ErrorOut(Schema):
+    """Every error answer of the API (4xx): a stable ``code``, a ``message`` in the user's language,
+    the input it is about (``field``) and, for a request that does not validate, each problem
+    (``detail``, as pydantic reports it)."""
+
+    code: str
+    message: str
+    field: str | None = None
+    detail: list[dict[str, Any]] | None = None
+
+
+class Page(Schema):
+    """Which slice of a list to answer: ``limit`` items after the first ``offset``. Values out of
+    range are refused (422), not clamped; every list operation that pages takes this."""
+
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def of(self, items: Sequence[T]) -> Sequence[T]:
+        """The page of a query set or list (a query set stays lazy: LIMIT/OFFSET in SQL)."""
+        return items[self.offset : self.offset + self.limit]
+
+
+class LongPage(Page):
+    """A page of a list read in long runs (the audit log, workloads)."""
+
+    limit: int = Field(200, ge=1, le=1000)
+
+
+class ReportPage(Page):
+    """A page of an import's row report, which is read whole more often than not."""
+
+    limit: int = Field(1000, ge=1, le=100_000)
+
+
+def omittable(**constraints: Any) -> Any:
+    """A field of a partial update (PATCH) that may be left out but is never null: left out, it is
+    unset (``exclude_unset`` drops it); sent as null, the request is refused (422). Only fields typed
+    ``X | None`` take null, to clear a value the model allows to be empty."""
+    return Field(None, json_schema_extra=_without_default, **constraints)
+
+
+def _without_default(schema: dict[str, Any]) -> None:
+    # The None default is the "left out" marker, not a value a client may send.
+    schema.pop("default", None)
 
 
 class RegionOut(Schema):
@@ -50,7 +116,7 @@ class OrganisationOut(Schema):
     created_at: dt.datetime
 
 
-class DecisionIn(Schema):
+class OrganisationDecisionIn(Schema):
     approve: bool
     note: str = ""
 

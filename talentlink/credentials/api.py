@@ -7,13 +7,13 @@ import itertools
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from talentlink.core.audit import Access
 from talentlink.core.errors import NotAllowed, NotFound
 from talentlink.core.exports import xlsx_response
 from talentlink.core.models import Region, Role
-from talentlink.core.schemas import RowErrorOut
+from talentlink.core.schemas import Page, ReportPage, RowErrorOut
 from talentlink.core.tabular import ERROR_REPORT_HEADERS, error_report_dicts
 from talentlink.credentials import imports, selectors, services
 from talentlink.credentials.models import (
@@ -24,9 +24,10 @@ from talentlink.credentials.models import (
     RegistryImport,
 )
 from talentlink.credentials.schemas import (
+    ApplicationDecisionIn,
     ApplicationOut,
     AuthorityOut,
-    DecisionIn,
+    CertificateVerifyIn,
     EquivalenceOut,
     KindOut,
     LevelsOut,
@@ -34,7 +35,6 @@ from talentlink.credentials.schemas import (
     RegistryImportOut,
     ReviewCountsOut,
     StatRowOut,
-    VerifyIn,
     VerifyOut,
 )
 
@@ -122,13 +122,13 @@ def application_create(  # type: ignore[no-untyped-def]
 
 
 @router.get("/applications", response=list[ApplicationOut])
-def application_list(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0):  # type: ignore[no-untyped-def]
+def application_list(request: HttpRequest, page: Query[Page], status: str = ""):  # type: ignore[no-untyped-def]
     qs = selectors.applications_visible(user=request.user).prefetch_related("recognition__scopes__region")
     if status:
         qs = qs.filter(status=status)
-    page = list(qs[offset : offset + min(limit, 500)])
-    selectors.applications_shown(access=Access.from_request(request), applications=page, what="api list")
-    return [application_out(a) for a in page]
+    shown = list(page.of(qs))
+    selectors.applications_shown(access=Access.from_request(request), applications=shown, what="api list")
+    return [application_out(a) for a in shown]
 
 
 @router.get("/applications/{application_id}", response=ApplicationOut)
@@ -147,7 +147,7 @@ def application_scan(request: HttpRequest, application_id: int) -> FileResponse:
 
 
 @router.post("/applications/{application_id}/decision", response=ApplicationOut)
-def application_decide(request: HttpRequest, application_id: int, body: DecisionIn):  # type: ignore[no-untyped-def]
+def application_decide(request: HttpRequest, application_id: int, body: ApplicationDecisionIn):  # type: ignore[no-untyped-def]
     access = Access.from_request(request)
     application = selectors.application_get(access=access, application_id=application_id)
     application = services.application_decide(
@@ -169,12 +169,12 @@ def application_supplement(  # type: ignore[no-untyped-def]
 
 
 @router.get("/review-queue", response=list[ApplicationOut])
-def review_queue(request: HttpRequest, limit: int = 50, offset: int = 0):  # type: ignore[no-untyped-def]
+def review_queue(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
     if not (request.user.is_superuser or request.user.role == Role.HR_REVIEWER):
         raise NotAllowed(_("The review queue is for HR bureau reviewers."))
-    page = list(selectors.review_queue(user=request.user)[offset : offset + min(limit, 500)])
-    selectors.applications_shown(access=Access.from_request(request), applications=page, what="api queue")
-    return [application_out(a) for a in page]
+    shown = list(page.of(selectors.review_queue(user=request.user)))
+    selectors.applications_shown(access=Access.from_request(request), applications=shown, what="api queue")
+    return [application_out(a) for a in shown]
 
 
 @router.get("/review-queue/counts", response=ReviewCountsOut)
@@ -202,15 +202,15 @@ def registry_import_create(request: HttpRequest, file: File[UploadedFile]):  # t
 
 
 @router.get("/registry/imports", response=list[RegistryImportOut])
-def registry_import_list(request: HttpRequest, limit: int = 50):  # type: ignore[no-untyped-def]
-    return [import_out(b) for b in selectors.registry_imports_visible(user=request.user)[: min(limit, 500)]]
+def registry_import_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
+    return [import_out(b) for b in page.of(selectors.registry_imports_visible(user=request.user))]
 
 
 @router.get("/registry/imports/{import_id}/errors", response=list[RowErrorOut])
-def registry_import_errors(request: HttpRequest, import_id: int, limit: int = 1000):  # type: ignore[no-untyped-def]
+def registry_import_errors(request: HttpRequest, import_id: int, page: Query[ReportPage]):  # type: ignore[no-untyped-def]
     batch = selectors.registry_import_get(user=request.user, import_id=import_id)
     rows = selectors.registry_import_error_rows(batch=batch)
-    return error_report_dicts(itertools.islice(rows, min(limit, 10_000)))
+    return error_report_dicts(itertools.islice(rows, page.offset, page.offset + page.limit))
 
 
 @router.get("/registry/imports/{import_id}/errors.xlsx")
@@ -226,7 +226,9 @@ def registry_import_errors_xlsx(request: HttpRequest, import_id: int) -> HttpRes
 
 
 @router.get("/statistics", response=list[StatRowOut])
-def statistics(request: HttpRequest, region: str = "", family: str = "", year: int | None = None):  # type: ignore[no-untyped-def]
+def statistics(  # type: ignore[no-untyped-def]
+    request: HttpRequest, region: str = "", family: str = "", year: int | None = Query(None, ge=1, le=9999)
+):
     rows = selectors.recognition_statistics(
         user=request.user, region_id=_region(region).pk if region else None, family=family, year=year
     )
@@ -234,11 +236,11 @@ def statistics(request: HttpRequest, region: str = "", family: str = "", year: i
 
 
 @router.get("/notifications", response=list[NotificationOut])
-def notifications(request: HttpRequest, unread: bool = False, limit: int = 50):  # type: ignore[no-untyped-def]
+def notifications(request: HttpRequest, page: Query[Page], unread: bool = False):  # type: ignore[no-untyped-def]
     qs = selectors.notifications_of(user=request.user)
     if unread:
         qs = qs.filter(read_at__isnull=True)
-    return qs[: min(limit, 200)]
+    return page.of(qs)
 
 
 @router.post("/notifications/{notification_id}/read", response=NotificationOut)
@@ -250,7 +252,7 @@ def notification_read(request: HttpRequest, notification_id: int):  # type: igno
 
 
 @public_router.post("/verify", response=VerifyOut)
-def verify(request: HttpRequest, body: VerifyIn):  # type: ignore[no-untyped-def]
+def verify(request: HttpRequest, body: CertificateVerifyIn):  # type: ignore[no-untyped-def]
     """Whether a certificate is recognised, in which cities, since when, at which level; rate-limited."""
     selectors.rate_limit_check(scope="verify", ip=Access.from_request(request).ip_address)
     found = selectors.public_verify(certificate_number=body.certificate_number, holder_name=body.holder_name)

@@ -63,7 +63,7 @@ class ApplicationOut(Schema):
     recognition: RecognitionOut | None
 
 
-class DecisionIn(Schema):
+class ApplicationDecisionIn(Schema):
     decision: str
     reason: str = ""
 
@@ -107,7 +107,7 @@ class StatRowOut(Schema):
     average_days_to_decision: float | None
 
 
-class VerifyIn(Schema):
+class CertificateVerifyIn(Schema):
     certificate_number: str
     holder_name: str
 

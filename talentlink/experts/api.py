@@ -9,13 +9,13 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.exports import xlsx_response
 from talentlink.core.models import Organisation, Region
-from talentlink.core.schemas import RowErrorOut
+from talentlink.core.schemas import LongPage, Page, RowErrorOut
 from talentlink.core.tabular import error_report_dicts
 from talentlink.experts import policy, review, selectors, services
 from talentlink.experts.models import Assignment, Committee, Expert, ExpertImport, Field, ReviewRound, Studio
@@ -26,10 +26,10 @@ from talentlink.experts.schemas import (
     ConflictIn,
     ConflictOut,
     ExpertDetailOut,
+    ExpertImportOut,
     ExpertOut,
     ExpertUpdateIn,
     FieldOut,
-    ImportOut,
     InvitationOut,
     MemberIn,
     ProjectIn,
@@ -97,15 +97,15 @@ def expert_detail_out(e: Expert) -> dict[str, Any]:
 
 @router.get("/experts", response=list[ExpertOut])
 def expert_search(  # type: ignore[no-untyped-def]
-    request: HttpRequest, q: str = "", region: str = "", field: str = "", title_level_min: int | None = None,
-    availability: str = "", limit: int = 50,
+    request: HttpRequest, page: Query[Page], q: str = "", region: str = "", field: str = "",
+    title_level_min: int | None = None, availability: str = "",
 ):  # fmt: skip
     field_id = _fields([field])[0].pk if field else None
     qs = selectors.experts_search(
         user=request.user, q=q, region_id=_region(region).pk if region else None, field_id=field_id,
         title_level_min=title_level_min, availability=availability,
     )  # fmt: skip
-    found = list(qs[: min(limit, 200)])
+    found = list(page.of(qs))
     selectors.experts_shown(
         access=Access.from_request(request), experts=found, filters={"q": q, "region": region}
     )
@@ -178,7 +178,7 @@ def import_out(record: ExpertImport) -> dict[str, Any]:
             "error_count": len(record.errors)}  # fmt: skip
 
 
-@router.post("/imports", response={201: ImportOut})
+@router.post("/imports", response={201: ExpertImportOut})
 def import_create(request: HttpRequest, region: Form[str], file: File[UploadedFile]):  # type: ignore[no-untyped-def]
     with tempfile.NamedTemporaryFile(suffix=Path(file.name or "").suffix.lower()) as handle:
         for chunk in file.chunks():
@@ -430,9 +430,9 @@ def round_export(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 @router.get("/workloads", response=list[WorkloadOut])
-def workloads(request: HttpRequest, region: str = "", limit: int = 200):  # type: ignore[no-untyped-def]
+def workloads(request: HttpRequest, page: Query[LongPage], region: str = ""):  # type: ignore[no-untyped-def]
     qs = selectors.workloads(user=request.user, region_id=_region(region).pk if region else None)
-    shown = list(qs[: min(limit, 1000)])
+    shown = list(page.of(qs))
     selectors.experts_named(
         access=Access.from_request(request), object_type="experts.expert",
         object_label=f"workloads: {len(shown)}", expert_ids=[e.pk for e in shown],

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Schema
+from pydantic import Field
+
+from talentlink.core.schemas import SMALL_INT_MAX
 
 
 class FieldOut(Schema):
@@ -71,7 +74,7 @@ class ConflictIn(Schema):
     reason: str = ""
 
 
-class ImportOut(Schema):
+class ExpertImportOut(Schema):
     id: int
     region: str
     original_name: str
@@ -162,13 +165,13 @@ class TargetOut(Schema):
 
 
 class RoundIn(Schema):
-    name: str
+    name: str = Field(min_length=1, max_length=200)
     deadline: dt.date
-    experts_per_project: int = 3
-    max_load: int = 3
-    min_other_city: int = 1
-    max_per_city: int | None = None
-    collaboration_years: int = 3
+    experts_per_project: int = Field(3, ge=1, le=SMALL_INT_MAX)
+    max_load: int = Field(3, ge=1, le=SMALL_INT_MAX)
+    min_other_city: int = Field(1, ge=0, le=SMALL_INT_MAX)
+    max_per_city: int | None = Field(None, ge=1, le=SMALL_INT_MAX)
+    collaboration_years: int = Field(3, ge=0, le=SMALL_INT_MAX)
 
 
 class SeatOut(Schema):

@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from ninja import File, Form, Router, Status, UploadedFile
+from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
 from talentlink.core import services as core_services
 from talentlink.core.audit import Access
 from talentlink.core.errors import NotFound
 from talentlink.core.models import Region, User
-from talentlink.core.schemas import MessageOut
+from talentlink.core.schemas import SLUG_PATTERN, MessageOut, Page, ReportPage
 from talentlink.core.throttle import client_ip
 from talentlink.registry import files, selectors, services
 from talentlink.registry.models import (
@@ -35,10 +35,10 @@ from talentlink.registry.schemas import (
     ConsentOut,
     IdNumberOut,
     ImportFindingOut,
-    ImportOut,
     PersonDetailOut,
     PersonOut,
     RegisteredOut,
+    SourceImportOut,
     SourceSystemOut,
     TalentRegisterIn,
     TierOut,
@@ -91,7 +91,7 @@ def source_systems(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/source-systems/{code}/template", url_name="source_system_template")
-def source_system_template(request: HttpRequest, code: str) -> HttpResponse:
+def source_system_template(request: HttpRequest, code: str = Path(..., pattern=SLUG_PATTERN)) -> HttpResponse:
     """An empty file in the source's format, describing each column (its template)."""
     source = selectors.source_systems_importable(user=request.user).filter(code=code).first()
     if source is None:
@@ -115,7 +115,7 @@ def import_out(batch: ImportBatch) -> dict:  # type: ignore[type-arg]
     }  # fmt: skip
 
 
-@router.post("/imports", response={201: ImportOut})
+@router.post("/imports", response={201: SourceImportOut})
 def import_create(request: HttpRequest, source_system: Form[str], file: File[UploadedFile]):  # type: ignore[no-untyped-def]
     source = SourceSystem.objects.filter(code=source_system).select_related("region").first()
     if source is None:
@@ -124,17 +124,17 @@ def import_create(request: HttpRequest, source_system: Form[str], file: File[Upl
     return Status(201, import_out(batch))
 
 
-@router.get("/imports", response=list[ImportOut])
-def import_list(request: HttpRequest, limit: int = 50):  # type: ignore[no-untyped-def]
-    return [import_out(b) for b in selectors.imports_visible(user=request.user)[: min(limit, 500)]]
+@router.get("/imports", response=list[SourceImportOut])
+def import_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
+    return [import_out(b) for b in page.of(selectors.imports_visible(user=request.user))]
 
 
-@router.get("/imports/{batch_id}", response=ImportOut)
+@router.get("/imports/{batch_id}", response=SourceImportOut)
 def import_detail(request: HttpRequest, batch_id: int):  # type: ignore[no-untyped-def]
     return import_out(selectors.import_get(user=request.user, batch_id=batch_id))
 
 
-@router.post("/imports/{batch_id}/retry", response=ImportOut)
+@router.post("/imports/{batch_id}/retry", response=SourceImportOut)
 def import_retry(request: HttpRequest, batch_id: int):  # type: ignore[no-untyped-def]
     """Queue a failed import again, from its stored file."""
     batch = selectors.import_get(user=request.user, batch_id=batch_id)
@@ -143,11 +143,13 @@ def import_retry(request: HttpRequest, batch_id: int):  # type: ignore[no-untype
 
 @router.get("/imports/{batch_id}/errors", response=list[ImportFindingOut])
 def import_errors(  # type: ignore[no-untyped-def]
-    request: HttpRequest, batch_id: int, severity: Literal["", "error", "warning"] = "", limit: int = 1000
-):
+    request: HttpRequest, batch_id: int, page: Query[ReportPage],
+    severity: Literal["", "error", "warning"] = "",
+):  # fmt: skip
     """The import's report: errors first, then warnings (or those of one ``severity``)."""
     batch = selectors.import_get(user=request.user, batch_id=batch_id)
-    return selectors.import_findings(batch=batch, severity=severity, limit=min(limit, 100_000))
+    findings = selectors.import_findings(batch=batch, severity=severity, limit=page.offset + page.limit)
+    return findings[page.offset :]
 
 
 @router.get("/imports/{batch_id}/errors.xlsx")
@@ -170,8 +172,8 @@ def person_out(p: Person) -> dict:  # type: ignore[type-arg]
 
 @router.get("/persons", response=list[PersonOut])
 def person_list(  # type: ignore[no-untyped-def]
-    request: HttpRequest, region: str = "", category: str = "", tier: str = "", q: str = "",
-    limit: int = 50, offset: int = 0,
+    request: HttpRequest, page: Query[Page], region: str = "", category: str = "", tier: str = "",
+    q: str = "",
 ):  # fmt: skip
     region_obj = _region(region) if region else None
     category_obj = TalentCategory.objects.filter(code=category).first() if category else None
@@ -185,7 +187,7 @@ def person_list(  # type: ignore[no-untyped-def]
         tier_id=tier_obj.pk if tier_obj else None, q=q,
     )  # fmt: skip
     persons = selectors.persons_shown(
-        access=Access.from_request(request), persons=list(qs[offset : offset + min(limit, 500)]),
+        access=Access.from_request(request), persons=list(page.of(qs)),
         filters={"region": region, "category": category, "tier": tier, "q": q},
     )  # fmt: skip
     return [person_out(p) for p in persons]

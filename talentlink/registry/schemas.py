@@ -36,7 +36,7 @@ class SourceSystemOut(Schema):
     template_url: str
 
 
-class ImportOut(Schema):
+class SourceImportOut(Schema):
     id: int
     source_system: str
     original_name: str

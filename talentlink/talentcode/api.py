@@ -6,14 +6,15 @@ import base64
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Path, Router
 
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.models import Region, Role
+from talentlink.core.schemas import REGION_CODE_PATTERN
 from talentlink.registry.models import Person
 from talentlink.talentcode import selectors, services
 from talentlink.talentcode.models import PublishedList
-from talentlink.talentcode.schemas import CodeOut, HolderKeyIn, SignedListOut, VerdictOut, VerifyIn
+from talentlink.talentcode.schemas import CodeOut, CodeVerifyIn, HolderKeyIn, SignedListOut, VerdictOut
 
 router = Router(tags=["talentcode"])
 # Endpoints anyone may call (no login): verification without using the code up, and the signed
@@ -29,13 +30,13 @@ def _verdict(verdict: selectors.CodeVerdict) -> dict:
 
 
 @public_router.post("/verify", response=VerdictOut)
-def verify_public(request: HttpRequest, payload: VerifyIn):  # type: ignore[no-untyped-def]
+def verify_public(request: HttpRequest, payload: CodeVerifyIn):  # type: ignore[no-untyped-def]
     """Check a code online (signatures, clock, revocation, replay) without using it up."""
     return _verdict(selectors.code_verify(qr=payload.code, issuer=payload.issuer, consume=False))
 
 
 @router.post("/verify", response=VerdictOut)
-def verify(request: HttpRequest, payload: VerifyIn):  # type: ignore[no-untyped-def]
+def verify(request: HttpRequest, payload: CodeVerifyIn):  # type: ignore[no-untyped-def]
     """Check a code online; at a service point this also uses the code up."""
     consume = request.user.role in REDEEMING_ROLES
     return _verdict(selectors.code_verify(qr=payload.code, issuer=payload.issuer, consume=consume))
@@ -56,7 +57,7 @@ def trust_list(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @public_router.get("/status/{region_code}", response=SignedListOut)
-def status_list(request: HttpRequest, region_code: str):  # type: ignore[no-untyped-def]
+def status_list(request: HttpRequest, region_code: str = Path(..., pattern=REGION_CODE_PATTERN)):  # type: ignore[no-untyped-def]
     """A city's signed status list: one bit per code it issued, set when revoked."""
     region = Region.objects.filter(code=region_code, is_active=True).first()
     if region is None:

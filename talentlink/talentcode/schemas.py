@@ -5,7 +5,7 @@ from datetime import datetime
 from ninja import Schema
 
 
-class VerifyIn(Schema):
+class CodeVerifyIn(Schema):
     code: str
     issuer: str | None = None
 

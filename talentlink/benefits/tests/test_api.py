@@ -308,8 +308,9 @@ def test_insurance_imports_through_the_api_report_errors(nb_office, zhang, clien
     rejected = client.post(
         "/api/benefits/insurance/imports", {"file": SimpleUploadedFile("nb.csv", bad.encode())}
     )
-    assert rejected.status_code == 400 and rejected.json()["errors"][0]["code"] == "insurance.month"
-    report = client.get(f"/api/benefits/insurance/imports/{rejected.json()['id']}/errors.xlsx")
+    assert (rejected.status_code, rejected.json()["code"]) == (400, "file_rejected")
+    assert rejected.json()["rejected"]["errors"][0]["code"] == "insurance.month"
+    report = client.get(f"/api/benefits/insurance/imports/{rejected.json()['rejected']['id']}/errors.xlsx")
     assert report.status_code == 200
     years = client.get(f"/api/benefits/insurance/persons/{zhang.pk}").json()
     assert years["years"] == "2.00"

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from talentlink.core.audit import Access
+from talentlink.core.schemas import Page
 from talentlink.registry import selectors as registry_selectors
 from talentlink.registry.linkage import selectors, services
 from talentlink.registry.models import LinkageRun, PersonChange
@@ -63,7 +64,7 @@ class ReviewOut(Schema):
     fields: list[ReviewFieldOut]
 
 
-class DecisionIn(Schema):
+class ReviewDecisionIn(Schema):
     verdict: str  # match, non_match or skip
     reason: str = ""
 
@@ -125,8 +126,8 @@ def run_retry(request: HttpRequest, run_id: int):  # type: ignore[no-untyped-def
 
 
 @router.get("/runs", response=list[RunOut])
-def run_list(request: HttpRequest, limit: int = 20):  # type: ignore[no-untyped-def]
-    return [run_out(r) for r in selectors.linkage_runs(user=request.user)[: min(limit, 200)]]
+def run_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
+    return [run_out(r) for r in page.of(selectors.linkage_runs(user=request.user))]
 
 
 @router.get("/runs/{run_id}", response=RunOut)
@@ -145,15 +146,15 @@ def review_out(pair: Any) -> dict[str, Any]:
 
 
 @router.get("/review", response=list[ReviewOut])
-def review_list(request: HttpRequest, limit: int = 20):  # type: ignore[no-untyped-def]
+def review_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
     access = Access.from_request(request)
-    pairs = list(selectors.review_queue(user=request.user)[: min(limit, 200)])
+    pairs = list(page.of(selectors.review_queue(user=request.user)))
     selectors.review_pairs_shown(access=access, pairs=pairs)
     return [review_out(p) for p in pairs]
 
 
 @router.post("/review/{pair_id}/decision", response=ReviewOut)
-def review_decide(request: HttpRequest, pair_id: int, payload: DecisionIn):  # type: ignore[no-untyped-def]
+def review_decide(request: HttpRequest, pair_id: int, payload: ReviewDecisionIn):  # type: ignore[no-untyped-def]
     access = Access.from_request(request)
     pair = selectors.review_pair_get(access=access, pair_id=pair_id)
     return review_out(
