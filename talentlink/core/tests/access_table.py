@@ -19,8 +19,9 @@ What each identity gets, per object the URL names (see access_world.py for own /
 - ``EMPTY``: list operations: answered with nothing in it (an empty list), or refused.
 
 Refused means 401/403/404, or for pages a redirect to the login page (anonymous) or back with the
-refusal as a message; never a 2xx with data, and nothing written but the audit log. A person or an
-expert the reader may not see is answered 404, exactly as one that does not exist (finding 1).
+refusal as a message; never a 2xx with data, and nothing written but the audit log. A person, an
+expert or a review round the reader may not see is answered 404, exactly as one that does not
+exist (finding 1).
 
 The province observer reads aggregates, never persons (README). The superuser is every staff role
 at once, but holds no talent's own things (code, inbox, expert profile) and acts in no city (opens

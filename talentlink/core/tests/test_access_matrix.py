@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib import admin
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
@@ -76,11 +77,12 @@ FIXED = {
     "region_code": access_world.NINGBO, "month": access_world.PAST_MONTH, "action": "propose",
     "uidb64": "MQ", "token": "set-password",
 }  # fmt: skip
-# Kinds whose objects a reader may not see are answered 404, exactly as missing ones: who may see
-# one is who may read it through this operation.
+# Kinds whose objects a reader may not see are answered 404, exactly as missing ones (finding 1;
+# docs/architecture.md): who may see one is who may read it through this operation.
 HIDDEN_AS_MISSING = {
     "person": "GET /api/registry/persons/{person_id}",
     "expert": "GET /api/experts/experts/{expert_id}",
+    "round": "GET /api/experts/rounds/{round_id}",
 }
 ADMIN_PREFIX = "admin/"
 API_PAGES = {"api:openapi-json", "api:openapi-view"}  # the API's own pages; its operations come below
@@ -172,15 +174,21 @@ def endpoints() -> list[Endpoint]:
 ENDPOINTS = endpoints()
 
 
+def served() -> set[str]:
+    """What the platform serves, as the table names it (a page by its URL name, whatever method)."""
+    pages = {f"page {name}" for name in page_patterns()}
+    lists = {f"GET admin:{model}_changelist" for model in admin_models()} | {"GET admin:index"}
+    return pages | set(api_operations()) | lists
+
+
+def ruled() -> set[str]:
+    return {f"page {key.split(' ', 1)[1]}" for key in PAGES} | set(API) | set(ADMIN)
+
+
 def test_every_page_operation_and_back_office_list_has_a_rule():
-    pages, operations = page_patterns(), api_operations()
-    ruled_pages = {key.split(" ", 1)[1] for key in PAGES}
-    missing = sorted(set(pages) - ruled_pages) + sorted(set(operations) - set(API))
-    missing += sorted(m for m in (f"GET admin:{m}_changelist" for m in admin_models()) if m not in ADMIN)
+    missing = sorted(served() - ruled())
     assert not missing, "no rule in access_table.py for: " + ", ".join(missing)
-    gone = sorted(k for k in PAGES if k.split(" ", 1)[1] not in pages)
-    gone += sorted(set(API) - set(operations))
-    gone += sorted(k for k in ADMIN if k != "GET admin:index" and k[10:-11] not in admin_models())
+    gone = sorted(ruled() - served())
     assert not gone, "rules in access_table.py for what the platform no longer serves: " + ", ".join(gone)
 
 
@@ -227,7 +235,7 @@ def cells() -> Iterator[Cell]:
 CELLS = list(cells())
 
 
-def _param(cell: Cell) -> list[Any]:
+def _param(cell: Cell) -> Any:
     marks = [pytest.mark.xfail(reason=cell.known, strict=True)] if cell.known else []
     return pytest.param(cell, id=cell.id, marks=marks)
 
@@ -238,6 +246,7 @@ def _param(cell: Cell) -> list[Any]:
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[access_world.World]:  # type: ignore[no-untyped-def]
     media = tmp_path_factory.mktemp("matrix-media")
+    # The root conftest's test settings (for the whole module) and the world's files.
     fast = {
         "MEDIA_ROOT": media,
         "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
@@ -253,11 +262,17 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[acce
 
 
 @pytest.fixture
-def savepoint(world, settings):  # type: ignore[no-untyped-def]
+def savepoint(world):  # type: ignore[no-untyped-def]
     """The world, seen from the cell's own transaction (django_db rolls it back afterwards), with
-    its files where it left them."""
-    settings.MEDIA_ROOT = world.media_root
+    no throttling counters left in the cache by earlier cells."""
+    cache.clear()
     return world
+
+
+@pytest.fixture(autouse=True)
+def _test_settings():  # type: ignore[no-untyped-def]
+    """The root conftest's test settings, applied once for the module by ``world`` instead of
+    per cell (thousands of cells)."""
 
 
 # --- Asking ----------------------------------------------------------------------------------------
@@ -665,7 +680,7 @@ def _agrees(cell: Cell, answer: Answer, found: str) -> bool:
 
 
 def _hidden(cell: Cell) -> bool:
-    """Whether the cell reads a person or expert the (logged-in) reader may not see (finding 1)."""
+    """Whether the cell reads a person, expert or round the (logged-in) reader may not see."""
     read = HIDDEN_AS_MISSING.get(cell.endpoint.kind or "")
     if read is None or cell.endpoint.method != "GET" or cell.identity == "anonymous":
         return False
