@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core import credit_codes
+from talentlink.core.storage import sealed_storage
 
 
 class Region(models.Model):
@@ -68,7 +69,9 @@ class Organisation(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.ENTERPRISE)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
-    licence = models.FileField(_("business licence scan"), upload_to="licences/%Y/%m", blank=True)
+    licence = models.FileField(
+        _("business licence scan"), upload_to="licences/%Y/%m", storage=sealed_storage, blank=True
+    )
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     reviewed_by = models.ForeignKey(

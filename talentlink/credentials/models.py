@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.models import Organisation, Region
+from talentlink.core.storage import sealed_storage
 from talentlink.registry.models import Person
 
 
@@ -278,7 +279,9 @@ class Application(models.Model):
     target_region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("recognition sought in")
     )
-    scan = models.FileField(_("certificate scan"), upload_to="credentials/%Y/%m", blank=True)
+    scan = models.FileField(
+        _("certificate scan"), upload_to="credentials/%Y/%m", storage=sealed_storage, blank=True
+    )
     note = models.CharField(_("applicant's note"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status)
     route = models.CharField(_("route"), max_length=10, choices=Route)

@@ -182,3 +182,17 @@ def test_the_migrations_match_the_models(db):
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_a_licence_scan_is_sealed_at_rest_and_served_plain_to_its_citys_office(
+    ningbo, nb_office, client_of, settings
+):
+    from pathlib import Path
+
+    user = register_employer(ningbo)
+    stored = Path(settings.MEDIA_ROOT) / user.organisation.licence.name
+    at_rest = stored.read_bytes()
+    assert not at_rest.startswith(b"%PDF") and PDF not in at_rest
+    response = client_of(nb_office).get(f"/organisations/{user.organisation.pk}/licence/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF

@@ -263,3 +263,21 @@ def test_the_back_office_lists_catalogues_and_applications_without_id_numbers(ad
         response = admin_client.get(url)
         assert response.status_code == 200, url
         assert ZHANG_ID not in response.content.decode()
+
+
+def test_a_certificate_scan_is_sealed_at_rest_and_served_plain(talent, zhoushan, zs_hr, client_of, settings):
+    from pathlib import Path
+
+    from talentlink.credentials.tests.conftest import pdf_bytes
+
+    pending = submit(talent, zhoushan, certificate_number="NB-2018-0042", kind_code="eng-engineer",
+                     authority_code="nb-hrss", scan=pdf_upload())  # fmt: skip
+    at_rest = (Path(settings.MEDIA_ROOT) / pending.scan.name).read_bytes()
+    assert not at_rest.startswith(b"%PDF") and pdf_bytes() not in at_rest
+    for url in (
+        f"/credentials/applications/{pending.pk}/scan/",
+        f"/api/credentials/applications/{pending.pk}/scan",
+    ):
+        response = client_of(zs_hr).get(url)
+        assert response.status_code == 200, url
+        assert b"".join(response.streaming_content) == pdf_bytes()
