@@ -52,6 +52,9 @@ REFUSALS: dict[str, Any] = {
     # The talent code's own verdicts, for uses recorded offline and checked on sync.
     "bad_prefix": _("This is not a talent code."),
     "bad_encoding": _("The code cannot be read."),
+    "bad_compression": _("The code was damaged (compression)."),
+    "bad_cose": _("The code was damaged (signature container)."),
+    "bad_claims": _("The code's contents were malformed."),
     "bad_signature": _("The code's signature is not valid."),
     "unknown_kid": _("The code was signed with a key the platform does not know."),
     "expired": _("The code had expired when it was scanned."),

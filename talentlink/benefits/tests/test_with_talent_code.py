@@ -169,3 +169,11 @@ def test_two_devices_of_one_counter_granting_the_same_presentation_are_flagged_t
     assert [(r["status"], r["reason"]) for r in results] == [
         ("recorded", "ok"), ("conflict", "replayed_elsewhere"),
     ]  # fmt: skip
+
+
+def test_every_verdict_of_the_talent_code_reads_as_a_message_on_a_synced_use():
+    from talentlink.benefits.selectors import REFUSALS
+    from talentlink.talentcode.selectors import REASONS
+
+    # A counter syncs uses it granted offline; staff must read why one is kept as a conflict.
+    assert set(REASONS) - set(REFUSALS) == set()
