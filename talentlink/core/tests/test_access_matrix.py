@@ -11,6 +11,8 @@ every cell sees the same world.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import random
 import re
 import uuid
@@ -25,6 +27,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
+from django.test.client import MULTIPART_CONTENT, encode_multipart
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -553,7 +556,7 @@ def _object(world: access_world.World, cell: Cell) -> Any:
     return world.get(kind, cell.variant) if kind else None
 
 
-def _url(world: access_world.World, cell: Cell, obj: Any) -> str:
+def _url(cell: Cell, obj: Any) -> str:
     endpoint = cell.endpoint
     named = (obj.code if endpoint.kind in {"source", "benefit"} else obj.pk) if obj is not None else None
     values = {param: FIXED.get(param, named) for param in endpoint.params}
@@ -580,12 +583,11 @@ class Answer:
 
 
 def ask(world: access_world.World, cell: Cell, monkeypatch: pytest.MonkeyPatch) -> Answer:
+    """Send the cell's request as its identity; what came back, which refusals the services raised
+    on the way (a page may turn them into a message) and which tables it wrote to."""
     client = Client(raise_request_exception=True)
     if cell.identity != "anonymous":
         client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[cell.identity]
-    obj = _object(world, cell)
-    endpoint = cell.endpoint
-    url = _url(world, cell, obj)
     raised: list[type] = []
     original = DomainError.__init__
 
@@ -594,40 +596,27 @@ def ask(world: access_world.World, cell: Cell, monkeypatch: pytest.MonkeyPatch) 
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(DomainError, "__init__", spy)
-    body = BODIES.get(endpoint.key, lambda w, o: Form() if not endpoint.is_api else {})(world, obj)
     with CaptureQueriesContext(connection) as queries:
-        if endpoint.method == "GET":
-            response = client.get(url, QUERIES.get(endpoint.key, {}))
-        elif isinstance(body, Form):
-            response = client.generic(endpoint.method, url, **_encoded(client, body))
-        else:
-            response = client.generic(endpoint.method, url, data=_json(body), content_type="application/json")
+        response = _send(client, world, cell)
     monkeypatch.undo()
     writes = [m.group(1) for q in queries.captured_queries if (m := WRITE.match(q["sql"]))]
     return Answer(
-        response.status_code,
-        response.get("Location", ""),
-        _content(response),
-        response.get("Content-Type", ""),
-        raised,
-        [t for t in writes if not t.startswith(MAY_WRITE)],
-    )
+        response.status_code, response.get("Location", ""), _content(response),
+        response.get("Content-Type", ""), raised, [t for t in writes if not t.startswith(MAY_WRITE)],
+    )  # fmt: skip
 
 
-def _json(body: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(body, ensure_ascii=False)
-
-
-def _encoded(client: Client, body: Form) -> dict[str, Any]:
-    from django.test.client import MULTIPART_CONTENT, encode_multipart
-
-    boundary = "matrixboundary"
-    return {
-        "data": encode_multipart(boundary, dict(body)),
-        "content_type": MULTIPART_CONTENT.replace("BoUnDaRyStRiNg", boundary),
-    }
+def _send(client: Client, world: access_world.World, cell: Cell) -> Any:
+    endpoint, obj = cell.endpoint, _object(world, cell)
+    url = _url(cell, obj)
+    if endpoint.method == "GET":
+        return client.get(url, QUERIES.get(endpoint.key, {}))
+    body = BODIES.get(endpoint.key, lambda w, o: {} if endpoint.is_api else Form())(world, obj)
+    if isinstance(body, Form):
+        boundary = "matrixboundary"
+        content_type = MULTIPART_CONTENT.replace("BoUnDaRyStRiNg", boundary)
+        return client.generic(endpoint.method, url, encode_multipart(boundary, dict(body)), content_type)
+    return client.generic(endpoint.method, url, json.dumps(body, ensure_ascii=False), "application/json")
 
 
 def _content(response: Any) -> bytes:
@@ -694,12 +683,10 @@ TALLY: dict[str, Any] = {"cells": 0, "agreed": 0, "known": 0, "violations": [], 
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _tally(request):  # type: ignore[no-untyped-def]
+def _tally():  # type: ignore[no-untyped-def]
     yield
     if not TALLY["cells"]:
         return
-    import json
-    import os
 
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     out = settings.VAR_DIR / f"access-matrix-{connection.vendor}{'-' + worker if worker else ''}.json"
