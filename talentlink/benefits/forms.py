@@ -8,9 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.benefits.models import Benefit, CredentialLevel, Provider, ProviderKind
+from talentlink.benefits.models import Benefit, Provider, ProviderKind
 from talentlink.core.forms import RegionChoiceField
 from talentlink.core.models import Region, User
+from talentlink.credentials.models import Level
 from talentlink.registry.models import TalentCategory, Tier
 
 
@@ -49,7 +50,7 @@ class BenefitForm(forms.ModelForm):
         help_text=_("A tier of either city; tiers honoured as one of these (人才互认) qualify too."),
     )  # fmt: skip
     credential_levels = forms.MultipleChoiceField(
-        label=_("Recognised title or skill levels"), required=False, choices=CredentialLevel.choices,
+        label=_("Recognised title or skill levels"), required=False, choices=Level.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Either a tier or one of these levels qualifies when both are given."),
     )  # fmt: skip

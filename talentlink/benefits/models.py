@@ -101,21 +101,6 @@ class ServicePointAccount(models.Model):
         return f"{self.user} → {self.service_point}"
 
 
-class CredentialLevel(models.TextChoices):
-    """Normalised title and skill levels of the credentials app (CONTRACTS.md)."""
-
-    TITLE_ASSISTANT = "title_assistant", _("Title: assistant level (员级/助理级)")
-    TITLE_JUNIOR = "title_junior", _("Title: junior (初级)")
-    TITLE_INTERMEDIATE = "title_intermediate", _("Title: intermediate (中级)")
-    TITLE_ASSOCIATE_SENIOR = "title_associate_senior", _("Title: associate senior (副高级)")
-    TITLE_SENIOR = "title_senior", _("Title: senior (正高级)")
-    SKILL_5 = "skill_5", _("Skill level 5 (五级/初级工)")
-    SKILL_4 = "skill_4", _("Skill level 4 (四级/中级工)")
-    SKILL_3 = "skill_3", _("Skill level 3 (三级/高级工)")
-    SKILL_2 = "skill_2", _("Skill level 2 (二级/技师)")
-    SKILL_1 = "skill_1", _("Skill level 1 (一级/高级技师)")
-
-
 class GrantKind(models.TextChoices):
     FREE_ENTRY = "free_entry", _("Free entry")
     DISCOUNT = "discount", _("Discount")
@@ -162,6 +147,7 @@ class Benefit(models.Model):
         Tier, blank=True, related_name="+", verbose_name=_("tiers"),
         help_text=_("A tier of either city; tiers honoured as one of these (人才互认) qualify too."),
     )  # fmt: skip
+    # Codes of credentials.models.Level, the one catalogue of levels (docs/contracts.md).
     credential_levels = models.JSONField(
         _("recognised title or skill levels"), default=list, blank=True,
         help_text=_("Level codes, e.g. title_senior or skill_2; the equivalence table applies."),

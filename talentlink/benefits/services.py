@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from talentlink.benefits import selectors
 from talentlink.benefits.models import (
     Benefit,
-    CredentialLevel,
     InsuranceRecord,
     Provider,
     Redemption,
@@ -35,6 +34,7 @@ from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
 from talentlink.core.services import password_check, username_check_free
+from talentlink.credentials.models import Level
 from talentlink.registry.merges import rows_follow, rows_return
 from talentlink.registry.models import Person
 
@@ -181,7 +181,7 @@ def provider_account_create(
 # --- The catalogue ---------------------------------------------------------------------------
 
 TERMS_M2M = ("holder_regions", "categories", "tiers")
-LEVEL_CODES = tuple(CredentialLevel.values)
+LEVEL_CODES = tuple(Level.values)  # the credentials app owns the levels (docs/contracts.md)
 
 
 def _apply_terms(benefit: Benefit, fields: dict[str, Any]) -> None:

@@ -69,6 +69,18 @@ def test_the_office_adds_a_benefit_through_the_form(nb_office, client_of, tianyi
     )
 
 
+def test_the_benefit_form_offers_the_credentials_catalogue_of_levels(nb_office, client_of, tianyige):
+    """One catalogue of levels (docs/contracts.md): the form's choices are the credentials app's own,
+    labelled per the national title system (员级; 初级 = 助理级), not a drifting copy."""
+    from talentlink.credentials.models import Level
+
+    page = client_of(nb_office).get("/benefits/new/").content.decode()
+    for code in Level.values:
+        assert f'value="{code}"' in page
+    assert "职称：员级" in page and "职称：初级（助理级）" in page
+    assert "员级/助理级" not in page
+
+
 def test_a_discount_without_percentage_is_refused_on_the_form(nb_office, client_of, tianyige):
     response = client_of(nb_office).post("/benefits/new/", {
         "provider": tianyige.pk, "code": "nb-x", "name": "x", "grant": "discount", "list_price": "60",
