@@ -105,7 +105,10 @@ def active_key(*, purpose: str, region: Region | None, now: datetime | None = No
                 key = _key_create(purpose=purpose, region=region, now=now or timezone.now())
         except IntegrityError:
             key = SigningKey.objects.get(purpose=purpose, region=region, retired_at__isnull=True)
+        # Now for this transaction, and again once the key is committed: another thread may
+        # have reloaded the cache in between, without the key it could not yet see.
         keys.forget_trust_store()
+        transaction.on_commit(keys.forget_trust_store)
     return key
 
 
@@ -408,15 +411,26 @@ def trust_list_publish(*, now: datetime | None = None) -> PublishedList:
     )
 
 
+def _trust_list_covers_keys(published: PublishedList, *, now: datetime) -> bool:
+    """Whether a signed trust list names every city key trusted now. A key made after the list
+    was signed (a city's first code, a key committed by another server meanwhile) must not wait
+    for the list to expire: until then scanners would refuse every code it signs."""
+    listed = {entry["kid"] for entry in codec.claims_of(codec.sign1_decode(bytes(published.body)))["keys"]}
+    current = SigningKey.objects.filter(purpose=SigningKey.Purpose.CODE, not_after__gt=now)
+    return all(keys.kid_bytes(kid) in listed for kid in current.values_list("kid", flat=True))
+
+
 def published_latest(
     *, kind: str, region: Region | None = None, now: datetime | None = None
 ) -> PublishedList:
     """The newest signed list of its kind that has not expired, publishing a new one if none."""
     now = now or timezone.now()
     latest = PublishedList.objects.filter(kind=kind, region=region, expires_at__gt=now).first()
+    if kind == PublishedList.Kind.TRUST:
+        if latest is not None and _trust_list_covers_keys(latest, now=now):
+            return latest
+        return trust_list_publish(now=now)
     if latest is not None:
         return latest
-    if kind == PublishedList.Kind.TRUST:
-        return trust_list_publish(now=now)
     assert region is not None
     return status_list_publish(region=region, now=now)
