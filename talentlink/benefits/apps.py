@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.apps import AppConfig
@@ -43,6 +44,13 @@ class BenefitsConfig(AppConfig):
             desk_figures(user=request.user) if request.user.is_authenticated else []
         )
         return [DeskPanel("benefits/partials/desk_panel.html", {"figures": figures})] if figures else []
+
+    # The talent code's entitlements hook (talentcode/services.py, docs/contracts.md): the codes of
+    # the catalogue benefits the person may use on the day, signed into the code's claim.
+    def talent_entitlements(self, *, person: Any, on: dt.date) -> list[str]:
+        from talentlink.benefits import selectors
+
+        return selectors.person_entitlements(person=person, on=on)
 
     def demo_load(self, *, stdout: Any) -> None:
         from talentlink.benefits.demo import load

@@ -11,13 +11,13 @@ from typing import Any
 
 import cbor2
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.benefits import selectors as benefits_selectors
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.crypto import cipher
 from talentlink.core.errors import Conflict, DomainError
@@ -160,8 +160,15 @@ def _tier_code(person: Person) -> str:
 
 
 def _entitlements(person: Person, on: datetime) -> list[str]:
-    """The benefit codes the person may use today, from the benefits catalogue."""
-    return sorted(benefits_selectors.person_entitlements(person=person, on=timezone.localdate(on)))
+    """The codes of what the person may use today, for the code's claim: asked of every app that
+    provides entitlements (an AppConfig's ``talent_entitlements(person=, on=)``; the benefits app's
+    catalogue), so this app imports none of them (docs/contracts.md)."""
+    codes: set[str] = set()
+    for config in apps.get_app_configs():
+        provide = getattr(config, "talent_entitlements", None)
+        if provide is not None:
+            codes.update(provide(person=person, on=timezone.localdate(on)))
+    return sorted(codes)
 
 
 def _holder_key_check(holder_key: Mapping[Any, Any] | None) -> dict[int, Any] | None:
