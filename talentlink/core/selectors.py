@@ -7,7 +7,16 @@ from django.db import DatabaseError, connection
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core.models import AuditEvent, Organisation, User
+from talentlink.core.errors import NotFound
+from talentlink.core.models import AuditEvent, Organisation, Region, User
+
+
+def region_get(*, code: str) -> Region:
+    """The active region of this code (``nb``, ``zs``); an unknown or retired code is not found."""
+    region = Region.objects.filter(code=code, is_active=True).first()
+    if region is None:
+        raise NotFound(_("No such region."), code="region")
+    return region
 
 
 def organisations_for_review(

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from talentlink.core.audit import Access
-from talentlink.core.errors import NotAllowed, NotFound
+from talentlink.core.errors import NotAllowed
 from talentlink.core.exports import xlsx_response
-from talentlink.core.models import Region, Role
+from talentlink.core.models import Role
 from talentlink.core.schemas import Page, ReportPage, RowErrorOut
+from talentlink.core.selectors import region_get
 from talentlink.core.tabular import ERROR_REPORT_HEADERS, error_report_dicts
 from talentlink.credentials import imports, selectors, services
 from talentlink.credentials.models import (
@@ -41,13 +42,6 @@ from talentlink.credentials.schemas import (
 router = Router(tags=["credentials"])
 # Endpoints anyone may call (no login), e.g. public verification.
 public_router = Router(tags=["credentials (public)"])
-
-
-def _region(code: str) -> Region:
-    region = Region.objects.filter(code=code, is_active=True).first()
-    if region is None:
-        raise NotFound(_("No such region."), code="region")
-    return region
 
 
 # --- Catalogue --------------------------------------------------------------------------------
@@ -116,7 +110,7 @@ def application_create(  # type: ignore[no-untyped-def]
     application = services.application_submit(
         access=Access.from_request(request), kind_code=kind, certificate_number=certificate_number,
         holder_name=holder_name, id_number=id_number, issued_on=issued_on, authority_code=authority,
-        target_region=_region(target_region), scan=scan, note=note,
+        target_region=region_get(code=target_region), scan=scan, note=note,
     )  # fmt: skip
     return Status(201, application_out(application))
 
@@ -230,7 +224,7 @@ def statistics(  # type: ignore[no-untyped-def]
     request: HttpRequest, region: str = "", family: str = "", year: int | None = Query(None, ge=1, le=9999)
 ):
     rows = selectors.recognition_statistics(
-        user=request.user, region_id=_region(region).pk if region else None, family=family, year=year
+        user=request.user, region_id=region_get(code=region).pk if region else None, family=family, year=year
     )
     return [{field: getattr(r, field) for field in StatRowOut.model_fields} for r in rows]
 

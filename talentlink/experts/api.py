@@ -14,8 +14,9 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.exports import xlsx_response
-from talentlink.core.models import Organisation, Region
+from talentlink.core.models import Organisation
 from talentlink.core.schemas import LongPage, Page, RowErrorOut
+from talentlink.core.selectors import region_get
 from talentlink.core.tabular import error_report_dicts
 from talentlink.experts import policy, review, selectors, services
 from talentlink.experts.models import Assignment, Committee, Expert, ExpertImport, Field, ReviewRound, Studio
@@ -49,13 +50,6 @@ from talentlink.experts.schemas import (
 router = Router(tags=["experts"])
 # Endpoints anyone may call (no login), e.g. public verification.
 public_router = Router(tags=["experts (public)"])
-
-
-def _region(code: str) -> Region:
-    region = Region.objects.filter(code=code, is_active=True).first()
-    if region is None:
-        raise NotFound(_("No such region."), code="region")
-    return region
 
 
 def _fields(codes: list[str]) -> list[Field]:
@@ -102,7 +96,7 @@ def expert_search(  # type: ignore[no-untyped-def]
 ):  # fmt: skip
     field_id = _fields([field])[0].pk if field else None
     qs = selectors.experts_search(
-        user=request.user, q=q, region_id=_region(region).pk if region else None, field_id=field_id,
+        user=request.user, q=q, region_id=region_get(code=region).pk if region else None, field_id=field_id,
         title_level_min=title_level_min, availability=availability,
     )  # fmt: skip
     found = list(page.of(qs))
@@ -184,7 +178,7 @@ def import_create(request: HttpRequest, region: Form[str], file: File[UploadedFi
         for chunk in file.chunks():
             handle.write(chunk)
         handle.flush()
-        record = services.experts_import(access=Access.from_request(request), region=_region(region),
+        record = services.experts_import(access=Access.from_request(request), region=region_get(code=region),
                                          path=Path(handle.name), original_name=file.name or "")  # fmt: skip
     return Status(201, import_out(record))
 
@@ -313,7 +307,7 @@ def commission_add(request: HttpRequest, studio_id: int, body: CommissionIn):  #
         kind=body.kind,
         title=body.title,
         client_name=body.client_name,
-        client_region=_region(body.client_region),
+        client_region=region_get(code=body.client_region),
         started_on=body.started_on,
         ended_on=body.ended_on,
     )
@@ -390,7 +384,7 @@ def project_add(request: HttpRequest, round_id: int, body: ProjectIn):  # type: 
     r = selectors.round_get(user=request.user, round_id=round_id)
     data = body.dict()
     name, number = data.pop("applicant_name"), data.pop("applicant_id_number")
-    data.update(region=_region(body.region), fields=_fields(body.fields))
+    data.update(region=region_get(code=body.region), fields=_fields(body.fields))
     if number:
         data["applicant_person"] = services.person_identify(
             name=name, id_number=number, field="applicant_id_number"
@@ -431,7 +425,7 @@ def round_export(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @router.get("/workloads", response=list[WorkloadOut])
 def workloads(request: HttpRequest, page: Query[LongPage], region: str = ""):  # type: ignore[no-untyped-def]
-    qs = selectors.workloads(user=request.user, region_id=_region(region).pk if region else None)
+    qs = selectors.workloads(user=request.user, region_id=region_get(code=region).pk if region else None)
     shown = list(page.of(qs))
     selectors.experts_named(
         access=Access.from_request(request), object_type="experts.expert",

@@ -14,8 +14,9 @@ from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 from talentlink.core import services as core_services
 from talentlink.core.audit import Access
 from talentlink.core.errors import NotFound
-from talentlink.core.models import Region, User
+from talentlink.core.models import User
 from talentlink.core.schemas import SLUG_PATTERN, MessageOut, Page, ReportPage
+from talentlink.core.selectors import region_get
 from talentlink.core.throttle import client_ip
 from talentlink.registry import files, selectors, services
 from talentlink.registry.models import (
@@ -46,13 +47,6 @@ from talentlink.registry.schemas import (
 
 router = Router(tags=["registry"])
 public_router = Router(tags=["registration"])
-
-
-def _region(code: str) -> Region:
-    region = Region.objects.filter(code=code, is_active=True).first()
-    if region is None:
-        raise NotFound(_("No such region."), code="region")
-    return region
 
 
 # --- Catalogues ------------------------------------------------------------
@@ -175,7 +169,7 @@ def person_list(  # type: ignore[no-untyped-def]
     request: HttpRequest, page: Query[Page], region: str = "", category: str = "", tier: str = "",
     q: str = "",
 ):  # fmt: skip
-    region_obj = _region(region) if region else None
+    region_obj = region_get(code=region) if region else None
     category_obj = TalentCategory.objects.filter(code=category).first() if category else None
     tier_obj = None
     if tier:
@@ -246,7 +240,7 @@ def consent_out(c: Consent) -> dict:  # type: ignore[type-arg]
 def consent_create(request: HttpRequest, person_id: int, body: ConsentIn):  # type: ignore[no-untyped-def]
     access = Access.from_request(request)
     person = selectors.person_get(access=access, person_id=person_id)
-    consent = services.consent_grant(access=access, person=person, region=_region(body.region))
+    consent = services.consent_grant(access=access, person=person, region=region_get(code=body.region))
     return Status(201, consent_out(consent))
 
 
@@ -308,7 +302,7 @@ EMPLOYER_REGISTERED = _lazy(
 def talent_register(request: HttpRequest, body: TalentRegisterIn):  # type: ignore[no-untyped-def]
     services.talent_register(
         name=body.name, id_number=body.id_number, phone=body.phone, email=body.email,
-        password=body.password, region=_region(body.region), client=client_ip(request),
+        password=body.password, region=region_get(code=body.region), client=client_ip(request),
     )  # fmt: skip
     return Status(202, {"message": str(TALENT_REGISTERED)})
 
@@ -320,7 +314,7 @@ def employer_register(  # type: ignore[no-untyped-def]
     password: Form[str], licence: File[UploadedFile],
 ):  # fmt: skip
     core_services.employer_register(
-        organisation_name=organisation_name, credit_code=credit_code, region=_region(region),
+        organisation_name=organisation_name, credit_code=credit_code, region=region_get(code=region),
         licence=licence, contact_name=contact_name, username=username, phone=phone,
         email=email, password=password, client=client_ip(request),
     )  # fmt: skip

@@ -8,9 +8,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Router
 
-from talentlink.core.errors import DomainError, NotAllowed, NotFound
-from talentlink.core.models import Region, Role
+from talentlink.core.errors import DomainError, NotAllowed
+from talentlink.core.models import Role
 from talentlink.core.schemas import REGION_CODE_PATTERN
+from talentlink.core.selectors import region_get
 from talentlink.registry.models import Person
 from talentlink.talentcode import selectors, services
 from talentlink.talentcode.models import PublishedList
@@ -59,9 +60,7 @@ def trust_list(request: HttpRequest):  # type: ignore[no-untyped-def]
 @public_router.get("/status/{region_code}", response=SignedListOut)
 def status_list(request: HttpRequest, region_code: str = Path(..., pattern=REGION_CODE_PATTERN)):  # type: ignore[no-untyped-def]
     """A city's signed status list: one bit per code it issued, set when revoked."""
-    region = Region.objects.filter(code=region_code, is_active=True).first()
-    if region is None:
-        raise NotFound(_("No such region."), code="region")
+    region = region_get(code=region_code)
     return _signed(services.published_latest(kind=PublishedList.Kind.STATUS, region=region))
 
 
