@@ -7,6 +7,7 @@ APT     := DEBIAN_FRONTEND=noninteractive apt-get
 # The embedded worker reloads with the code in development; runserver does too.
 # Rows per city: enough that linkage leaves a few pairs for clerical review (none at 300).
 DEMO_SIZE ?= 2000
+PORT ?= 8000
 
 .PHONY: demo serve test lint format messages makemessages system-deps browser-deps bench bench-deps clean
 
@@ -41,10 +42,14 @@ demo: $(STAMP) messages
 	$(PY) manage.py demo_load --size $(DEMO_SIZE)
 	$(MAKE) --no-print-directory serve
 
+# Ctrl-C reaches runserver (foreground); the worker, started in the background, ignores it and is
+# stopped by the EXIT trap. (`kill 0` signalled make itself, which then died with a bogus
+# "Segmentation fault".) INT/TERM are trapped so that the shell runs its EXIT trap before it exits.
 serve:
-	@echo "TalentLink on http://127.0.0.1:8000 (Ctrl-C stops the server and the worker)"
-	trap 'kill 0' INT TERM EXIT; $(PY) manage.py db_worker --no-startup-delay & \
-		$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "TalentLink on http://127.0.0.1:$(PORT) (Ctrl-C stops the server and the worker)"
+	@$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 0' INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP) messages system-deps browser-deps
 	TALENTLINK_TASKS=immediate TALENTLINK_DB_CONN_MAX_AGE=0 .venv/bin/pytest -n 2 -q

@@ -238,8 +238,11 @@ EMAIL_BACKEND = env(
     "TALENTLINK_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    else "django.core.mail.backends.filebased.EmailBackend",
 )
+# Development mail lands in files here (one per message), not on the console where it buried
+# `make demo`'s list of accounts.
+EMAIL_FILE_PATH = env("TALENTLINK_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env("TALENTLINK_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(env("TALENTLINK_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("TALENTLINK_EMAIL_USER", "")

@@ -97,6 +97,7 @@ PROVIDER_READERS = {"superuser": YES, "office": YES, "observer": YES, "provider"
 PAGES: dict[str, Rule] = {
     # core: home, accounts, organisations, audit log
     "GET core:home": everyone(),
+    "GET core:favicon": everyone(),  # a redirect to the static icon
     "GET core:dashboard": logged_in(),
     "GET core:login": everyone(),
     "POST core:logout": everyone(),
