@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
-from talentlink.benefits import insurance, selectors, services
+from talentlink.benefits import imports, selectors, services
 from talentlink.benefits.models import (
     Benefit,
     InsuranceImport,
@@ -387,7 +387,7 @@ def import_out(batch: InsuranceImport) -> dict[str, Any]:
     return {
         "id": batch.pk, "region": batch.region.code, "original_name": batch.original_name,
         "status": batch.status, "rows": batch.rows, "persons": batch.persons,
-        "errors": error_report_dicts(insurance.import_error_rows(batch=batch)),
+        "errors": error_report_dicts(imports.import_error_rows(batch=batch)),
     }  # fmt: skip
 
 
@@ -398,7 +398,7 @@ def insurance_import(request: HttpRequest, file: File[UploadedFile], region: For
     target = Region.objects.filter(code=region).first() if region else request.user.region
     if target is None:
         raise DomainError(_("Choose the city whose records these are."), code="region", field="region")
-    batch = insurance.insurance_import(access=Access.from_request(request), region=target, upload=file)
+    batch = imports.insurance_import(access=Access.from_request(request), region=target, upload=file)
     if batch.status == InsuranceImport.Status.IMPORTED:
         return Status(201, import_out(batch))
     return Status(400, {"code": "file_rejected", "message": batch.get_status_display(), "field": "file",
@@ -417,7 +417,7 @@ def insurance_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = _import_of(request, batch_id)
     return xlsx_response(
         filename=f"insurance-{batch.pk}-errors.xlsx", sheet="errors", headers=ERROR_REPORT_HEADERS,
-        rows=insurance.import_error_rows(batch=batch),
+        rows=imports.import_error_rows(batch=batch),
     )  # fmt: skip
 
 

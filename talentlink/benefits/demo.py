@@ -22,7 +22,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from talentlink.benefits import selectors, services
-from talentlink.benefits.insurance import TEMPLATE_HEADERS, insurance_import
+from talentlink.benefits.imports import TEMPLATE_HEADERS, insurance_import
 from talentlink.benefits.models import (
     Benefit,
     InsuranceImport,

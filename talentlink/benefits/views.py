@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from talentlink.benefits import charts, insurance, selectors, services
+from talentlink.benefits import charts, imports, selectors, services
 from talentlink.benefits.forms import (
     AccountForm,
     BenefitForm,
@@ -362,7 +362,7 @@ def insurance_imports(request: HttpRequest) -> HttpResponse:
     batch = None
     if request.method == "POST" and form.is_valid():
         try:
-            batch = insurance.insurance_import(
+            batch = imports.insurance_import(
                 access=Access.from_request(request),
                 region=form.cleaned_data["region"],
                 upload=form.cleaned_data["file"],
@@ -372,13 +372,13 @@ def insurance_imports(request: HttpRequest) -> HttpResponse:
     recent = InsuranceImport.objects.select_related("region", "uploaded_by")
     if not user.is_superuser:
         recent = recent.filter(region_id=user.region_id)
-    errors = list(insurance.import_error_rows(batch=batch))[:200] if batch and batch.errors else []
+    errors = list(imports.import_error_rows(batch=batch))[:200] if batch and batch.errors else []
     context = {
         "form": form,
         "batch": batch,
         "errors": errors,
         "recent": recent[:20],
-        "headers": insurance.TEMPLATE_HEADERS,
+        "headers": imports.TEMPLATE_HEADERS,
     }
     return render(request, "benefits/insurance.html", context)
 
@@ -392,7 +392,7 @@ def insurance_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
         filename=f"insurance-{batch.pk}-errors.xlsx",
         sheet="errors",
         headers=ERROR_REPORT_HEADERS,
-        rows=insurance.import_error_rows(batch=batch),
+        rows=imports.import_error_rows(batch=batch),
     )
 
 

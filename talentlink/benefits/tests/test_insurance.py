@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from talentlink.benefits.insurance import TEMPLATE_HEADERS, import_error_rows, insurance_import, parse_month
+from talentlink.benefits.imports import TEMPLATE_HEADERS, import_error_rows, insurance_import, parse_month
 from talentlink.benefits.models import InsuranceImport, InsuranceRecord
 from talentlink.benefits.selectors import insurance_months, person_insurance_years
 from talentlink.benefits.tests.conftest import OUYANG_ID, ZHANG_ID
