@@ -46,11 +46,9 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from talentlink.registry.selectors import dashboard_figures
-
-    figures = dashboard_figures(user=request.user)
+    """The desk: each app's panels (core/navigation.py), the registry's figures among them."""
     panels = navigation.desk_panels(request)
-    return render(request, "core/dashboard.html", {"figures": figures, "panels": panels})
+    return render(request, "core/dashboard.html", {"panels": panels})
 
 
 def login_locked_out(

@@ -31,11 +31,17 @@ class RegistryConfig(AppConfig):
     def desk_panels(self, request: HttpRequest) -> list:  # type: ignore[type-arg]
         from talentlink.core.navigation import DeskPanel
         from talentlink.registry.linkage.selectors import desk_figures
+        from talentlink.registry.selectors import dashboard_figures
 
         if not request.user.is_authenticated:
             return []
+        # The registry's figures first (persons by city and category, work queues, the talent's
+        # own record), then the linkage queue: core's desk asks this hook, never the registry.
+        panels = [DeskPanel("registry/partials/desk_registry.html", dashboard_figures(user=request.user))]
         figures = desk_figures(user=request.user)
-        return [DeskPanel("registry/partials/linkage_desk.html", figures)] if figures is not None else []
+        if figures is not None:
+            panels.append(DeskPanel("registry/partials/linkage_desk.html", figures))
+        return panels
 
     # Linkage's propagation seam (registry/linkage/propagation.py): the registry's own rows follow.
     def person_merged(self, *, source_id: int, target_id: int, change: Any) -> dict[str, Any]:
