@@ -18,7 +18,7 @@ from talentlink.core.models import Organisation
 from talentlink.core.schemas import LongPage, Page, RowErrorOut
 from talentlink.core.selectors import region_get
 from talentlink.core.tabular import error_report_dicts
-from talentlink.experts import policy, review, selectors, services
+from talentlink.experts import imports, policy, review, selectors, services
 from talentlink.experts.models import Assignment, Committee, Expert, ExpertImport, Field, ReviewRound, Studio
 from talentlink.experts.schemas import (
     CommissionIn,
@@ -178,7 +178,7 @@ def import_create(request: HttpRequest, region: Form[str], file: File[UploadedFi
         for chunk in file.chunks():
             handle.write(chunk)
         handle.flush()
-        record = services.experts_import(access=Access.from_request(request), region=region_get(code=region),
+        record = imports.experts_import(access=Access.from_request(request), region=region_get(code=region),
                                          path=Path(handle.name), original_name=file.name or "")  # fmt: skip
     return Status(201, import_out(record))
 

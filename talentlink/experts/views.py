@@ -20,7 +20,7 @@ from talentlink.core.exports import xlsx_response
 from talentlink.core.forms import add_domain_error
 from talentlink.core.tabular import ERROR_REPORT_HEADERS
 from talentlink.core.views import query_without_page
-from talentlink.experts import policy, review, selectors, services
+from talentlink.experts import imports, policy, review, selectors, services
 from talentlink.experts.forms import (
     CommissionForm,
     CommitteeForm,
@@ -178,7 +178,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 for chunk in upload.chunks():
                     handle.write(chunk)
                 handle.flush()
-                record = services.experts_import(
+                record = imports.experts_import(
                     access=Access.from_request(request),
                     region=form.cleaned_data["region"],
                     path=Path(handle.name),

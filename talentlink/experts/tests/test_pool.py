@@ -12,7 +12,7 @@ from conftest import make_user
 from talentlink.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from talentlink.core.models import AuditEvent, Organisation, Role
 from talentlink.core.tabular import ERROR_REPORT_HEADERS
-from talentlink.experts import selectors, services
+from talentlink.experts import imports, selectors, services
 from talentlink.experts.models import Availability, Expert, ExpertImport, TitleLevel
 from talentlink.experts.tests.conftest import access_of, id_number
 
@@ -52,7 +52,7 @@ def test_an_expert_database_export_creates_profiles_linked_to_registry_persons(
         ["E001", "张伟", id_number(ningbo, 1), "宁波大学", "教授", "绿色石化、新材料", "催化；聚烯烃", "长期从事石油化工催化研究。", "是"],
         ["E002", "欧阳明", id_number(ningbo, 2), "宁波港集团", "高级工程师", "港航物流", "港口调度", "", "有限"],
     ])  # fmt: skip
-    record = services.experts_import(
+    record = imports.experts_import(
         access=access_of(nb_office), region=ningbo, path=path, original_name="e.csv"
     )
     assert (record.status, record.rows, record.written) == (ExpertImport.Status.SUCCEEDED, 2, 2)
@@ -71,7 +71,7 @@ def test_an_export_with_one_bad_row_writes_nothing_and_reports_in_both_languages
         ["E002", "王芳", id_number(ningbo, 2), "", "", "深海采矿", "", "", "也许"],
         ["E003", "李四", id_number(ningbo, 77), "", "", "新材料", "", "", ""],
     ])  # fmt: skip
-    record = services.experts_import(
+    record = imports.experts_import(
         access=access_of(nb_office), region=ningbo, path=path, original_name="e.csv"
     )
     assert record.status == ExpertImport.Status.REJECTED
@@ -88,7 +88,7 @@ def test_an_export_with_one_bad_row_writes_nothing_and_reports_in_both_languages
 def test_only_the_talent_office_of_the_city_imports_its_experts(zs_office, ningbo, tmp_path) -> None:
     path = write_csv(tmp_path / "experts.csv", [])
     with pytest.raises(NotAllowed):
-        services.experts_import(access=access_of(zs_office), region=ningbo, path=path, original_name="e.csv")
+        imports.experts_import(access=access_of(zs_office), region=ningbo, path=path, original_name="e.csv")
 
 
 def test_an_expert_updates_their_own_text_but_not_their_title(make_expert, ningbo, field_of) -> None:

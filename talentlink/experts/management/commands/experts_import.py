@@ -9,7 +9,7 @@ from django.db import transaction
 
 from talentlink.core.audit import Access
 from talentlink.core.models import AuditEvent, Region, Role, User
-from talentlink.experts import selectors, services
+from talentlink.experts import imports, selectors
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         user = self._user(options.get("user"), region)
         access = Access.system(channel=AuditEvent.Channel.COMMAND, user=user)
         with transaction.atomic():
-            record = services.experts_import(
+            record = imports.experts_import(
                 access=access, region=region, path=options["path"], original_name=options["path"].name
             )
             if options["dry_run"]:
