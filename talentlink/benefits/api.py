@@ -58,6 +58,7 @@ from talentlink.core.models import Region
 from talentlink.core.schemas import MONTH_PATTERN, SLUG_PATTERN, Page
 from talentlink.core.tabular import ERROR_REPORT_HEADERS, error_report_dicts
 from talentlink.registry.models import TalentCategory, Tier
+from talentlink.registry.selectors import person_own
 
 router = Router(tags=["benefits"])
 # Endpoints anyone may call (no login): the catalogue as the public sees it.
@@ -340,7 +341,7 @@ def provider_account_create(request: HttpRequest, provider_id: int, body: Accoun
 
 
 def _my_person(request: HttpRequest):  # type: ignore[no-untyped-def]
-    person = selectors.person_of(user=request.user)
+    person = person_own(user=request.user)
     if person is None:
         raise NotFound(_("Your account is not linked to a talent record yet."), code="no_person")
     return person

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from talentlink.benefits import selectors
 from talentlink.core.models import Role, User
+from talentlink.registry.selectors import person_own
 
 
 def desk_figures(*, user: User) -> list[dict[str, Any]]:
@@ -31,7 +32,7 @@ def desk_figures(*, user: User) -> list[dict[str, Any]]:
                                "url": reverse("benefits:conflicts")})  # fmt: skip
         return figures
     if user.role == Role.TALENT:
-        person = selectors.person_of(user=user)
+        person = person_own(user=user)
         if person is None:
             return []
         count = len(selectors.person_entitlements(person=person))

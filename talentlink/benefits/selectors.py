@@ -404,12 +404,12 @@ def mask_name(name: str) -> str:
 # --- The talent's own view -----------------------------------------------------------------
 
 
-def person_of(*, user: User) -> Person | None:
-    return (
-        Person.objects.select_related("home_region", "category", "tier__region")
-        .filter(account=user, status=Person.Status.ACTIVE)
-        .first()
-    )
+# On the talent's own page: an eligible benefit with no uses left is used up, not available.
+USED_UP: dict[str, Any] = {
+    "quota_day": _("Used up for today"),
+    "quota_year": _("Used up for this year"),
+    "quota_person": _("Used up"),
+}
 
 
 def my_benefits(*, person: Person, on: dt.date | None = None) -> list[dict[str, Any]]:

@@ -37,6 +37,7 @@ from talentlink.core.models import Role
 from talentlink.core.tabular import ERROR_REPORT_HEADERS
 from talentlink.core.views import query_without_page
 
+from talentlink.registry.selectors import person_own
 
 def _office_only(request: HttpRequest) -> None:
     if not selectors.is_office(request.user):
@@ -407,7 +408,7 @@ def person_insurance(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    person = selectors.person_of(user=request.user)
+    person = person_own(user=request.user)
     if person is None:
         return render(request, "benefits/mine.html", {"person": None})
     history = list(selectors.redemptions_visible(user=request.user).filter(person=person)[:100])

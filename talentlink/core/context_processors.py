@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from talentlink.core.models import Region
 from talentlink.core.navigation import nav_groups
+from talentlink.core.permissions import ReaderMay
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
@@ -13,4 +14,5 @@ def platform(request: HttpRequest) -> dict[str, Any]:
         "regions_active": Region.objects.filter(is_active=True),
         # Lazy: only pages that render the menu pay for the apps' entries.
         "app_nav": lambda: nav_groups(request),
+        "may": ReaderMay(request.user),
     }

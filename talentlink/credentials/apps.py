@@ -34,7 +34,7 @@ class CredentialsConfig(AppConfig):
     def desk_panels(self, request: HttpRequest) -> list[DeskPanel]:
         from talentlink.core.models import Role
         from talentlink.credentials import selectors
-        from talentlink.registry.models import Person
+        from talentlink.registry.selectors import person_own
 
         user = request.user
         if not user.is_authenticated:
@@ -42,7 +42,7 @@ class CredentialsConfig(AppConfig):
         if user.role == Role.HR_REVIEWER:
             return [DeskPanel("credentials/partials/desk_review.html", selectors.review_counts(user=user))]
         if user.role == Role.TALENT:
-            person = Person.objects.filter(account=user).first()
+            person = person_own(user=user)
             data: dict[str, Any] = {
                 "recognised": person.recognitions.filter(status="active").count() if person else 0,
                 "unread": selectors.unread_count(user=user),

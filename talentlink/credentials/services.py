@@ -34,6 +34,7 @@ from talentlink.registry.merges import rows_follow, rows_return
 from talentlink.registry.models import Person
 
 logger = logging.getLogger(__name__)
+from talentlink.registry.selectors import person_own
 
 # Why the registry's record and the application disagree, by code (stored on the application).
 REFUSAL_REASONS = {
@@ -152,7 +153,7 @@ def applicant_person(
     user = access.user
     index = crypto.id_number_index(id_number)
     if user is not None and user.role == Role.TALENT:
-        person = Person.objects.filter(account=user, status=Person.Status.ACTIVE).first()
+        person = person_own(user=user)
         if person is None:
             raise NotAllowed(_("Your account is not linked to a person record yet."), code="not_linked")
         if person.id_number_index != index or normalise_name(person.name) != normalise_name(holder_name):

@@ -28,7 +28,7 @@ from talentlink.credentials.forms import (
     VerifyForm,
 )
 from talentlink.credentials.models import CertificateSeries, Equivalence
-from talentlink.registry.models import Person
+from talentlink.registry.selectors import person_own
 
 APPLICANT_ROLES = {Role.TALENT, Role.EMPLOYER}
 
@@ -39,7 +39,7 @@ def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     page = Paginator(selectors.applications_visible(user=user), 25).get_page(request.GET.get("page"))
     selectors.applications_shown(access=Access.from_request(request), applications=list(page), what="list")
-    person = Person.objects.filter(account=user).first() if user.role == Role.TALENT else None
+    person = person_own(user=user) if user.role == Role.TALENT else None
     recognitions = selectors.recognitions_of(person_id=person.pk) if person else []
     levels = selectors.person_credential_levels(person_id=person.pk) if person else set()
     return render(

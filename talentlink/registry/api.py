@@ -253,7 +253,7 @@ def consent_withdraw(request: HttpRequest, consent_id: int):  # type: ignore[no-
 
 @router.get("/me", response=PersonDetailOut)
 def my_record(request: HttpRequest):  # type: ignore[no-untyped-def]
-    person = Person.objects.filter(account=request.user).first()
+    person = selectors.person_own(user=request.user)
     if person is None:
         raise NotFound(_("Your account is not linked to a person record yet."), code="not_linked")
     return person_detail_out(

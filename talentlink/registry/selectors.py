@@ -15,13 +15,30 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core import heartbeat
+from talentlink.core import heartbeat, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotFound
 from talentlink.core.models import AuditEvent, Role, User
 from talentlink.core.tabular import CellError, error_report_dicts, error_report_rows
-from talentlink.registry import imports
+from talentlink.registry import imports, merges
 from talentlink.registry.models import Consent, ImportBatch, Person, RowError, SourceRecord, SourceSystem
+
+
+def person_own(*, user: User | None) -> Person | None:
+    """The talent's own person: the person their account is linked to or, where linkage merged
+    that one away, the golden person at the end of its ``merged_into`` chain; none unless that
+    person is active (a deceased person's account holds no code, benefits or applications)."""
+    if user is None or not user.is_authenticated:
+        return None
+    linked = Person.objects.filter(account=user).values_list("pk", "status").first()
+    if linked is None:
+        return None
+    pk = merges.persons_golden([linked[0]])[linked[0]] if linked[1] == Person.Status.MERGED else linked[0]
+    return (
+        Person.objects.select_related("home_region", "category", "tier__region")
+        .filter(pk=pk, status=Person.Status.ACTIVE)
+        .first()
+    )
 
 
 def persons_visible(*, user: User) -> QuerySet[Person]:
@@ -33,11 +50,12 @@ def persons_visible(*, user: User) -> QuerySet[Person]:
     is elsewhere is :func:`person_withheld`'s business.
     """
     base = Person.objects.exclude(status=Person.Status.MERGED)
-    if user.is_superuser:
+    if permissions.is_superuser(user):
         return base
     if user.role == Role.TALENT:
-        return base.filter(account=user)
-    if user.is_city_staff:
+        own = person_own(user=user)
+        return base.filter(pk=own.pk) if own else base.none()
+    if permissions.is_city_staff(user):
         consented = Consent.objects.filter(
             person=OuterRef("pk"), region_id=user.region_id, withdrawn_at__isnull=True
         )
@@ -80,7 +98,7 @@ def person_withheld(*, user: User, person: Person) -> frozenset[str]:
 
 
 def _sees_whole_record(*, user: User, person: Person) -> bool:
-    if user.is_superuser or person.account_id == user.pk or person.home_region_id == user.region_id:
+    if person.account_id == user.pk or permissions.in_region(user, person.home_region_id):
         return True
     return Consent.objects.filter(person=person, region_id=user.region_id, withdrawn_at__isnull=True).exists()
 
@@ -99,7 +117,7 @@ def person_accessible(*, user: User, person: Person) -> bool:
 
 def person_editable(*, user: User, person: Person) -> bool:
     """Only the talent office of the person's home city changes a record."""
-    return user.is_superuser or (user.is_talent_office and user.region_id == person.home_region_id)
+    return permissions.may_manage_region(user, person.home_region_id)
 
 
 def persons_search(
@@ -180,11 +198,7 @@ def person_source_records(*, person: Person) -> QuerySet[SourceRecord]:
 
 def imports_visible(*, user: User) -> QuerySet[ImportBatch]:
     qs = ImportBatch.objects.select_related("source_system__region", "uploaded_by")
-    if user.is_superuser:
-        return qs
-    if user.is_talent_office:
-        return qs.filter(source_system__region_id=user.region_id)
-    return qs.none()
+    return permissions.office_scope(user, qs, "source_system__region_id")
 
 
 def import_get(*, user: User, batch_id: int) -> ImportBatch:
@@ -226,11 +240,7 @@ def import_findings(*, batch: ImportBatch, severity: str = "", limit: int) -> li
 def source_systems_importable(*, user: User) -> QuerySet[SourceSystem]:
     """The source systems whose files this user may import, with their mappings."""
     qs = SourceSystem.objects.select_related("region").prefetch_related("columns", "values")
-    if user.is_superuser:
-        return qs
-    if user.is_talent_office:
-        return qs.filter(region_id=user.region_id)
-    return qs.none()
+    return permissions.office_scope(user, qs, "region_id")
 
 
 def person_id_numbers_unverified(*, records: list[SourceRecord]) -> int:
@@ -242,11 +252,7 @@ def talent_claims_pending(*, user: User) -> QuerySet:  # type: ignore[type-arg]
     from talentlink.registry.models import TalentClaim
 
     qs = TalentClaim.objects.select_related("user", "region").filter(status=TalentClaim.Status.PENDING)
-    if user.is_superuser:
-        return qs
-    if user.is_talent_office:
-        return qs.filter(region_id=user.region_id)
-    return qs.none()
+    return permissions.office_scope(user, qs, "region_id")
 
 
 def claims_shown(*, access: Access, claims: list[Any]) -> list[Any]:
@@ -276,7 +282,7 @@ def dashboard_figures(*, user: User) -> dict[str, Any]:
     from talentlink.core.models import Organisation
 
     figures: dict[str, Any] = {}
-    if user.is_superuser or user.is_city_staff or user.role == Role.PROVINCE_OBSERVER:
+    if permissions.sees_aggregates(user):
         # Aggregates only: observers never see individual persons.
         active = Person.objects.filter(status=Person.Status.ACTIVE)
         figures["by_region"] = list(
@@ -289,7 +295,7 @@ def dashboard_figures(*, user: User) -> dict[str, Any]:
             .annotate(n=Count("id"))
             .order_by("category__position")
         )
-    if user.is_superuser or user.is_talent_office:
+    if permissions.is_office(user):
         figures["pending_claims"] = talent_claims_pending(user=user).count()
         region_filter = {} if user.is_superuser else {"region_id": user.region_id}
         figures["pending_organisations"] = Organisation.objects.filter(
@@ -297,7 +303,5 @@ def dashboard_figures(*, user: User) -> dict[str, Any]:
         ).count()
         figures["recent_imports"] = list(imports_visible(user=user)[:5])
     if user.role == Role.TALENT:
-        figures["person"] = (
-            Person.objects.filter(account=user).select_related("tier__region", "category").first()
-        )
+        figures["person"] = person_own(user=user)
     return figures

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core import crypto, heartbeat, idnumbers
+from talentlink.core import crypto, heartbeat, idnumbers, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Region, Role, User
@@ -30,7 +30,7 @@ from talentlink.registry.selectors import person_accessible, person_editable, pe
 
 def _require_office_of(access: Access, region_id: int) -> User:
     user = access.user
-    if user and (user.is_superuser or (user.is_talent_office and user.region_id == region_id)):
+    if user and permissions.may_manage_region(user, region_id):
         return user
     raise NotAllowed(_("Only the talent office of this city may do this."))
 
@@ -145,7 +145,7 @@ def person_id_number_reveal(*, access: Access, person: Person) -> str:
     user = access.user
     refusal, reason = None, ""
     if not (user and person_accessible(user=user, person=person) and
-            (user.is_superuser or user.sees_full_id_numbers)):  # fmt: skip
+            permissions.reveals_id_numbers(user)):  # fmt: skip
         refusal, reason = _("Your role may not see whole ID numbers."), "role"
     elif "id_number" in person_withheld(user=user, person=person):
         refusal = _("This ID number was delivered by another city; it is shown with the person's consent.")

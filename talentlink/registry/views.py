@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from talentlink.core import heartbeat
+from talentlink.core import heartbeat, permissions
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.forms import add_domain_error
@@ -32,7 +32,7 @@ from talentlink.registry.models import Person, RowError, TalentClaim
 
 
 def _office_only(request: HttpRequest) -> None:
-    if not (request.user.is_superuser or request.user.is_talent_office):
+    if not permissions.is_office(request.user):
         raise NotAllowed(_("This page is for talent office staff."))
 
 
@@ -107,7 +107,7 @@ def import_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
-    if not (request.user.is_superuser or request.user.is_city_staff):
+    if not permissions.is_city_staff(request.user):
         raise NotAllowed(_("This page is for city staff."))
     form = PersonFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -140,7 +140,7 @@ def _person_context(request: HttpRequest, person: Person) -> dict:  # type: igno
         "id_numbers_unverified": selectors.person_id_numbers_unverified(records=records),
         "consents": person.consents.select_related("region"),
         "consent_form": ConsentForm(person=person),
-        "can_reveal": request.user.is_superuser or request.user.sees_full_id_numbers,
+        "can_reveal": permissions.reveals_id_numbers(request.user),
         "can_edit": selectors.person_editable(user=request.user, person=person),
         "audit": audit_events_about(object_type="registry.person", object_id=str(person.pk))[:20],
     }
@@ -188,7 +188,7 @@ def _back(request: HttpRequest, person: Person) -> str:
 
 @login_required
 def my_record(request: HttpRequest) -> HttpResponse:
-    person = Person.objects.filter(account=request.user).first()
+    person = selectors.person_own(user=request.user)
     if person is None:
         return render(request, "registry/my_record.html", {"person": None})
     person = selectors.person_get(access=Access.from_request(request), person_id=person.pk)

@@ -13,6 +13,7 @@ from talentlink.core.models import Role
 from talentlink.core.schemas import REGION_CODE_PATTERN
 from talentlink.core.selectors import region_get
 from talentlink.registry.models import Person
+from talentlink.registry.selectors import person_own
 from talentlink.talentcode import selectors, services
 from talentlink.talentcode.models import PublishedList
 from talentlink.talentcode.schemas import CodeOut, CodeVerifyIn, HolderKeyIn, SignedListOut, VerdictOut
@@ -65,7 +66,7 @@ def status_list(request: HttpRequest, region_code: str = Path(..., pattern=REGIO
 
 
 def _own_person(request: HttpRequest) -> Person:
-    person = Person.objects.filter(account=request.user).select_related("tier", "home_region").first()
+    person = person_own(user=request.user)
     if person is None:
         raise NotAllowed(_("Only talents linked to a person record hold a talent code."), code="no_person")
     return person

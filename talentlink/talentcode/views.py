@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET
 
 from talentlink.core.errors import DomainError, NotAllowed
 from talentlink.core.models import Region, Role
-from talentlink.registry.models import Person
+from talentlink.registry.models import Person, Tier
+from talentlink.registry.selectors import person_own
 from talentlink.talentcode import keys, qr, services
 from talentlink.talentcode.models import SigningKey
 from talentlink.talentcode.selectors import REASONS
@@ -21,7 +22,7 @@ SCANNING_ROLES = frozenset({Role.SERVICE_POINT, Role.BENEFIT_PROVIDER, Role.TALE
 
 
 def _own_person(request: HttpRequest) -> Person:
-    person = Person.objects.filter(account=request.user).select_related("tier", "home_region").first()
+    person = person_own(user=request.user)
     if person is None:
         raise NotAllowed(_("Only talents linked to a person record hold a talent code."), code="no_person")
     return person

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core import heartbeat
+from talentlink.core import heartbeat, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, User
@@ -30,11 +30,9 @@ from talentlink.registry.models import (
 
 def linkage_staff(user: User | None, region_ids: set[int] | None = None) -> bool:
     """Talent office staff link records; of their own city's records when regions are given."""
-    if user is None:
-        return False
-    if user.is_superuser:
-        return True
-    return user.is_talent_office and (region_ids is None or user.region_id in region_ids)
+    if region_ids is None:
+        return permissions.is_office(user)
+    return permissions.is_superuser(user) or any(permissions.may_manage_region(user, r) for r in region_ids)
 
 
 def _require(access: Access, region_ids: set[int] | None, *, what: str, object_id: object = "") -> User:
@@ -202,7 +200,7 @@ def _merge(keep: Person, other: Person, *, user: User | None, reason: str) -> Pe
 
 
 def _editable(user: User, person: Person) -> bool:
-    return user.is_superuser or (user.is_talent_office and user.region_id == person.home_region_id)
+    return permissions.may_manage_region(user, person.home_region_id)
 
 
 @transaction.atomic
