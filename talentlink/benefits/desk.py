@@ -35,6 +35,6 @@ def desk_figures(*, user: User) -> list[dict[str, Any]]:
         person = person_own(user=user)
         if person is None:
             return []
-        count = len(selectors.person_entitlements(person=person))
+        count = len(selectors.benefits_available_today(person=person))
         return [{"value": count, "label": _("benefits you may use today"), "url": reverse("benefits:mine")}]
     return []

@@ -413,7 +413,8 @@ USED_UP: dict[str, Any] = {
 
 
 def my_benefits(*, person: Person, on: dt.date | None = None) -> list[dict[str, Any]]:
-    """Every active catalogue entry with the person's verdict and uses left, for their own page."""
+    """Every active catalogue entry with the person's verdict, uses left and, when a limit is
+    reached, why it is used up (the scanner refuses it then), for their own page."""
     on = on or timezone.localdate()
     holder = Holder(person)
     rows = []
@@ -421,8 +422,9 @@ def my_benefits(*, person: Person, on: dt.date | None = None) -> list[dict[str, 
     for benefit in offered:
         verdict = benefit_eligibility(benefit=benefit, holder=holder, on=on)
         remaining = quota_remaining(benefit=benefit, person=person) if verdict.ok else None
-        rows.append({"benefit": benefit, "eligibility": verdict, "remaining": remaining})
-    rows.sort(key=lambda row: not row["eligibility"].ok)
+        used_up = USED_UP.get(quota_exhausted(remaining)) if remaining else None
+        rows.append({"benefit": benefit, "eligibility": verdict, "remaining": remaining, "used_up": used_up})
+    rows.sort(key=lambda row: (not row["eligibility"].ok, row["used_up"] is not None))
     return rows
 
 
@@ -449,6 +451,15 @@ def person_insurance_years(*, person_id: int) -> Decimal:
     """Combined contribution years in both cities, months counted once (two decimals, rounded down)."""
     months = insurance_months(person_id=person_id)["combined"]
     return (Decimal(months) / 12).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def benefits_available_today(*, person: Person) -> list[Benefit]:
+    """The benefits the person may use today: eligible and with uses left (what a scan would allow)."""
+    return [
+        benefit
+        for benefit in entitled_benefits(person=person)
+        if not quota_exhausted(quota_remaining(benefit=benefit, person=person))
+    ]
 
 
 def person_insurance_read(*, access: Access, person_id: int) -> dict[str, Any]:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import random
+import re
 import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from conftest import make_user
 from talentlink.benefits import services
@@ -161,6 +163,24 @@ def test_the_talent_sees_entitlements_history_and_insurance_years(tianyige_free,
     assert 'data-code="nb-tianyige-free"' in page and 'data-code="zs-putuo-free"' in page
     assert page.index("nb-tianyige-free") < page.index("zs-putuo-free")  # eligible first
     assert 'id="insurance-years"' in page and "天一阁免费参观" in page.split('id="history"')[1]
+
+
+def test_a_benefit_with_no_uses_left_today_shows_as_used_up_and_is_not_counted_on_the_desk(
+    tianyige_free, putuo_free, gate_user, zhang, codes, client_of, ningbo
+):  # type: ignore[no-untyped-def]
+    talent = make_user("13800000001", Role.TALENT)
+    zhang.account = talent
+    zhang.save()
+    putuo_free.holder_regions.set([ningbo])  # both offered to zhang, a Ningbo talent
+    record(gate_user, codes.issue(zhang), timezone.now())  # its one use of the day (per_day=1)
+    client = client_of(talent)
+    page = client.get("/benefits/mine/").content.decode()
+    used = page.split('data-code="nb-tianyige-free"')[1].split("</div>")[0]
+    assert "status eligible" not in used and "status used-up" in used and "今天 0" in " ".join(used.split())
+    assert "status eligible" in page.split('data-code="zs-putuo-free"')[1].split("</div>")[0]
+    assert page.index("zs-putuo-free") < page.index("nb-tianyige-free")  # available first
+    desk = client.get("/dashboard/").content.decode().split('id="benefits-desk"')[1].split("</a>\n</div>")[0]
+    assert re.findall(r'<div class="figure">(\d+)</div>', desk) == ["1"]  # putuo's only
 
 
 def test_the_office_closes_an_ended_month_on_the_settlement_page(tianyige_free, gate_user, zhang, codes, client_of,
