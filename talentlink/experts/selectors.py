@@ -16,6 +16,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, S
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core import permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotAllowed, NotFound
 from talentlink.core.models import AuditEvent, Role, User
@@ -207,6 +208,33 @@ def joint_committee_count(*, on: dt.date) -> int:
 
 
 @dataclass(frozen=True)
+class PlanCounts:
+    """What the joint plan's expert indicators count on a day: the clean read a targets capability
+    takes from this app (docs/contracts.md); the targets themselves are not the pool's business."""
+
+    joint_committees: int  # committees established by the day whose active members span two cities
+    studios: int  # leader studios established by the day
+    committee_members_by_city: dict[str, int]  # region code → active experts on committees by the day
+
+
+def plan_counts(*, on: dt.date | None = None) -> PlanCounts:
+    on = on or timezone.localdate()
+    members = (
+        CommitteeMember.objects.filter(
+            committee__established_on__lte=on, joined_on__lte=on, expert__person__status=Person.Status.ACTIVE
+        )
+        .values("expert__region__code")
+        .annotate(n=Count("expert", distinct=True))
+        .order_by("expert__region__code")
+    )
+    return PlanCounts(
+        joint_committees=joint_committee_count(on=on),
+        studios=Studio.objects.filter(established_on__lte=on).count(),
+        committee_members_by_city={row["expert__region__code"]: row["n"] for row in members},
+    )
+
+
+@dataclass(frozen=True)
 class TargetProgress:
     indicator: str
     label: str
@@ -218,9 +246,10 @@ class TargetProgress:
 def targets_progress(*, on: dt.date | None = None) -> list[TargetProgress]:
     """Joint committees and leader studios beside the action plan's targets for 2020–2025."""
     on = on or timezone.localdate()
+    counts = plan_counts(on=on)
     actual = {
-        PlanTarget.Indicator.COMMITTEES: joint_committee_count(on=on),
-        PlanTarget.Indicator.STUDIOS: Studio.objects.filter(established_on__lte=on).count(),
+        PlanTarget.Indicator.COMMITTEES: counts.joint_committees,
+        PlanTarget.Indicator.STUDIOS: counts.studios,
     }
     out = []
     for indicator in PlanTarget.Indicator:
@@ -241,7 +270,7 @@ def rounds_visible(*, user: User) -> QuerySet[ReviewRound]:
     qs = ReviewRound.objects.select_related("region", "organiser").annotate(
         project_count=Count("projects", distinct=True)
     )
-    if user.is_superuser or user.is_talent_office:
+    if permissions.is_office(user):
         return qs
     if user.role == Role.REVIEW_ORGANISER and user.region_id:
         return qs.filter(region_id=user.region_id)
@@ -308,7 +337,7 @@ def panel_export_rows(*, access: Access, review_round: ReviewRound) -> Iterator[
 
 def workloads(*, user: User, region_id: int | None = None) -> QuerySet[Expert]:
     """Experts with seats in any round, with their counts by status across all rounds."""
-    if not (user.is_superuser or user.is_talent_office or policy.is_organiser(user)):
+    if not (permissions.is_office(user) or permissions.is_organiser(user)):
         raise NotAllowed(_("Only organisers and talent offices see expert workloads."))
     qs = (
         experts_active()

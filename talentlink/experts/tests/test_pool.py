@@ -174,6 +174,14 @@ def test_a_committee_counts_toward_the_target_only_with_members_from_both_cities
         (2022, 3),
     )
     assert studios.targets == [(2020, 10, False), (2022, 50, False), (2025, 100, False)]
+    # The clean read a targets capability takes (docs/contracts.md): counts, no targets.
+    counts = selectors.plan_counts()
+    assert (counts.joint_committees, counts.studios, counts.committee_members_by_city) == (
+        1,
+        0,
+        {ningbo.code: 1, zhoushan.code: 1},
+    )
+    assert selectors.plan_counts(on=dt.date(2020, 12, 31)).committee_members_by_city == {}
 
 
 def test_a_studio_is_hosted_by_an_approved_enterprise_or_university_and_records_commissions(
