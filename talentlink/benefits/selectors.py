@@ -369,7 +369,7 @@ def sees_individual_uses(user: User) -> bool:
     """Who sees single uses of a provider's benefits (holder, counter, account): the offices, within
     :func:`redemptions_visible`, and the provider. The province observer sees counts and values only
     (docs/architecture.md, "What the province observer sees")."""
-    return user.is_superuser or user.is_talent_office or user.role == Role.BENEFIT_PROVIDER
+    return permissions.sees_individual_uses(user)
 
 
 def provider_usage(*, access: Access, provider: Provider) -> dict[str, Any]:
@@ -451,6 +451,15 @@ def person_insurance_years(*, person_id: int) -> Decimal:
     """Combined contribution years in both cities, months counted once (two decimals, rounded down)."""
     months = insurance_months(person_id=person_id)["combined"]
     return (Decimal(months) / 12).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+def benefits_available_today(*, person: Person) -> list[Benefit]:
+    """The benefits the person may use today: eligible and with uses left (what a scan would allow)."""
+    return [
+        benefit
+        for benefit in entitled_benefits(person=person)
+        if not quota_exhausted(quota_remaining(benefit=benefit, person=person))
+    ]
+
+
 
 
 def benefits_available_today(*, person: Person) -> list[Benefit]:
