@@ -38,7 +38,7 @@ from talentlink.credentials.models import (
 
 def person_credential_levels(*, person_id: int, purpose: str | None = None) -> set[str]:
     """The levels a person holds through recognised credentials, plus those they count as through
-    the equivalence table for ``purpose`` (None: any purpose). See CONTRACTS.md."""
+    the equivalence table for ``purpose`` (None: any purpose). See docs/contracts.md."""
     held = set(
         Recognition.objects.filter(person_id=person_id, status=Recognition.Status.ACTIVE)
         .exclude(level="")

@@ -1,6 +1,6 @@
 """Fixtures of the benefits tests: providers and benefits in both cities, talents, a service
 point, and small fakes of the talent-code verifier and the credentials selector (the apps built
-alongside), faithful to their contracts in CONTRACTS.md."""
+alongside), faithful to their contracts in docs/contracts.md."""
 
 from __future__ import annotations
 
