@@ -101,7 +101,8 @@ def _scan(item: Any) -> services.Scan:
 @router.post("/redemptions", response={200: RedemptionResultOut, 201: RedemptionResultOut})
 def redemption_create(request: HttpRequest, body: RedemptionIn):  # type: ignore[no-untyped-def]
     redemption, created = services.redemption_record(access=Access.from_request(request), scan=_scan(body))
-    return Status(201 if created else 200, services.redemption_result(redemption))
+    remaining = selectors.redemption_remaining(redemption=redemption)
+    return Status(201 if created else 200, {**services.redemption_result(redemption), "remaining": remaining})
 
 
 @router.post("/redemptions/sync", response=SyncOut)

@@ -62,6 +62,8 @@ class RedemptionResultOut(Schema):
     status: str
     reason: str
     message: str
+    # After a use recorded at the counter: the holder's uses left now (absent in a sync's results).
+    remaining: Remaining | None = None
 
 
 class SyncIn(Schema):

@@ -77,11 +77,21 @@ def scan(request: HttpRequest) -> HttpResponse:
         "roots": _root_keys(),
         "regions": [region.code for region in regions],
         "regionNames": {region.code: region.display_name for region in regions},
+        # A code carries its tier's letter; the counter reads "甬E 高级人才" (the registry's catalogue).
+        "tiers": _tier_labels(),
         # The same bounds as the server's verifier (services.leeway_seconds, presentation_seconds).
         "leeway": services.leeway_seconds(),
         "presentationSeconds": services.presentation_seconds(),
     }
     return render(request, "talentcode/scan.html", {"config_json": config, "texts": _scanner_texts()})
+
+
+def _tier_labels() -> dict[str, dict[str, str]]:
+    """Issuer region code → tier code → the tier's code and name in the reader's language."""
+    labels: dict[str, dict[str, str]] = {}
+    for tier in Tier.objects.select_related("region"):
+        labels.setdefault(tier.region.code, {})[tier.code] = str(tier)
+    return labels
 
 
 def _scanner_texts() -> dict[str, object]:

@@ -150,12 +150,16 @@ def test_online_the_platform_checks_a_code_before_the_counter_records_its_use_on
     expect(verdict).to_have_attribute("data-state", "checked")
     expect(verdict).to_have_attribute("data-reason", "ok")
     expect(page.locator("#tc-holder")).to_have_text("张*")
-    expect(page.locator("#tc-tier")).to_have_text("C")
+    # The tier as the registry's catalogue names it, not the bare letter the code carries.
+    expect(page.locator("#tc-tier")).to_have_text("甬C 领军人才")
+    expect(page.locator("#tc-note")).to_contain_text("甬C 领军人才")
     expect(page.locator("#tc-remaining")).to_have_text("今天 1 · 今年 3 · 总计 不限")
     assert not Redemption.objects.exists()
 
     page.click("#tc-redeem")
     expect(verdict).to_have_attribute("data-state", "recorded")
+    # The uses left now count the use just recorded.
+    expect(page.locator("#tc-remaining")).to_have_text("今天 0 · 今年 2 · 总计 不限")
     expect(page.locator("#tc-redeem")).to_be_disabled()
     use = Redemption.objects.get()
     assert (use.status, use.offline, use.person_id) == (Redemption.Status.RECORDED, False, talent.pk)
@@ -183,6 +187,30 @@ def test_online_the_platform_checks_a_code_before_the_counter_records_its_use_on
         other.close()
     assert Redemption.objects.count() == 1
     assert errors == []
+
+
+def test_without_a_camera_the_scanner_hides_the_video_box_and_offers_a_full_width_paste_field(
+    live_server, monkeypatch, counter: User, talent: Person, code_text: str
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)  # no camera
+        try:
+            context = new_context(browser, live_server.url)
+            page = context.new_page()
+            errors = open_scanner(page, counter)
+            expect(page.locator("#tc-scan")).to_have_attribute("data-camera", "none")
+            expect(page.locator("#tc-video")).to_be_hidden()
+            expect(page.locator("#tc-camera")).to_have_text("没有摄像头：请在下方粘贴码文本。")
+            field, form = page.locator("#tc-manual-code"), page.locator("#tc-manual")
+            field_box, form_box = field.bounding_box(), form.bounding_box()
+            assert field_box and form_box and field_box["width"] > 0.7 * form_box["width"]
+            paste(page, code_text)
+            expect(page.locator("#tc-verdict")).to_have_attribute("data-state", "checked")
+            expect(page.locator("#tc-tier")).to_have_text("甬C 领军人才")
+            assert errors == []
+        finally:
+            browser.close()
 
 
 def test_offline_a_counter_queues_uses_and_sync_lists_the_conflict_for_attention(

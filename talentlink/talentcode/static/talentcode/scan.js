@@ -116,18 +116,25 @@ function show(state, reason, message, note = "") {
   $("tc-note").textContent = note;
 }
 
-function showCheck(check) {
-  const limit = (n) => (n === null || n === undefined ? text.noLimit : n);
+// A code carries its tier's letter ("E"); the counter reads the catalogue's "甬E 高级人才".
+const tierLabel = (issuer, code) => ((config.tiers || {})[issuer] || {})[code] || code;
+
+function showCheck(check, issuer) {
   $("tc-holder").textContent = check ? check.holder : "";
-  $("tc-tier").textContent = check ? check.tier : "";
-  $("tc-remaining").textContent = check ? fill(text.remaining, {
-    day: limit(check.remaining.per_day), year: limit(check.remaining.per_year), person: limit(check.remaining.per_person),
-  }) : "";
+  $("tc-tier").textContent = check ? tierLabel(issuer, check.tier) : "";
+  showRemaining(check ? check.remaining : null);
   $("tc-check").hidden = !check;
 }
 
+function showRemaining(remaining) {
+  const limit = (n) => (n === null || n === undefined ? text.noLimit : n);
+  $("tc-remaining").textContent = remaining ? fill(text.remaining, {
+    day: limit(remaining.per_day), year: limit(remaining.per_year), person: limit(remaining.per_person),
+  }) : "";
+}
+
 function issuedBy(verdict) {
-  return fill(text.valid, { tier: verdict.tier, issuer: config.regionNames[verdict.issuer] || verdict.issuer });
+  return fill(text.valid, { tier: tierLabel(verdict.issuer, verdict.tier), issuer: config.regionNames[verdict.issuer] || verdict.issuer });
 }
 
 // --- Scanning: verify in the browser, then (online) ask the platform ---------------------------
@@ -139,8 +146,14 @@ async function onCode(qr) {
   current = { qr, verdict: null };
   $("tc-redeem").disabled = true;
   showCheck(null);
+  const verify = () => tc.verifyCode(qr, store, Date.now() / 1000, config.leeway, config.presentationSeconds);
   try {
-    current.verdict = await tc.verifyCode(qr, store, Date.now() / 1000, config.leeway, config.presentationSeconds);
+    current.verdict = await verify().catch(async (e) => {
+      // A key newer than the kept trust list (a rotation, a city's first code): fetch it once more.
+      if (e.reason !== "unknown_kid" || !navigator.onLine) throw e;
+      await refreshLists().catch(() => {});
+      return verify();
+    });
   } catch (e) {
     show("refused", e.reason || "bad_encoding", text.reasons[e.reason] || text.reasons.bad_encoding);
     return;
@@ -169,7 +182,7 @@ async function checkCurrent() {
   if (current !== scan || $("tc-benefit").value !== benefit) return;  // another code or benefit since
   if (!answer.ok) { show("refused", answer.data.code || "error", answer.data.message || fill(text.checkFailed, answer)); return; }
   const check = answer.data;
-  showCheck(check);
+  showCheck(check, scan.verdict.issuer);
   if (!check.eligible) { show("refused", check.reason, check.message); return; }
   scan.online = true;
   show("checked", check.reason, check.message, issuedBy(scan.verdict));
@@ -186,8 +199,10 @@ async function startCamera() {
   const video = $("tc-video"), canvas = document.createElement("canvas"), context = canvas.getContext("2d", { willReadFrequently: true });
   try {
     video.srcObject = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
-  } catch (e) { $("tc-camera").textContent = text.noCamera; return; }
+  } catch (e) { $("tc-camera").textContent = text.noCamera; page.dataset.camera = "none"; return; }
+  video.hidden = false;  // no black box on a device without a camera
   await video.play();
+  page.dataset.camera = "on";
   let seen = null;  // a code held in front of the camera counts once, until another one shows
   const tick = () => {
     if (video.readyState >= 2 && video.videoWidth) {
@@ -226,6 +241,7 @@ async function redeem() {
   }
   if (!answer.ok) { show("refused", answer.data.code || "error", answer.data.message || fill(text.recordFailed, answer)); return; }
   const result = answer.data;
+  if (result.remaining && current === scan) showRemaining(result.remaining);  // this use counted
   if (result.status !== "recorded") await needsAttention(result, use, labelOf(use, scan.verdict));
   show(result.status === "recorded" ? "recorded" : "refused", result.reason, result.message);
 }
@@ -237,7 +253,7 @@ async function enqueue(use, verdict) {
 }
 
 function labelOf(use, verdict) {
-  return { benefit: benefitName(use.benefit), tier: verdict.tier, issuer: config.regionNames[verdict.issuer] || verdict.issuer };
+  return { benefit: benefitName(use.benefit), tier: tierLabel(verdict.issuer, verdict.tier), issuer: config.regionNames[verdict.issuer] || verdict.issuer };
 }
 
 async function showQueue() {
