@@ -27,6 +27,7 @@ from talentlink.benefits.models import (
     ServicePointAccount,
     SettlementPeriod,
 )
+from talentlink.core import permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotAllowed, NotFound
 from talentlink.core.models import AuditEvent, Region, Role, User
@@ -233,13 +234,6 @@ def quota_remaining(
     return {k: None if limit is None else max(limit - used[k], 0) for k, limit in limits.items()}
 
 
-def redemption_remaining(*, redemption: Redemption) -> dict[str, int | None] | None:
-    """The holder's uses left of the redeemed benefit now, or None when the holder is unknown."""
-    if redemption.person_id is None:
-        return None
-    return quota_remaining(benefit=redemption.benefit, person=redemption.person)
-
-
 def quota_exhausted(remaining: dict[str, int | None]) -> str:
     """The reason code of the first exhausted limit, or ''."""
     for key, reason in (("per_day", "quota_day"), ("per_year", "quota_year"), ("per_person", "quota_person")):
@@ -435,6 +429,15 @@ def my_benefits(*, person: Person, on: dt.date | None = None) -> list[dict[str, 
     return rows
 
 
+def benefits_available_today(*, person: Person) -> list[Benefit]:
+    """The benefits the person may use today: eligible and with uses left (what a scan would allow)."""
+    return [
+        benefit
+        for benefit in entitled_benefits(person=person)
+        if not quota_exhausted(quota_remaining(benefit=benefit, person=person))
+    ]
+
+
 # --- Social-insurance years (社保缴纳年限互认) ---------------------------------------------
 
 
@@ -458,26 +461,6 @@ def person_insurance_years(*, person_id: int) -> Decimal:
     """Combined contribution years in both cities, months counted once (two decimals, rounded down)."""
     months = insurance_months(person_id=person_id)["combined"]
     return (Decimal(months) / 12).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-def benefits_available_today(*, person: Person) -> list[Benefit]:
-    """The benefits the person may use today: eligible and with uses left (what a scan would allow)."""
-    return [
-        benefit
-        for benefit in entitled_benefits(person=person)
-        if not quota_exhausted(quota_remaining(benefit=benefit, person=person))
-    ]
-
-
-
-
-def benefits_available_today(*, person: Person) -> list[Benefit]:
-    """The benefits the person may use today: eligible and with uses left (what a scan would allow)."""
-    return [
-        benefit
-        for benefit in entitled_benefits(person=person)
-        if not quota_exhausted(quota_remaining(benefit=benefit, person=person))
-    ]
-
-
 def person_insurance_read(*, access: Access, person_id: int) -> dict[str, Any]:
     """A person's contribution records and combined years for staff of a city that may read them."""
     from talentlink.registry.selectors import person_get
