@@ -461,6 +461,8 @@ def person_insurance_years(*, person_id: int) -> Decimal:
     """Combined contribution years in both cities, months counted once (two decimals, rounded down)."""
     months = insurance_months(person_id=person_id)["combined"]
     return (Decimal(months) / 12).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
 def person_insurance_read(*, access: Access, person_id: int) -> dict[str, Any]:
     """A person's contribution records and combined years for staff of a city that may read them."""
     from talentlink.registry.selectors import person_get
