@@ -85,6 +85,21 @@ class BenefitForm(forms.ModelForm):
         return data
 
 
+class BenefitDescriptionForm(forms.ModelForm):
+    """What a provider changes of its own benefit: how it is named and described."""
+
+    class Meta:
+        model = Benefit
+        fields = ["name", "name_en", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+    def terms(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
 class ProviderForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     name_en = forms.CharField(label=_("English name"), max_length=150, required=False)

@@ -278,6 +278,23 @@ def may_manage_region(*, user: User, region_id: int) -> bool:
     return user.is_superuser or (user.is_talent_office and user.region_id == region_id)
 
 
+def is_own_provider(*, user: User, provider: Provider) -> bool:
+    """A provider's own account: it describes its benefits and opens its service points."""
+    return (
+        user.role == Role.BENEFIT_PROVIDER
+        and bool(user.organisation_id)
+        and user.organisation_id == provider.organisation_id
+    )
+
+
+def may_describe(*, user: User, provider: Provider) -> bool:
+    """Who may change a provider's benefit descriptions and service points: the provider itself
+    and the office of its city. Who qualifies, quotas and value stay with the office."""
+    return may_manage_region(user=user, region_id=provider.region_id) or is_own_provider(
+        user=user, provider=provider
+    )
+
+
 def providers_visible(*, user: User) -> QuerySet[Provider]:
     qs = Provider.objects.select_related("region", "organisation")
     if user.is_superuser or user.is_talent_office or user.role == Role.PROVINCE_OBSERVER:

@@ -53,6 +53,18 @@ def _require_office_of(access: Access, region_id: int) -> User:
     raise NotAllowed(_("Only the talent office of this city may do this."))
 
 
+def _require_describer_of(access: Access, provider: Provider) -> User:
+    user = access.user
+    if user and selectors.may_describe(user=user, provider=provider):
+        return user
+    raise NotAllowed(_("Only the provider itself or the talent office of its city may do this."))
+
+
+# What a provider may change of its own benefits; the rest (who qualifies, quotas, value, validity)
+# is the city's offer and stays with its talent office.
+DESCRIPTIVE_FIELDS = frozenset({"name", "name_en", "description"})
+
+
 def _audit(access: Access, action: str, obj: Any, region: Region, **detail: Any) -> None:
     audit_record(
         access=access, action=action, object_type=f"benefits.{type(obj).__name__.lower()}",
@@ -123,8 +135,8 @@ def provider_update(*, access: Access, provider: Provider, **changes: Any) -> Pr
 def service_point_create(
     *, access: Access, provider: Provider, name: str, location: str = ""
 ) -> ServicePoint:
-    """Open a scanning counter of a provider."""
-    _require_office_of(access, provider.region_id)
+    """Open a scanning counter of a provider (the provider itself or its city's office)."""
+    _require_describer_of(access, provider)
     if provider.service_points.filter(name=name.strip()).exists():
         raise Conflict(
             _("This provider already has a service point of that name."), code="name", field="name"
@@ -220,8 +232,21 @@ def benefit_create(*, access: Access, provider: Provider, **fields: Any) -> Bene
 
 @transaction.atomic
 def benefit_update(*, access: Access, benefit: Benefit, **fields: Any) -> Benefit:
-    """Change a catalogue entry; only the office of the provider's city may (another city reads it)."""
-    _require_office_of(access, benefit.provider.region_id)
+    """Change a catalogue entry: the office of the provider's city changes anything (another city
+    reads it); the provider itself changes only its description (DESCRIPTIVE_FIELDS)."""
+    _require_describer_of(access, benefit.provider)
+    assert access.user is not None
+    if not selectors.may_manage_region(user=access.user, region_id=benefit.provider.region_id):
+        terms = sorted(set(fields) - DESCRIPTIVE_FIELDS)
+        if terms:
+            raise NotAllowed(
+                _(
+                    "Who qualifies, the quotas, the value and the validity of a benefit are set by the "
+                    "talent office of the provider's city; ask it to change: %(fields)s"
+                )
+                % {"fields": "、".join(str(Benefit._meta.get_field(f).verbose_name) for f in terms)},
+                code="terms",
+            )
     if "code" in fields and fields["code"] != benefit.code and benefit.redemptions.exists():
         raise Conflict(_("A benefit that has been used keeps its code."), code="code_in_use", field="code")
     fields.pop("provider", None)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from talentlink.benefits import charts, imports, selectors, services
 from talentlink.benefits.forms import (
     AccountForm,
+    BenefitDescriptionForm,
     BenefitForm,
     CatalogueFilterForm,
     InsuranceUploadForm,
@@ -101,10 +102,13 @@ def benefit_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def benefit_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """The office of the provider's city edits the whole entry; the provider its description."""
     benefit = selectors.benefit_get(user=request.user, code=code)
-    if not selectors.may_manage_region(user=request.user, region_id=benefit.provider.region_id):
-        raise NotAllowed(_("Only the talent office of the provider's city may change this entry."))
-    form = BenefitForm(request.POST or None, instance=benefit, user=request.user)
+    if not selectors.may_describe(user=request.user, provider=benefit.provider):
+        raise NotAllowed(_("Only the provider itself or the talent office of its city may do this."))
+    office = selectors.may_manage_region(user=request.user, region_id=benefit.provider.region_id)
+    form_class = BenefitForm if office else BenefitDescriptionForm
+    form = form_class(request.POST or None, instance=benefit, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.benefit_update(access=Access.from_request(request), benefit=benefit, **form.terms())
@@ -113,7 +117,9 @@ def benefit_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Benefit %(code)s saved.") % {"code": benefit.code})
             return redirect("benefits:catalogue")
-    return render(request, "benefits/benefit_form.html", {"form": form, "benefit": benefit})
+    terms = None if office else selectors.terms_summary(benefit)  # shown to the provider, not edited
+    context = {"form": form, "benefit": benefit, "terms": terms}
+    return render(request, "benefits/benefit_form.html", context)
 
 
 # --- Providers -------------------------------------------------------------------------------------
@@ -158,6 +164,7 @@ def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
         "benefits": [(b, selectors.terms_summary(b)) for b in benefits],
         "points": provider.service_points.prefetch_related("accounts__user"),
         "can_manage": selectors.may_manage_region(user=user, region_id=provider.region_id),
+        "can_describe": selectors.may_describe(user=user, provider=provider),
         "point_form": ServicePointForm(),
         "account_form": AccountForm(),
         "month": timezone.localdate().strftime("%Y-%m"),

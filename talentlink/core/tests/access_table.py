@@ -192,11 +192,11 @@ PAGES: dict[str, Rule] = {
     # benefits: catalogue, providers, conflicts, settlement, insurance years, the talent's own
     "GET benefits:catalogue": logged_in(),
     "GET benefits:benefit_create": only(**OFFICE),
-    "GET benefits:benefit_edit": only(**OFFICE_OF_CITY),
+    "GET benefits:benefit_edit": only(**OFFICE_OF_CITY, provider=OWN),  # the provider: its description
     "GET benefits:providers": only(**OFFICE),
     "GET benefits:provider_detail": only(**PROVIDER_READERS),
     "GET benefits:provider_edit": only(**OFFICE_OF_CITY),
-    "POST benefits:service_point_create": only(**OFFICE_OF_CITY),
+    "POST benefits:service_point_create": only(**OFFICE_OF_CITY, provider=OWN),
     "POST benefits:account_create": only(**OFFICE_OF_CITY),
     "GET benefits:conflicts": only(**OFFICE),
     "POST benefits:conflict_resolve": only(**OFFICE_OF_CITY),
@@ -245,14 +245,14 @@ API: dict[str, Rule] = {
     "GET /api/benefits/catalogue": logged_in(),
     "POST /api/benefits/catalogue": only(**OFFICE),
     "GET /api/benefits/catalogue/{code}": logged_in(spot=OWN, provider=OWN),
-    "PATCH /api/benefits/catalogue/{code}": only(**OFFICE_OF_CITY),
+    "PATCH /api/benefits/catalogue/{code}": only(**OFFICE_OF_CITY, provider=OWN),  # provider: description
     "GET /api/benefits/providers": lists(superuser=YES, office=YES, observer=YES, provider=YES),
     # A provider is created in the city of the account: a superuser has none.
     "POST /api/benefits/providers": only(office=YES),
     "GET /api/benefits/providers/{provider_id}": only(**PROVIDER_READERS),
     "PATCH /api/benefits/providers/{provider_id}": only(**OFFICE_OF_CITY),
     "GET /api/benefits/providers/{provider_id}/service-points": only(**PROVIDER_READERS),
-    "POST /api/benefits/providers/{provider_id}/service-points": only(**OFFICE_OF_CITY),
+    "POST /api/benefits/providers/{provider_id}/service-points": only(**OFFICE_OF_CITY, provider=OWN),
     "POST /api/benefits/service-points/{point_id}/accounts": only(**OFFICE_OF_CITY),
     "POST /api/benefits/providers/{provider_id}/accounts": only(**OFFICE_OF_CITY),
     # benefits: the talent's own, insurance years, usage and settlement
