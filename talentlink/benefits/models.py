@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core.models import Organisation, Region
+from talentlink.core.models import FileImportWithErrors, Organisation, Region
 from talentlink.registry.models import Person, TalentCategory, Tier
 
 
@@ -293,7 +293,7 @@ class Redemption(models.Model):
         return f"{self.benefit.code} {self.scanned_at:%Y-%m-%d %H:%M}"
 
 
-class InsuranceImport(models.Model):
+class InsuranceImport(FileImportWithErrors):
     """One file of a city's social-insurance contribution records, imported whole or not at all."""
 
     class Status(models.TextChoices):
@@ -301,24 +301,13 @@ class InsuranceImport(models.Model):
         REJECTED = "rejected", _("Rejected: the file has errors")
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
-    original_name = models.CharField(_("file name"), max_length=255)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("uploaded by"),
-    )  # fmt: skip
     status = models.CharField(_("status"), max_length=10, choices=Status)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     persons = models.PositiveIntegerField(_("persons"), default=0)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(FileImportWithErrors.Meta):
         verbose_name = _("insurance import")
         verbose_name_plural = _("insurance imports")
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.original_name}"
 
 
 class InsuranceRecord(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -264,6 +265,41 @@ class AuditEvent(models.Model):
     @property
     def actor_region_name(self) -> str:
         return region_name(self.actor_region)
+
+
+class FileImport(models.Model):
+    """What every app's file import keeps: the file's name, who uploaded it and when.
+
+    The import module of each app is ``<app>/imports.py``; its model extends this one with its
+    status and counts (which differ per app)."""
+
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name}"
+
+
+class FileImportWithErrors(FileImport):
+    """A file import that keeps its row errors with it (rather than in a table of their own)."""
+
+    # (row, column, value, code, params) of each error; reports render them in the reader's language.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta(FileImport.Meta):
+        abstract = True
 
 
 def region_name(code: str) -> str:

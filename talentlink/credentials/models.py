@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core.models import Organisation, Region
+from talentlink.core.models import FileImportWithErrors, Organisation, Region
 from talentlink.core.storage import sealed_storage
 from talentlink.registry.models import Person
 
@@ -152,7 +152,7 @@ class Equivalence(models.Model):
         return f"{self.get_level_display()} ≈ {self.get_counts_as_display()} ({self.get_purpose_display()})"
 
 
-class RegistryImport(models.Model):
+class RegistryImport(FileImportWithErrors):
     """One delivery of the province's certificate list; a rejected file changes nothing.
 
     The file itself is not kept: it holds ID numbers in clear.
@@ -162,33 +162,18 @@ class RegistryImport(models.Model):
         SUCCEEDED = "succeeded", _("Imported")
         REJECTED = "rejected", _("Rejected: the file has errors")
 
-    original_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("size"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
     status = models.CharField(_("status"), max_length=10, choices=Status)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     created_count = models.PositiveIntegerField(_("new certificates"), default=0)
     updated_count = models.PositiveIntegerField(_("updated certificates"), default=0)
     withdrawn_count = models.PositiveIntegerField(_("withdrawn certificates"), default=0)
     revoked_count = models.PositiveIntegerField(_("recognitions revoked"), default=0)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(FileImportWithErrors.Meta):
         verbose_name = _("certificate list import")
         verbose_name_plural = _("certificate list imports")
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.original_name}"
 
 
 class RegistryCertificate(models.Model):

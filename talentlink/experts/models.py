@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core.models import Organisation, Region
+from talentlink.core.models import FileImportWithErrors, Organisation, Region
 from talentlink.registry.models import Person
 
 
@@ -161,7 +161,7 @@ class Relation(models.Model):
         return f"{self.expert} – {self.person} ({self.get_kind_display()})"
 
 
-class ExpertImport(models.Model):
+class ExpertImport(FileImportWithErrors):
     """One upload of a city's expert database export; a rejected file changes nothing."""
 
     class Status(models.TextChoices):
@@ -169,25 +169,13 @@ class ExpertImport(models.Model):
         REJECTED = "rejected", _("Rejected: the file has errors")
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
-    original_name = models.CharField(_("file name"), max_length=255)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
-        verbose_name=_("uploaded by"),
-    )  # fmt: skip
     status = models.CharField(_("status"), max_length=10, choices=Status)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     written = models.PositiveIntegerField(_("experts created or updated"), default=0)
-    # (row, column, value, code, params) of each error; the report renders them in both languages.
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(FileImportWithErrors.Meta):
         verbose_name = _("expert import")
         verbose_name_plural = _("expert imports")
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.original_name}"
 
 
 # --- Committees and studios -----------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core.models import Region
+from talentlink.core.models import FileImport, Region
 from talentlink.registry.models.linkage import LinkageRun as LinkageRun
 from talentlink.registry.models.linkage import MatchDecision as MatchDecision
 from talentlink.registry.models.linkage import PersonChange as PersonChange
@@ -268,7 +268,7 @@ class ValueMapping(models.Model):
         return f"{self.source_value} → {self.value}"
 
 
-class ImportBatch(models.Model):
+class ImportBatch(FileImport):
     """One uploaded file and what became of it; a rejected file changes nothing."""
 
     class Status(models.TextChoices):
@@ -295,17 +295,8 @@ class ImportBatch(models.Model):
         SourceSystem, on_delete=models.PROTECT, related_name="batches", verbose_name=_("source")
     )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m")
-    original_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("size"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     created_count = models.PositiveIntegerField(_("new records"), default=0)
@@ -315,19 +306,14 @@ class ImportBatch(models.Model):
     warning_count = models.PositiveIntegerField(_("warnings"), default=0)
     flagged_count = models.PositiveIntegerField(_("rows accepted with a quality flag"), default=0)
     message = models.TextField(_("message"), blank=True)
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # Written by the worker while it runs (core.heartbeat); a running import without one is stale.
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True, editable=False)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(FileImport.Meta):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.original_name}"
 
     @property
     def region(self) -> Region:

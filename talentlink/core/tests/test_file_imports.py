@@ -1,0 +1,38 @@
+"""Every app's file import keeps the same record of the file (core.models.FileImport), in one place."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.db import models
+
+from talentlink.benefits.models import InsuranceImport
+from talentlink.core.models import FileImport, FileImportWithErrors
+from talentlink.credentials.models import RegistryImport
+from talentlink.experts.models import ExpertImport
+from talentlink.registry.models import ImportBatch
+
+IMPORTS = [ImportBatch, RegistryImport, ExpertImport, InsuranceImport]
+
+
+@pytest.mark.parametrize("model", IMPORTS, ids=lambda m: m._meta.label)
+def test_each_import_model_extends_the_one_base(model: type[models.Model]) -> None:
+    assert issubclass(model, FileImport)
+    assert model._meta.ordering == ["-created_at", "-id"]
+    uploaded_by = model._meta.get_field("uploaded_by")
+    assert uploaded_by.null and uploaded_by.blank and uploaded_by.remote_field.on_delete is models.SET_NULL
+    assert str(model(pk=7, original_name="名单.xlsx")) == "#7 名单.xlsx"
+
+
+@pytest.mark.parametrize(
+    "model", [RegistryImport, ExpertImport, InsuranceImport], ids=lambda m: m._meta.label
+)
+def test_imports_that_keep_their_row_errors_share_the_errors_field(model: type[models.Model]) -> None:
+    assert issubclass(model, FileImportWithErrors)
+    assert model().errors == []
+
+
+@pytest.mark.parametrize("app", ["registry", "credentials", "experts", "benefits"])
+def test_each_apps_file_import_lives_in_its_imports_module(app: str) -> None:
+    importlib.import_module(f"talentlink.{app}.imports")
