@@ -83,7 +83,7 @@ INSTALLED_APPS = [
     "talentlink.benefits",
     "talentlink.talentcode",
     # After talentlink.core, whose db_worker (the same worker, sweeping stale jobs first) wins.
-    "django_tasks_db",
+    "talentlink.core.apps.TasksDatabaseConfig",  # django_tasks_db, its admin heading translated
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.apps import TasksAppConfig
 
 
 class CoreConfig(AppConfig):
@@ -12,3 +13,10 @@ class CoreConfig(AppConfig):
         from talentlink.core.middleware import staff_session_start
 
         user_logged_in.connect(staff_session_start, dispatch_uid="core.staff_session_start")
+
+
+class TasksDatabaseConfig(TasksAppConfig):
+    """django_tasks_db as installed here: its name, the back office's heading, is a plain English
+    string there ("Tasks Database Backend"), so it is given one the catalogues translate."""
+
+    verbose_name = _("Background tasks")
