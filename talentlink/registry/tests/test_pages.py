@@ -109,3 +109,23 @@ def test_opening_a_registration_in_the_back_office_is_audited(ningbo, client_of)
     assert AuditEvent.objects.filter(object_type="registry.talentclaim", object_id=str(claim.pk)).exists()
     client_of(admin).get("/api/registry/claims")
     assert AuditEvent.objects.filter(object_type="registry.talentclaim", object_label="list of 1").exists()
+
+
+def test_the_desk_shows_the_registry_figures_through_the_registry_panel(
+    nb_office, observer, ningbo, ningbo_csv, client_of
+):
+    """Core's desk imports no registry code: the registry's figures come as its desk panel
+    (RegistryConfig.desk_panels, docs/contracts.md), for each role what it showed before."""
+    from talentlink.registry.models import Person
+
+    run_import(nb_office, ningbo_csv())
+    page = client_of(nb_office).get("/dashboard/").content.decode()
+    assert "待确认的人才注册" in page and "人才库概况" in page and "近期导入" in page
+    page = client_of(observer).get("/dashboard/").content.decode()
+    assert "人才库概况" in page and "待确认的人才注册" not in page
+    talent = make_user("t-desk", Role.TALENT, ningbo)
+    person = Person.objects.filter(home_region=ningbo).first()
+    person.account = talent
+    person.save(update_fields=["account"])
+    page = client_of(talent).get("/dashboard/").content.decode()
+    assert f"{person.name}，您好！" in page and "/registry/me/" in page
