@@ -288,8 +288,11 @@ if TALENTLINK_XLSX_READER not in {"calamine", "openpyxl"}:
     raise ImproperlyConfigured("TALENTLINK_XLSX_READER must be calamine or openpyxl.")
 TALENTLINK_LICENCE_MAX_BYTES = int(env("TALENTLINK_LICENCE_MAX_BYTES", str(5 * 1024 * 1024)))
 
-# Absolute links in e-mails (invitations, notifications), e.g. https://rc.example.cn
-TALENTLINK_BASE_URL = env("TALENTLINK_BASE_URL", "")
+# Absolute links in e-mails (invitations, notifications), e.g. https://rc.example.cn; production
+# must say where it is served, since an e-mail is read away from the site.
+TALENTLINK_BASE_URL = env("TALENTLINK_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000")
+if not TALENTLINK_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("TALENTLINK_BASE_URL must be an absolute URL (https://...).")
 
 # --- Record linkage ---------------------------------------------------------
 # Splink on DuckDB inside the process by default; on Spark for registries beyond one machine.

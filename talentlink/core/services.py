@@ -18,6 +18,7 @@ from talentlink.core import credit_codes
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
+from talentlink.core.notices import Notice, notice_register
 from talentlink.core.throttle import RateLimited, rate_hit
 
 LICENCE_TYPES = {
@@ -67,15 +68,23 @@ def registration_throttle(*, client: str | None) -> None:
         )
 
 
-def owner_tell(*, user: User, subject: Any, body: Any, params: dict[str, Any]) -> None:
-    """Tell an account's holder about something done in their name, in their language: in their
-    inbox and by e-mail (the credentials app's notifications). ``subject`` and ``body`` are lazy."""
-    from django.utils.translation import override
-
+def owner_tell(*, user: User, notice: Notice, params: dict[str, Any]) -> None:
+    """Tell an account's holder about something done in their name: in their inbox and by e-mail
+    (the credentials app's notifications), each read in the reader's language."""
     from talentlink.credentials.services import notify
 
-    with override(user.preferred_language or settings.LANGUAGE_CODE):
-        notify(user=user, subject=str(subject), body=str(body) % params, link=reverse("core:password_reset"))
+    notify(user=user, notice=notice, params=params, link=reverse("core:password_reset"))
+
+
+ORGANISATION_AGAIN = notice_register(
+    "core.organisation_registered_again",
+    subject=_("Someone tried to register your organisation again"),
+    body=_(
+        "On %(date)s someone tried to register %(name)s on TalentLink again, as %(contact)s. "
+        "Your organisation keeps its accounts; nothing was created. If a colleague needs an "
+        "account, ask your city's talent office."
+    ),
+)
 
 
 @transaction.atomic
@@ -115,12 +124,7 @@ def employer_register(
         for holder in existing.users.all():
             owner_tell(
                 user=holder,
-                subject=_("Someone tried to register your organisation again"),
-                body=_(
-                    "On %(date)s someone tried to register %(name)s on TalentLink again, as %(contact)s. "
-                    "Your organisation keeps its accounts; nothing was created. If a colleague needs an "
-                    "account, ask your city's talent office."
-                ),
+                notice=ORGANISATION_AGAIN,
                 params={
                     "date": timezone.localdate().isoformat(), "name": existing.name, "contact": contact_name,
                 },

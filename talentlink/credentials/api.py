@@ -33,6 +33,7 @@ from talentlink.credentials.schemas import (
     KindOut,
     LevelsOut,
     NotificationOut,
+    NotificationsReadOut,
     RegistryImportOut,
     ReviewCountsOut,
     StatRowOut,
@@ -235,6 +236,12 @@ def notifications(request: HttpRequest, page: Query[Page], unread: bool = False)
     if unread:
         qs = qs.filter(read_at__isnull=True)
     return page.of(qs)
+
+
+@router.post("/notifications/read-all", response=NotificationsReadOut)
+def notifications_read_all(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """Mark every unread notification of the caller read."""
+    return {"read": services.notifications_read_all(user=request.user)}
 
 
 @router.post("/notifications/{notification_id}/read", response=NotificationOut)

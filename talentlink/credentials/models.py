@@ -379,6 +379,11 @@ class Notification(models.Model):
         related_name="credential_notifications",
         verbose_name=_("user"),
     )
+    # A notice of the catalogue (core.notices) and its parameters, rendered in the reader's
+    # language; subject and body keep the text in the recipient's language when it was sent (all
+    # that rows from before the catalogue have, and what is shown for a code no longer known).
+    code = models.CharField(_("notice"), max_length=60, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     link = models.CharField(_("link"), max_length=300, blank=True)
@@ -392,4 +397,25 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self) -> str:
-        return self.subject
+        return self.title
+
+    def _rendered(self) -> tuple[str, str]:
+        from talentlink.core.notices import NOTICES  # a catalogue filled as the apps' services load
+
+        notice = NOTICES.get(self.code)
+        if notice is None:
+            return self.subject, self.body
+        try:
+            return notice.render(self.params)
+        except (KeyError, TypeError, ValueError):
+            return self.subject, self.body
+
+    @property
+    def title(self) -> str:
+        """The subject in the active (the reader's) language."""
+        return self._rendered()[0]
+
+    @property
+    def text(self) -> str:
+        """The body in the active (the reader's) language."""
+        return self._rendered()[1]

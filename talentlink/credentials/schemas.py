@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from ninja import Schema
+
+if TYPE_CHECKING:
+    from talentlink.credentials.models import Notification
 
 
 class KindOut(Schema):
@@ -133,9 +137,24 @@ class VerifyOut(Schema):
 
 
 class NotificationOut(Schema):
+    """A notification in the reader's language (Accept-Language), whichever language it was sent in."""
+
     id: int
+    code: str
     subject: str
     body: str
     link: str
     created_at: dt.datetime
     read_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_subject(obj: Notification) -> str:
+        return obj.title
+
+    @staticmethod
+    def resolve_body(obj: Notification) -> str:
+        return obj.text
+
+
+class NotificationsReadOut(Schema):
+    read: int

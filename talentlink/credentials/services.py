@@ -10,17 +10,19 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from talentlink.core import crypto, idnumbers
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from talentlink.core.mail import language_of, mail_to
 from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
+from talentlink.core.notices import Notice, Params, localised, notice_register
 from talentlink.credentials.backends import RegistryAnswer, RegistryQuery, normalise_name, registry_backend
 from talentlink.credentials.models import (
     Application,
@@ -32,9 +34,9 @@ from talentlink.credentials.models import (
 )
 from talentlink.registry.merges import rows_follow, rows_return
 from talentlink.registry.models import Person
+from talentlink.registry.selectors import person_own
 
 logger = logging.getLogger(__name__)
-from talentlink.registry.selectors import person_own
 
 # Why the registry's record and the application disagree, by code (stored on the application).
 REFUSAL_REASONS = {
@@ -428,29 +430,46 @@ def recognitions_revoke_withdrawn(*, access: Access, numbers: set[str], reason: 
 
 # --- Notifications -----------------------------------------------------------------------------
 
+
+def _application_params(params: Params) -> Params:
+    values = localised(params, "kind", "city")
+    values["reasons"] = " ".join(str(REFUSAL_REASONS.get(r, r)) for r in params.get("reasons", []))
+    return values
+
+
+def _application_notice(status: str, subject: Promise, body: Promise) -> Notice:
+    return notice_register(f"application.{status}", subject=subject, body=body, localise=_application_params)
+
+
 NOTICES = {
-    Application.Status.RECOGNISED: (
+    Application.Status.RECOGNISED: _application_notice(
+        Application.Status.RECOGNISED,
         _("Your certificate is recognised"),
         _("%(kind)s %(number)s is recognised in every city of the platform."),
     ),
-    Application.Status.REFUSED: (
+    Application.Status.REFUSED: _application_notice(
+        Application.Status.REFUSED,
         _("Your certificate could not be recognised"),
         _("%(kind)s %(number)s does not agree with the certificate registry: %(reasons)s"),
     ),
-    Application.Status.REVIEW: (
+    Application.Status.REVIEW: _application_notice(
+        Application.Status.REVIEW,
         _("Your application is with the HR bureau"),
         _("%(kind)s %(number)s is not in the certificate registry; the HR bureau of %(city)s reviews it "
           "by %(due)s."),
     ),
-    Application.Status.REJECTED: (
+    Application.Status.REJECTED: _application_notice(
+        Application.Status.REJECTED,
         _("Your application was rejected"),
         _("The HR bureau rejected %(kind)s %(number)s: %(note)s"),
     ),
-    Application.Status.MORE_INFO: (
+    Application.Status.MORE_INFO: _application_notice(
+        Application.Status.MORE_INFO,
         _("The HR bureau asks for more material"),
         _("For %(kind)s %(number)s the HR bureau asks: %(note)s"),
     ),
-    Application.Status.REVOKED: (
+    Application.Status.REVOKED: _application_notice(
+        Application.Status.REVOKED,
         _("A recognition was revoked"),
         _("The recognition of %(kind)s %(number)s was revoked: the registry withdrew the certificate."),
     ),
@@ -461,33 +480,29 @@ def _notify_applicant(application: Application, event: str) -> None:
     recipients = {application.submitted_by}
     if application.person.account_id:
         recipients.add(application.person.account)
+    params = {
+        "kind": application.kind.name, "kind_en": application.kind.name_en,
+        "number": application.certificate_number,
+        "city": application.target_region.name, "city_en": application.target_region.name_en,
+        "note": application.decision_note,
+        "due": application.due_on.isoformat() if application.due_on else "",
+        "reasons": list(application.refusal_reasons),
+    }  # fmt: skip
     link = reverse("credentials:application_detail", args=[application.pk])
     for user in recipients:
-        with override(user.preferred_language or settings.LANGUAGE_CODE):
-            subject, template = NOTICES[event]
-            params = {
-                "kind": str(application.kind), "number": application.certificate_number,
-                "city": application.target_region.display_name, "note": application.decision_note,
-                "due": application.due_on.isoformat() if application.due_on else "",
-                "reasons": " ".join(str(REFUSAL_REASONS[r]) for r in application.refusal_reasons),
-            }  # fmt: skip
-            notify(user=user, subject=str(subject), body=str(template) % params, link=link)
+        notify(user=user, notice=NOTICES[event], params=params, link=link)
 
 
-def notify(*, user: User, subject: str, body: str, link: str = "") -> Notification:
-    """Put a message in the user's inbox and send it by e-mail once the transaction commits."""
-    notification = Notification.objects.create(user=user, subject=subject, body=body, link=link)
-    if user.email:
-        transaction.on_commit(lambda: _send(user.email, subject, body, link))
+def notify(*, user: User, notice: Notice, params: Params, link: str = "") -> Notification:
+    """Put a notice in the user's inbox (read in each reader's language) and e-mail it to them in
+    theirs once the transaction commits."""
+    with override(language_of(user)):
+        subject, body = notice.render(params)
+    notification = Notification.objects.create(
+        user=user, code=notice.code, params=params, subject=subject[:200], body=body, link=link
+    )
+    mail_to(recipient=user, subject=subject, body=body, link=link)
     return notification
-
-
-def _send(address: str, subject: str, body: str, link: str) -> None:
-    try:
-        send_mail(subject, f"{body}\n\n{link}", None, [address])
-    except OSError:
-        # The inbox keeps the message; a mail server outage must not undo the decision.
-        logger.warning("notification e-mail not sent", exc_info=True)
 
 
 @transaction.atomic
@@ -500,6 +515,12 @@ def notification_read(*, user: User, notification_id: int) -> Notification:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+@transaction.atomic
+def notifications_read_all(*, user: User) -> int:
+    """Mark every unread notification of the user read; how many were."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def recognitions_recheck(

@@ -28,5 +28,6 @@ urlpatterns = [
     path("statistics.xlsx", views.statistics_xlsx, name="statistics_xlsx"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:notification_id>/read/", views.notification_read, name="notification_read"),
 ]

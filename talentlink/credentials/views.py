@@ -244,7 +244,15 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.notifications_of(user=request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "credentials/notifications.html", {"page": page})
+    unread = selectors.unread_count(user=request.user)
+    return render(request, "credentials/notifications.html", {"page": page, "unread": unread})
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    services.notifications_read_all(user=request.user)
+    return redirect("credentials:notifications")
 
 
 @login_required

@@ -15,18 +15,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core import credit_codes
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
+from talentlink.core.mail import language_of, mail_to
 from talentlink.core.models import AuditEvent, Region
 from talentlink.experts import policy, text
 from talentlink.experts.assignment import AssignmentInfeasible, AssignmentProblem, Shortfall, assignment_solve
@@ -473,22 +471,15 @@ def invitation_notify(*, seat: Assignment) -> None:
     """E-mail an invitation in the expert's language (the platform shows it in-app as well)."""
     person = seat.expert.person
     account = person.account
-    address = (account.email if account else "") or person.email
-    if not address:
-        return
-    language = (account.preferred_language if account else "") or settings.LANGUAGE_CODE
-    with translation.override(language):
-        link = getattr(settings, "TALENTLINK_BASE_URL", "").rstrip("/") + reverse("experts:me")
-        context = {
-            "seat": seat,
-            "project": seat.project,
-            "round": seat.round,
-            "name": person.name,
-            "link": link,
-        }
-        subject = str(_("Invitation to review: %(project)s") % {"project": seat.project.title})
-        body = render_to_string("experts/email/invitation.txt", context)
-    send_mail(subject, body, None, [address])
+    mail_to(
+        recipient=(account.email if account else "") or person.email,
+        language=language_of(account),
+        subject=_("Invitation to review: %(project)s"),
+        params={"project": seat.project.title},
+        template="experts/email/invitation.txt",
+        context={"seat": seat, "project": seat.project, "round": seat.round, "name": person.name},
+        link=reverse("experts:me"),
+    )
 
 
 @transaction.atomic
@@ -511,15 +502,13 @@ def invitation_respond(*, access: Access, seat: Assignment, accept: bool, reason
     seat.responded_at = timezone.now()
     seat.save(update_fields=["status", "decline_reason", "responded_at"])
     _audit(access, AuditEvent.Action.DECIDE, seat.round, {"seat": seat.pk, "status": seat.status})
-    if not accept and seat.round.organiser.email:
-        organiser = seat.round.organiser
-        with translation.override(organiser.preferred_language or settings.LANGUAGE_CODE):
-            subject = str(_("An expert declined: %(project)s") % {"project": seat.project.title})
-            body = str(
-                _("%(expert)s declined the review of 《%(project)s》: %(reason)s")
-                % {"expert": seat.expert, "project": seat.project.title, "reason": seat.decline_reason}
-            )
-        transaction.on_commit(lambda: send_mail(subject, body, None, [organiser.email]))
+    if not accept:
+        mail_to(
+            recipient=seat.round.organiser,
+            subject=_("An expert declined: %(project)s"),
+            body=_("%(expert)s declined the review of 《%(project)s》: %(reason)s"),
+            params={"expert": seat.expert, "project": seat.project.title, "reason": seat.decline_reason},
+        )
     return seat
 
 

@@ -16,6 +16,7 @@ from talentlink.core import crypto, heartbeat, idnumbers, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Region, Role, User
+from talentlink.core.notices import notice_register
 from talentlink.core.services import owner_tell, password_check, registration_throttle
 from talentlink.registry import imports, storage
 from talentlink.registry.models import (
@@ -268,15 +269,20 @@ def _registered_holders(*, index: str, phone: str) -> list[User]:
     return list(User.objects.filter(Q(pk__in=by_id) | Q(username=phone)).order_by("pk"))
 
 
+REGISTERED_AGAIN = notice_register(
+    "registry.registered_again",
+    subject=_("Someone tried to register with your details"),
+    body=_(
+        "On %(date)s someone tried to open a TalentLink account with your ID number or phone "
+        "number. If it was you: you already have an account; log in with the user name %(username)s "
+        "or reset your password. If it was not you, tell your city's talent office."
+    ),
+)
+
+
 def _tell_registered(holder: User) -> None:
     owner_tell(
-        user=holder,
-        subject=_("Someone tried to register with your details"),
-        body=_(
-            "On %(date)s someone tried to open a TalentLink account with your ID number or phone "
-            "number. If it was you: you already have an account; log in with the user name %(username)s "
-            "or reset your password. If it was not you, tell your city's talent office."
-        ),
+        user=holder, notice=REGISTERED_AGAIN,
         params={"date": timezone.localdate().isoformat(), "username": holder.username},
     )  # fmt: skip
 

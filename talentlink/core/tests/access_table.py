@@ -160,6 +160,7 @@ PAGES: dict[str, Rule] = {
     "GET credentials:catalogue": everyone(),
     "GET credentials:notifications": logged_in(),
     "POST credentials:notification_read": only(talent=OWN),
+    "POST credentials:notifications_read_all": logged_in(),  # the reader's own
     # experts: the shared pool, committees and studios, review rounds, the expert's answers
     "GET experts:search": only(**POOL_READERS),
     "GET experts:detail": only(**POOL_READERS, expert=OWN),
@@ -329,6 +330,7 @@ API: dict[str, Rule] = {
     "GET /api/credentials/statistics": only(**STATISTICS),
     "GET /api/credentials/notifications": logged_in(),  # the reader's own
     "POST /api/credentials/notifications/{notification_id}/read": only(talent=OWN),
+    "POST /api/credentials/notifications/read-all": logged_in(),  # the reader's own
     # experts
     "GET /api/experts/fields": logged_in(),
     "GET /api/experts/experts": only(**POOL_READERS),

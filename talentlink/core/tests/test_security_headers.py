@@ -79,6 +79,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         TALENTLINK_SECRET_KEY=secrets.token_urlsafe(50),
         TALENTLINK_FIELD_KEY=base64.b64encode(os.urandom(32)).decode(),
         TALENTLINK_ALLOWED_HOSTS="rc.example.cn",
+        TALENTLINK_BASE_URL="https://rc.example.cn",
         TALENTLINK_VAR_DIR=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         **extra,
@@ -104,6 +105,14 @@ def test_production_refuses_to_start_with_debug_on(tmp_path):
     result = manage("check", env=production_env(tmp_path, TALENTLINK_DEBUG="true"))
     assert result.returncode != 0
     assert "TALENTLINK_DEBUG cannot be on when TALENTLINK_ENV is production" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_address_for_links_in_e_mails(tmp_path):
+    environment = production_env(tmp_path)
+    del environment["TALENTLINK_BASE_URL"]
+    result = manage("check", env=environment)
+    assert result.returncode != 0
+    assert "TALENTLINK_BASE_URL" in result.stderr
 
 
 def test_behind_the_tls_proxy_reset_links_are_https(nb_office, settings):
