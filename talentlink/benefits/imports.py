@@ -28,7 +28,6 @@ from talentlink.core.tabular import (
     CellError,
     Column,
     TableRejected,
-    error_report_rows,
     register_messages,
     table_import,
 )
@@ -204,6 +203,4 @@ def _run(path: Path, *, access: Access, region: Region, name: str, today: dt.dat
 
 def import_error_rows(*, batch: InsuranceImport):  # type: ignore[no-untyped-def]
     """(row, column, value, code, reason in Chinese, reason in English) of a rejected file."""
-    return error_report_rows(
-        (row, CellError(column, value, code, params)) for row, column, value, code, params in batch.errors
-    )
+    return batch.error_report_rows()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from talentlink.core import credit_codes
 from talentlink.core.storage import sealed_storage
+from talentlink.core.tabular import CellError, error_report_rows
 
 
 class Region(models.Model):
@@ -300,6 +303,13 @@ class FileImportWithErrors(FileImport):
 
     class Meta(FileImport.Meta):
         abstract = True
+
+    def error_report_rows(self) -> Iterator[tuple[Any, ...]]:
+        """(row, column, value, code, reason in Chinese, reason in English) of each error."""
+        return error_report_rows(
+            (row, CellError(column, value, code, params or {}))
+            for row, column, value, code, params in self.errors
+        )
 
 
 def region_name(code: str) -> str:

@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.models import AuditEvent, Region, Role, User
-from talentlink.core.tabular import CellError, error_report_rows
 from talentlink.credentials.backends import normalise_name
 from talentlink.credentials.models import (
     LEVEL_ORDER,
@@ -332,9 +331,7 @@ def registry_import_get(*, user: User, import_id: int) -> RegistryImport:
 
 def registry_import_error_rows(*, batch: RegistryImport) -> Iterator[tuple[Any, ...]]:
     """(row, column, value, code, reason in Chinese, reason in English) of a rejected list."""
-    return error_report_rows(
-        (row, CellError(column, value, code, params)) for row, column, value, code, params in batch.errors
-    )
+    return batch.error_report_rows()
 
 
 # --- Catalogue and notifications ---------------------------------------------------------------

@@ -20,7 +20,6 @@ from talentlink.core import permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotAllowed, NotFound
 from talentlink.core.models import AuditEvent, Role, User
-from talentlink.core.tabular import CellError, error_report_rows
 from talentlink.experts import policy, search
 from talentlink.experts.models import (
     Assignment,
@@ -165,8 +164,7 @@ def expert_import_get(*, user: User, import_id: int) -> ExpertImport:
 
 def expert_import_error_rows(*, record: ExpertImport) -> Iterator[tuple[Any, ...]]:
     """(row, column, value, code, reason in Chinese, reason in English) of a rejected import."""
-    return error_report_rows((row, CellError(column, value, code, params or {}))
-                             for row, column, value, code, params in record.errors)  # fmt: skip
+    return record.error_report_rows()
 
 
 # --- Committees, studios and the plan's targets ---------------------------------------------

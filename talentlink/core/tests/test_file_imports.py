@@ -36,3 +36,13 @@ def test_imports_that_keep_their_row_errors_share_the_errors_field(model: type[m
 @pytest.mark.parametrize("app", ["registry", "credentials", "experts", "benefits"])
 def test_each_apps_file_import_lives_in_its_imports_module(app: str) -> None:
     importlib.import_module(f"talentlink.{app}.imports")
+
+
+@pytest.mark.parametrize(
+    "model", [RegistryImport, ExpertImport, InsuranceImport], ids=lambda m: m._meta.label
+)
+def test_the_kept_errors_are_reported_in_both_languages_by_the_base(model: type[models.Model]) -> None:
+    record = model(errors=[[3, "姓名", "", "required", None], [4, "日期", "x", "too_long", {"max": 2}]])
+    rows = list(record.error_report_rows())
+    assert [row[:4] for row in rows] == [(3, "姓名", "", "required"), (4, "日期", "x", "too_long")]
+    assert all(row[4] and row[5] and row[4] != row[5] for row in rows)
