@@ -38,19 +38,21 @@ def language_of(user: User | None) -> str:
 def mail_to(
     *,
     recipient: User | str,
-    subject: Any,
+    subject: Any = "",
     body: Any = "",
     params: dict[str, Any] | None = None,
     template: str = "",
+    subject_template: str = "",
     context: dict[str, Any] | None = None,
     link: str = "",
     language: str = "",
+    on_commit: bool = True,
 ) -> None:
-    """Send one message in the recipient's language once the transaction commits.
+    """Send one message in the recipient's language once the transaction commits (or at once).
 
-    ``subject`` and ``body`` are (lazy) msgids formatted with ``params``; or ``template`` renders
-    the body with ``context``. ``link`` (a path) is made absolute and follows the body, and is
-    ``link`` in the template's context."""
+    ``subject`` and ``body`` are (lazy) msgids formatted with ``params``; or ``subject_template``
+    and ``template`` render them with ``context``. ``link`` (a path) is made absolute and follows
+    the body, and is ``link`` in the template's context."""
     address = recipient if isinstance(recipient, str) else recipient.email
     if not address:
         return
@@ -59,12 +61,17 @@ def mail_to(
     with translation.override(language):
         values = {k: str(v) if isinstance(v, Promise) else v for k, v in (params or {}).items()}
         subject_text = str(subject) % values if values else str(subject)
+        if subject_template:
+            subject_text = " ".join(render_to_string(subject_template, context or {}).split())
         if template:
             text = render_to_string(template, {**(context or {}), "link": absolute})
         else:
             text = str(body) % values if values else str(body)
             text = f"{text}\n\n{absolute}" if absolute else text
-    transaction.on_commit(lambda: _send(address, subject_text, text))
+    if on_commit:
+        transaction.on_commit(lambda: _send(address, subject_text, text))
+    else:
+        _send(address, subject_text, text)
 
 
 def _send(address: str, subject: str, body: str) -> None:

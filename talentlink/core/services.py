@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from talentlink.core import credit_codes
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
+from talentlink.core.mail import language_of, mail_to
 from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
 from talentlink.core.notices import Notice, notice_register
 from talentlink.core.throttle import RateLimited, rate_hit
@@ -248,12 +250,24 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     user.save(update_fields=["password"])
 
 
+class _PasswordResetForm(PasswordResetForm):
+    """Django's reset form, mailing through core.mail in the account holder's language (not the
+    language of whoever asked)."""
+
+    def send_mail(  # type: ignore[override]
+        self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
+        from_email: str | None, to_email: str, html_email_template_name: str | None = None,
+    ) -> None:  # fmt: skip
+        mail_to(
+            recipient=to_email, language=language_of(context["user"]), subject_template=subject_template_name,
+            template=email_template_name, context=context, on_commit=False,
+        )  # fmt: skip
+
+
 def password_reset_request(*, email: str, domain: str, use_https: bool, client: str | None = None) -> None:
     """E-mail a reset link to the active accounts with this address (silently none); at most
     TALENTLINK_PASSWORD_RESET_RATE per address and TALENTLINK_PASSWORD_RESET_IP_RATE per client."""
-    from django.contrib.auth.forms import PasswordResetForm
-
-    form = PasswordResetForm({"email": email})
+    form = _PasswordResetForm({"email": email})
     if not form.is_valid():
         raise DomainError(_("Enter a valid e-mail address."), code="email", field="email")
     # Both counters count every request, whether or not an account uses the address.
