@@ -16,11 +16,12 @@ class BenefitsConfig(AppConfig):
     verbose_name = _("Same-city benefits")
 
     def navigation(self, request: HttpRequest) -> list[NavItem]:
+        from talentlink.core import permissions
         from talentlink.core.models import Role
 
         user = request.user
         link = lambda label, name: NavItem(str(label), reverse(f"benefits:{name}"))  # noqa: E731
-        if user.is_superuser or user.is_talent_office:
+        if permissions.is_office(user):
             return [link(_("Benefits"), "catalogue"), link(_("Providers"), "providers"),
                     link(_("Conflicts"), "conflicts"), link(_("Usage"), "statistics"),
                     link(_("Settlement"), "settlement"), link(_("Insurance years"), "insurance")]  # fmt: skip

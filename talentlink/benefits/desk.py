@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talentlink.benefits import selectors
+from talentlink.core import permissions
 from talentlink.core.models import Role, User
 from talentlink.registry.selectors import person_own
 
@@ -17,7 +18,7 @@ def desk_figures(*, user: User) -> list[dict[str, Any]]:
     """Counts with links: open conflicts and this month's uses for offices and providers; a talent's
     benefits available today."""
     month_start, _next = selectors.month_bounds(timezone.localdate().replace(day=1))
-    if user.is_superuser or user.is_talent_office or user.role == Role.BENEFIT_PROVIDER:
+    if permissions.sees_individual_uses(user):
         used = (
             selectors.redemptions_visible(user=user)
             .filter(status="recorded", scanned_at__gte=month_start)

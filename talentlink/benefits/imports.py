@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.benefits.models import InsuranceImport, InsuranceRecord
-from talentlink.core import crypto, idnumbers
+from talentlink.core import crypto, idnumbers, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Region
@@ -159,7 +159,7 @@ def insurance_import(
     """Import a city's contribution records from CSV or XLSX; a file with errors is kept as
     rejected with its error list, and no record changes."""
     user = access.user
-    if not (user and (user.is_superuser or (user.is_talent_office and user.region_id == region.pk))):
+    if not (user and permissions.may_manage_region(user, region.pk)):
         raise NotAllowed(_("Only the talent office of this city may import its insurance records."))
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in {".csv", ".xlsx"}:

@@ -270,12 +270,12 @@ def provider_of(*, user: User) -> Provider:
 
 
 def is_office(user: User) -> bool:
-    return user.is_superuser or user.is_talent_office
+    return permissions.is_office(user)
 
 
 def may_manage_region(*, user: User, region_id: int) -> bool:
     """The talent office of a city manages that city's providers and catalogue entries."""
-    return user.is_superuser or (user.is_talent_office and user.region_id == region_id)
+    return permissions.may_manage_region(user, region_id)
 
 
 def is_own_provider(*, user: User, provider: Provider) -> bool:
@@ -297,7 +297,7 @@ def may_describe(*, user: User, provider: Provider) -> bool:
 
 def providers_visible(*, user: User) -> QuerySet[Provider]:
     qs = Provider.objects.select_related("region", "organisation")
-    if user.is_superuser or user.is_talent_office or user.role == Role.PROVINCE_OBSERVER:
+    if permissions.sees_providers(user):
         return qs
     if user.role == Role.BENEFIT_PROVIDER:
         return qs.filter(organisation_id=user.organisation_id) if user.organisation_id else qs.none()
@@ -354,10 +354,8 @@ def redemptions_visible(*, user: User) -> QuerySet[Redemption]:
     qs = Redemption.objects.select_related(
         "benefit__provider__region", "service_point", "person", "holder_region"
     )
-    if user.is_superuser:
-        return qs
-    if user.is_talent_office:
-        return qs.filter(benefit__provider__region_id=user.region_id)
+    if permissions.is_office(user):
+        return permissions.office_scope(user, qs, "benefit__provider__region_id")
     if user.role == Role.BENEFIT_PROVIDER:
         return (
             qs.filter(benefit__provider__organisation_id=user.organisation_id)
@@ -638,7 +636,7 @@ def usage_top_benefits(*, user: User, limit: int = 10) -> list[dict[str, Any]]:
 def _usage_scope(user: User) -> QuerySet[Redemption]:
     # Aggregates only: observers and both cities' offices see the whole picture; providers their own.
     qs = _counted()
-    if user.is_superuser or user.is_talent_office or user.role == Role.PROVINCE_OBSERVER:
+    if permissions.sees_providers(user):
         return qs
     if user.role == Role.BENEFIT_PROVIDER:
         return qs.filter(benefit__provider__organisation_id=user.organisation_id)
@@ -668,7 +666,7 @@ def terms_summary(benefit: Benefit) -> str:
 def settlement_scope(*, user: User) -> int | None:
     """Statements hold counts and values, no persons: both cities' offices and observers read every
     provider's; a provider reads its own (returns its id)."""
-    if user.is_superuser or user.is_talent_office or user.role == Role.PROVINCE_OBSERVER:
+    if permissions.sees_providers(user):
         return None
     if user.role == Role.BENEFIT_PROVIDER:
         return provider_of(user=user).pk

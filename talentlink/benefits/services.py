@@ -29,7 +29,7 @@ from talentlink.benefits.models import (
     ServicePointAccount,
     SettlementPeriod,
 )
-from talentlink.core import credit_codes
+from talentlink.core import credit_codes, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
@@ -492,7 +492,7 @@ def settlement_close(*, access: Access, month: dt.date, now: dt.datetime | None 
     """Close a month of the reciprocal ledger: settle every counted use scanned up to its end that
     no earlier close settled, and freeze its statement. Months close in order, once, after they end."""
     user = access.user
-    if not (user.is_superuser or user.is_talent_office):
+    if not permissions.is_office(user):
         raise NotAllowed(_("Only talent office staff close a settlement month."), code="settlement_close")
     month = month.replace(day=1)
     start, end = selectors.month_bounds(month)

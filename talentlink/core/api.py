@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from talentlink.core import selectors, services
+from talentlink.core import permissions, selectors, services
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed
 from talentlink.core.exports import xlsx_response
@@ -131,7 +131,7 @@ class AuditFilter(Schema):
 
 @router.get("/audit", response=list[AuditEventOut])
 def audit_events(request: HttpRequest, filters: Query[AuditFilter], page: Query[LongPage]):  # type: ignore[no-untyped-def]
-    if not (request.user.is_superuser or request.user.is_talent_office):
+    if not permissions.is_office(request.user):
         raise NotAllowed(_("Only talent office staff may read the audit log."))
     return page.of(selectors.audit_events_visible(user=request.user, **filters.dict()))
 

@@ -7,6 +7,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core import permissions
 from talentlink.core.errors import NotFound
 from talentlink.core.models import AuditEvent, Organisation, Region, User
 
@@ -24,11 +25,7 @@ def organisations_for_review(
 ) -> QuerySet[Organisation]:
     """Organisations of the user's city in the given status (all cities for superusers)."""
     qs = Organisation.objects.select_related("region").filter(status=status).order_by("created_at")
-    if user.is_superuser:
-        return qs
-    if user.is_talent_office:
-        return qs.filter(region_id=user.region_id)
-    return qs.none()
+    return permissions.office_scope(user, qs, "region_id")
 
 
 def organisation_licence_check(*, user: User, organisation: Organisation) -> None:
@@ -37,7 +34,7 @@ def organisation_licence_check(*, user: User, organisation: Organisation) -> Non
 
     if not organisation.licence:
         raise NotFound(_("This organisation has no licence scan."))
-    if not (user.is_superuser or (user.is_talent_office and user.region_id == organisation.region_id)):
+    if not permissions.may_manage_region(user, organisation.region_id):
         raise NotAllowed(_("Only the talent office of the organisation's city may see its licence."))
 
 
@@ -54,10 +51,10 @@ def audit_events_visible(
     Each event carries ``label_shown``: its object's label where the reader may see that object
     (:func:`audit_label_visible`), blank otherwise; pages, API, export and admin show only that."""
     qs = AuditEvent.objects.all()
-    if user.is_superuser:
+    if permissions.is_superuser(user):
         qs = qs.annotate(label_shown=F("object_label"))
     else:
-        if not user.is_talent_office:
+        if not permissions.is_office(user):
             return qs.none()
         code = user.region.code
         qs = qs.filter(Q(object_region=code) | Q(actor_region=code)).annotate(

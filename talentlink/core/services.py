@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core import credit_codes
+from talentlink.core import credit_codes, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.mail import language_of, mail_to
@@ -147,9 +147,7 @@ def organisation_decide(
 ) -> Organisation:
     """Approve or reject a registered organisation; its accounts open on approval."""
     actor = access.user
-    if not (actor and (actor.is_superuser or (
-        actor.is_talent_office and actor.region_id == organisation.region_id
-    ))):  # fmt: skip
+    if not (actor and permissions.may_manage_region(actor, organisation.region_id)):
         raise NotAllowed(_("Only the talent office of the organisation's city may decide."))
     if organisation.status != Organisation.Status.PENDING:
         raise Conflict(_("This organisation has already been decided."), code="decided")
@@ -214,7 +212,7 @@ def staff_account_create(
 ) -> User:
     """Create a staff-side account; a city's talent office may do so for its own city only."""
     actor = access.user
-    if actor is None or not (actor.is_superuser or actor.is_talent_office):
+    if actor is None or not permissions.is_office(actor):
         raise NotAllowed(_("Only talent office staff may create staff accounts."))
     if not actor.is_superuser:
         if role not in STAFF_CREATABLE_ROLES:
@@ -298,7 +296,7 @@ def audit_log_export(*, access: Access, **filters: str) -> Iterator[tuple[Any, .
     from talentlink.core import selectors
 
     user = access.user
-    if user is None or not (user.is_superuser or user.is_talent_office):
+    if user is None or not permissions.is_office(user):
         raise NotAllowed(_("Only talent office staff may read the audit log."))
     qs = selectors.audit_events_visible(user=user, **filters)
     audit_record(

@@ -13,7 +13,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from talentlink.core import navigation, selectors, services
+from talentlink.core import navigation, permissions, selectors, services
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed
 from talentlink.core.exports import xlsx_response
@@ -94,7 +94,7 @@ def employer_register(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_only(request: HttpRequest) -> None:
-    if not (request.user.is_superuser or request.user.is_talent_office):
+    if not permissions.is_office(request.user):
         raise NotAllowed(_("This page is for talent office staff."))
 
 

@@ -9,10 +9,10 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
+from talentlink.core import permissions
 from talentlink.core.audit import Access
 from talentlink.core.errors import NotAllowed
 from talentlink.core.exports import xlsx_response
-from talentlink.core.models import Role
 from talentlink.core.schemas import Page, ReportPage, RowErrorOut
 from talentlink.core.selectors import region_get
 from talentlink.core.tabular import ERROR_REPORT_HEADERS, error_report_dicts
@@ -165,7 +165,7 @@ def application_supplement(  # type: ignore[no-untyped-def]
 
 @router.get("/review-queue", response=list[ApplicationOut])
 def review_queue(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
-    if not (request.user.is_superuser or request.user.role == Role.HR_REVIEWER):
+    if not permissions.is_hr_reviewer(request.user):
         raise NotAllowed(_("The review queue is for HR bureau reviewers."))
     shown = list(page.of(selectors.review_queue(user=request.user)))
     selectors.applications_shown(access=Access.from_request(request), applications=shown, what="api queue")

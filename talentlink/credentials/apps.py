@@ -15,17 +15,18 @@ class CredentialsConfig(AppConfig):
     verbose_name = _("Credential recognition")
 
     def navigation(self, request: HttpRequest) -> list[NavItem]:
+        from talentlink.core import permissions
         from talentlink.core.models import Role
 
         user = request.user
         items: list[NavItem] = []
-        if user.is_superuser or user.role in {Role.TALENT, Role.EMPLOYER}:
+        if permissions.has_role(user, Role.TALENT, Role.EMPLOYER):
             items.append(NavItem(_("Title recognition"), reverse("credentials:index")))
-        if user.is_superuser or user.role == Role.HR_REVIEWER:
+        if permissions.is_hr_reviewer(user):
             items.append(NavItem(_("Recognition review"), reverse("credentials:review")))
-        if user.is_superuser or user.role in {Role.HR_REVIEWER, Role.TALENT_OFFICE}:
+        if permissions.handles_recognition(user):
             items.append(NavItem(_("Certificate registry"), reverse("credentials:registry_imports")))
-        if user.is_superuser or user.is_city_staff or user.role == Role.PROVINCE_OBSERVER:
+        if permissions.sees_aggregates(user):
             items.append(NavItem(_("Recognition statistics"), reverse("credentials:statistics")))
         if user.role in {Role.TALENT, Role.EMPLOYER}:
             items.append(NavItem(_("Messages"), reverse("credentials:notifications")))

@@ -21,10 +21,10 @@ from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core import crypto, idnumbers
+from talentlink.core import crypto, idnumbers, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import DomainError, NotAllowed
-from talentlink.core.models import AuditEvent, Role
+from talentlink.core.models import AuditEvent
 from talentlink.core.tabular import CellError, Column, TableRejected, register_messages, table_import
 from talentlink.credentials.backends import normalise_name
 from talentlink.credentials.models import (
@@ -208,7 +208,7 @@ class Writer:
 
 def _importer_check(access: Access) -> None:
     user = access.user
-    if user is None or not (user.is_superuser or user.role in {Role.HR_REVIEWER, Role.TALENT_OFFICE}):
+    if user is None or not permissions.handles_recognition(user):
         raise NotAllowed(_("Only HR bureau and talent office staff may import the certificate list."))
 
 

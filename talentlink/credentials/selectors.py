@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core import permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.models import AuditEvent, Region, Role, User
@@ -122,14 +123,12 @@ def application_scan(*, access: Access, application: Application) -> Any:
 
 
 def reviewer_of(*, user: User, application: Application) -> bool:
-    return user.is_superuser or (
-        user.role == Role.HR_REVIEWER and user.region_id == application.target_region_id
-    )
+    return permissions.reviews_region(user, application.target_region_id)
 
 
 def review_queue(*, user: User) -> QuerySet[Application]:
     """The reviewing city's applications awaiting a decision, oldest first."""
-    if not (user.is_superuser or (user.role == Role.HR_REVIEWER and user.region_id)):
+    if not permissions.reviews_any_region(user):
         return Application.objects.none()
     qs = applications_visible(user=user).filter(status=Application.Status.REVIEW)
     return qs.order_by("submitted_at", "id")
@@ -230,7 +229,7 @@ def public_verify(*, certificate_number: str, holder_name: str) -> list[Verifica
 
 
 def statistics_visible(*, user: User) -> bool:
-    return user.is_superuser or user.is_city_staff or user.role == Role.PROVINCE_OBSERVER
+    return permissions.sees_aggregates(user)
 
 
 @dataclass(slots=True)
@@ -317,7 +316,7 @@ def statistics_totals(rows: list[StatRow]) -> StatRow:
 
 
 def registry_imports_visible(*, user: User) -> QuerySet[RegistryImport]:
-    if user.is_superuser or user.role in {Role.HR_REVIEWER, Role.TALENT_OFFICE}:
+    if permissions.handles_recognition(user):
         return RegistryImport.objects.select_related("uploaded_by")
     return RegistryImport.objects.none()
 

@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from talentlink.core import crypto, idnumbers
+from talentlink.core import crypto, idnumbers, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from talentlink.core.mail import language_of, mail_to
@@ -329,10 +329,7 @@ def _audit(access: Access, application: Application, action: str, **detail: obje
 
 def _reviewer_of(access: Access, application: Application) -> User:
     user = access.user
-    if user and (
-        user.is_superuser
-        or (user.role == Role.HR_REVIEWER and user.region_id == application.target_region_id)
-    ):
+    if user and permissions.reviews_region(user, application.target_region_id):
         return user
     raise NotAllowed(_("Only the HR bureau of the city where recognition is sought may decide."))
 
@@ -401,7 +398,7 @@ def application_supplement(
 def recognition_revoke(*, access: Access, recognition: Recognition, reason: str) -> Recognition:
     """Revoke a recognition (the registry withdrew the certificate); audited, applicant notified."""
     user = access.user
-    if user is not None and not (user.is_superuser or user.role == Role.HR_REVIEWER):
+    if user is not None and not permissions.is_hr_reviewer(user):
         raise NotAllowed(_("Only the HR bureau may revoke a recognition."))
     if recognition.status == Recognition.Status.REVOKED:
         return recognition

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from talentlink.core.audit import Access
+from talentlink.core import permissions
 from talentlink.core.errors import DomainError, NotAllowed
 from talentlink.core.exports import xlsx_response
 from talentlink.core.forms import add_domain_error
@@ -139,7 +140,7 @@ def application_supplement(request: HttpRequest, application_id: int) -> HttpRes
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (user.is_superuser or user.role == Role.HR_REVIEWER):
+    if not permissions.is_hr_reviewer(user):
         raise NotAllowed(_("This page is for HR bureau reviewers."))
     page = Paginator(selectors.review_queue(user=user), 30).get_page(request.GET.get("page"))
     rows = selectors.applications_shown(
@@ -155,7 +156,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def registry_imports(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (user.is_superuser or user.role in {Role.HR_REVIEWER, Role.TALENT_OFFICE}):
+    if not permissions.handles_recognition(user):
         raise NotAllowed(_("This page is for HR bureau and talent office staff."))
     form = RegistryUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -15,6 +15,7 @@ class ExpertsConfig(AppConfig):
     verbose_name = _("Expert pool")
 
     def navigation(self, request: HttpRequest) -> list[NavItem]:
+        from talentlink.core import permissions
         from talentlink.experts import policy
 
         user = request.user
@@ -24,7 +25,7 @@ class ExpertsConfig(AppConfig):
         if policy.can_see_targets(user):
             items.append(NavItem(str(_("Committees")), reverse("experts:committees")))
             items.append(NavItem(str(_("Studios")), reverse("experts:studios")))
-        if policy.is_organiser(user) or user.is_talent_office:
+        if permissions.is_organiser(user) or permissions.is_office(user):
             items.append(NavItem(str(_("Review rounds")), reverse("experts:rounds")))
         if policy.can_manage_pool(user):
             items.append(NavItem(str(_("Expert imports")), reverse("experts:imports")))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core import credit_codes, crypto, idnumbers
+from talentlink.core import credit_codes, crypto, idnumbers, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotAllowed
 from talentlink.core.models import AuditEvent, Region
@@ -141,7 +141,7 @@ def experts_import(*, access: Access, region: Region, path: Path, original_name:
     error, is kept as an :class:`ExpertImport` for the bilingual error report.
     """
     user = policy.require_pool_manager(access.user)
-    if not (user.is_superuser or user.region_id == region.pk):
+    if not permissions.in_region(user, region.pk):
         raise NotAllowed(_("Only the talent office of this city may do this."))
     record = ExpertImport(region=region, original_name=original_name[:255], uploaded_by=user)
     try:

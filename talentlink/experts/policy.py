@@ -10,26 +10,23 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core import permissions
 from talentlink.core.errors import NotAllowed
 from talentlink.core.models import Role, User
 from talentlink.experts.models import Expert, ReviewRound
 
 
 def can_search(user: User) -> bool:
-    return (
-        user.is_superuser
-        or user.is_city_staff
-        or (user.role == Role.REVIEW_ORGANISER and bool(user.region_id))
-    )
+    return permissions.searches_experts(user)
 
 
 def can_manage_pool(user: User) -> bool:
     """Committees, studios, imports: talent offices of either city."""
-    return user.is_superuser or user.is_talent_office
+    return permissions.is_office(user)
 
 
 def can_see_targets(user: User) -> bool:
-    return can_search(user) or user.role == Role.PROVINCE_OBSERVER
+    return permissions.sees_aggregates(user) or permissions.is_organiser(user)
 
 
 def sees_experts(user: User) -> bool:
@@ -41,7 +38,7 @@ def sees_experts(user: User) -> bool:
 
 
 def is_organiser(user: User) -> bool:
-    return user.is_superuser or (user.role == Role.REVIEW_ORGANISER and bool(user.region_id))
+    return permissions.is_organiser(user)
 
 
 def expert_of(user: User) -> Expert | None:
@@ -52,7 +49,7 @@ def expert_of(user: User) -> Expert | None:
 
 
 def staff_may_edit(user: User, expert: Expert) -> bool:
-    return user.is_superuser or (user.is_talent_office and user.region_id == expert.region_id)
+    return permissions.may_manage_region(user, expert.region_id)
 
 
 def require_search(user: User) -> None:
@@ -68,8 +65,6 @@ def require_pool_manager(user: User | None) -> User:
 
 def require_round_manager(user: User | None, review_round: ReviewRound) -> User:
     """The round's organisers: review organisers of the organising city."""
-    if user is not None and (
-        user.is_superuser or (user.role == Role.REVIEW_ORGANISER and user.region_id == review_round.region_id)
-    ):
+    if user is not None and permissions.organises_region(user, review_round.region_id):
         return user
     raise NotAllowed(_("Only the organisers of this review round may do this."))

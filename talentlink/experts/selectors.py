@@ -148,11 +148,7 @@ def expert_workload(*, expert: Expert) -> list[dict[str, Any]]:
 
 def expert_imports(*, user: User) -> QuerySet[ExpertImport]:
     qs = ExpertImport.objects.select_related("region", "uploaded_by")
-    if user.is_superuser:
-        return qs
-    if user.is_talent_office:
-        return qs.filter(region_id=user.region_id)
-    return qs.none()
+    return permissions.office_scope(user, qs, "region_id")
 
 
 def expert_import_get(*, user: User, import_id: int) -> ExpertImport:
@@ -374,6 +370,8 @@ def desk_figures(*, user: User) -> dict[str, Any]:
             experts_active().values_list("region__name").annotate(n=Count("id")).order_by("region__position")
         )
         figures["targets"] = targets_progress()
+        # The observer sees the pool's counts but may not search it: no link for them.
+        figures["searchable"] = policy.can_search(user)
     if policy.is_organiser(user) and not user.is_superuser:
         figures["open_rounds"] = rounds_visible(user=user).exclude(status=ReviewRound.Status.CLOSED).count()
     return figures

@@ -15,7 +15,7 @@ from django.core import serializers
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core import credit_codes, crypto, idnumbers
+from talentlink.core import credit_codes, crypto, idnumbers, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Organisation, Region
@@ -64,7 +64,7 @@ def _audit(access: Access, action: str, expert: Expert, detail: dict[str, Any] |
 def expert_create(*, access: Access, person: Person, region: Region, **profile: Any) -> Expert:
     """Give a person of the registry an expert profile in a city's expert database."""
     user = policy.require_pool_manager(access.user)
-    if not (user.is_superuser or user.region_id == region.pk):
+    if not permissions.in_region(user, region.pk):
         raise NotAllowed(_("Only the talent office of this city may do this."))
     if person.status != Person.Status.ACTIVE:
         raise DomainError(

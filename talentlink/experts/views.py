@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from talentlink.core import permissions
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed
 from talentlink.core.exports import xlsx_response
@@ -326,7 +327,7 @@ def studio_detail(request: HttpRequest, studio_id: int) -> HttpResponse:
 
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    if not (policy.is_organiser(request.user) or request.user.is_talent_office):
+    if not (permissions.is_organiser(request.user) or permissions.is_office(request.user)):
         raise NotAllowed(_("This page is for review organisers and talent offices."))
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -344,9 +345,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 def _round_context(request: HttpRequest, review_round) -> dict:  # type: ignore[no-untyped-def,type-arg]
     counts = selectors.round_status_counts(review_round=review_round)
-    manages = policy.is_organiser(request.user) and (
-        request.user.is_superuser or request.user.region_id == review_round.region_id
-    )
+    manages = permissions.organises_region(request.user, review_round.region_id)
     projects = selectors.round_panels(review_round=review_round)
     selectors.experts_named(
         access=Access.from_request(request), object_type="experts.reviewround", object_id=review_round.pk,

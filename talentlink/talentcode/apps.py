@@ -15,14 +15,14 @@ class TalentCodeConfig(AppConfig):
     verbose_name = _("Talent code")
 
     def navigation(self, request: HttpRequest) -> list[NavItem]:
+        from talentlink.core import permissions
         from talentlink.core.models import Role
-        from talentlink.talentcode.views import SCANNING_ROLES
 
         user = request.user
         items = []
         if user.role == Role.TALENT and hasattr(user, "person"):
             items.append(NavItem(str(_("My talent code")), reverse("talentcode:my_code")))
-        if user.is_superuser or user.role in SCANNING_ROLES:
+        if permissions.scans_codes(user):
             items.append(NavItem(str(_("Scan talent codes")), reverse("talentcode:scan")))
         return items
 

@@ -10,15 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from talentlink.core import permissions
 from talentlink.core.errors import DomainError, NotAllowed
-from talentlink.core.models import Region, Role
+from talentlink.core.models import Region
 from talentlink.registry.models import Person, Tier
 from talentlink.registry.selectors import person_own
 from talentlink.talentcode import keys, qr, services
 from talentlink.talentcode.models import SigningKey
 from talentlink.talentcode.selectors import REASONS
-
-SCANNING_ROLES = frozenset({Role.SERVICE_POINT, Role.BENEFIT_PROVIDER, Role.TALENT_OFFICE})
 
 
 def _own_person(request: HttpRequest) -> Person:
@@ -70,7 +69,7 @@ def _root_keys() -> list[dict[str, str]]:
 @login_required
 def scan(request: HttpRequest) -> HttpResponse:
     """The service point's scanner; it verifies in the browser and works with the network off."""
-    if not (request.user.is_superuser or request.user.role in SCANNING_ROLES):
+    if not permissions.scans_codes(request.user):
         raise NotAllowed(_("This page is for service points."))
     regions = list(Region.objects.filter(is_active=True))
     config = {
