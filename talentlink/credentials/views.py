@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,7 @@ from talentlink.credentials.forms import (
     SupplementForm,
     VerifyForm,
 )
-from talentlink.credentials.models import CertificateSeries, Equivalence
+from talentlink.credentials.models import CertificateSeries, Equivalence, Level
 from talentlink.registry.selectors import person_own
 
 APPLICANT_ROLES = {Role.TALENT, Role.EMPLOYER}
@@ -45,7 +46,8 @@ def index(request: HttpRequest) -> HttpResponse:
     levels = selectors.person_credential_levels(person_id=person.pk) if person else set()
     return render(
         request, "credentials/index.html",
-        {"page": page, "recognitions": recognitions, "levels": sorted(levels),
+        {"page": page, "recognitions": recognitions,
+         "levels": [label for value, label in Level.choices if value in levels],
          "can_apply": user.role in APPLICANT_ROLES},
     )  # fmt: skip
 
@@ -84,6 +86,8 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
         "reasons": [services.REFUSAL_REASONS[r] for r in application.refusal_reasons],
         "overdue": selectors.is_overdue(application),
         "recognition": getattr(application, "recognition", None),
+        # The registry answer keeps its time as ISO text in UTC; the page shows it in local time.
+        "checked_at": parse_datetime(application.registry_evidence.get("checked_at") or ""),
         "decision_form": DecisionForm()
         if selectors.reviewer_of(user=user, application=application)
         else None,

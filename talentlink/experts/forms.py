@@ -138,7 +138,8 @@ class CommissionForm(forms.Form):
 
 
 class RoundForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    # Not "Name": the project's catalogue, which wins, has it as a person's name (姓名).
+    name = forms.CharField(label=_("Review round"), max_length=200)
     deadline = forms.DateField(label=_("Review deadline"), widget=DATE)
     experts_per_project = forms.IntegerField(
         label=_("Experts per project"), min_value=1, max_value=15, initial=3
