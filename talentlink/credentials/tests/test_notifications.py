@@ -77,11 +77,14 @@ def _many(user, count):  # type: ignore[no-untyped-def]
     )
 
 
-def test_the_messages_page_pages_and_marks_all_read_at_once(talent, employer, client_of):
+def test_the_messages_page_pages_and_marks_all_read_at_once(
+    talent, employer, client_of, django_assert_max_num_queries
+):
     _many(talent, 35)
     _many(employer, 2)
     client = client_of(talent)
-    first = client.get("/credentials/notifications/").content.decode()
+    with django_assert_max_num_queries(12):
+        first = client.get("/credentials/notifications/").content.decode()
     assert first.count('class="card unread"') == 30 and "page=2" in first
     assert client.get("/credentials/notifications/?page=2").content.decode().count('class="card unread"') == 5
     assert "/credentials/notifications/read-all/" in first
