@@ -1,5 +1,6 @@
-"""A role is shown only what it may open: from each role's desk, every internal link (the menu and
-the desk's panels) answers without a refusal (403) or a hidden object (404)."""
+"""A role is shown only what it may open: from each role's desk, every internal link (the menu, the
+desk's panels, and the links on the pages they open) answers without a refusal (403) or a hidden
+object (404)."""
 
 from __future__ import annotations
 
@@ -29,9 +30,25 @@ def test_every_link_on_a_roles_desk_opens_for_it(role, in_city, ningbo, zhoushan
     for region in (ningbo, zhoushan):  # the shared expert pool has someone in it
         Expert.objects.create(person=Person.objects.create(name="专家", home_region=region), region=region)
     client = client_of(make_user(f"desk-{role}", role, ningbo if in_city else None))
-    desk = client.get(reverse("core:dashboard"))
-    assert desk.status_code == 200
-    links = {link for link in HREF.findall(desk.content.decode()) if not link.startswith(NOT_PAGES)}
-    assert links, "the desk links somewhere"
-    dead = {link: status for link in sorted(links) if (status := client.get(link).status_code) in {403, 404}}
+    assert client.get(reverse("core:dashboard")).status_code == 200
+    dead = _dead_links(client, start=reverse("core:dashboard"), depth=2)
     assert not dead, dead
+
+
+def _dead_links(client, *, start: str, depth: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Follow the internal links from ``start`` ``depth`` pages deep; those answering 403 or 404."""
+    seen: set[str] = set()
+    frontier, dead = [start], {}
+    for level in range(depth + 1):
+        found: list[str] = []
+        for url in sorted(set(frontier) - seen):
+            seen.add(url)
+            answer = client.get(url)
+            if answer.status_code in {403, 404}:
+                dead[url] = answer.status_code
+            elif level < depth and "html" in answer.get("Content-Type", ""):
+                found += [
+                    link for link in HREF.findall(answer.content.decode()) if not link.startswith(NOT_PAGES)
+                ]
+        frontier = found
+    return dead
