@@ -4,6 +4,8 @@ from django_tasks_db.apps import TasksAppConfig
 
 
 class CoreConfig(AppConfig):
+    # This module holds a second AppConfig (and imports a third): name the one for "talentlink.core".
+    default = True
     name = "talentlink.core"
     verbose_name = _("Platform")
 

@@ -106,9 +106,13 @@ class StaffSessionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if _has_staff_session(user) and time.time() - request.session.get(_SEEN_KEY, 0) >= _REFRESH_SECONDS:
-            _staff_session_refresh(request.session)
+        session = getattr(request, "session", None)
+        # Only a request that read its session is activity; asking for the user here would cost a
+        # request that never needed it a session and a user query. Only staff sessions carry the key.
+        if session is not None and session.accessed:
+            seen = session.get(_SEEN_KEY)
+            if seen is not None and time.time() - seen >= _REFRESH_SECONDS:
+                _staff_session_refresh(session)
         return response
 
 
