@@ -196,21 +196,6 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
-    @property
-    def is_city_staff(self) -> bool:
-        return self.role in STAFF_ROLES and self.region_id is not None
-
-    @property
-    def is_talent_office(self) -> bool:
-        return self.role == Role.TALENT_OFFICE and self.region_id is not None
-
-    @property
-    def sees_full_id_numbers(self) -> bool:
-        """Whether this account may reveal a whole ID number (on request, audited): a city's HR
-        reviewers, who check a recognition applicant's identity against the certificate; talent
-        offices work with the masked number and the blind index (least privilege)."""
-        return self.role == Role.HR_REVIEWER and self.region_id is not None
-
 
 class AuditEvent(models.Model):
     """One access to personal data or one consequential change; never edited."""

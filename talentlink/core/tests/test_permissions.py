@@ -1,0 +1,36 @@
+"""The role and scope predicates of core.permissions: nobody signed out passes one, a superuser
+passes all, and a city's roles pass only for their own city."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from conftest import make_user
+from talentlink.core import permissions
+from talentlink.core.models import Role, User
+
+pytestmark = pytest.mark.django_db
+ONE_ARGUMENT = [f for name, f in inspect.getmembers(permissions, inspect.isfunction) if not name.startswith("_")
+                and f.__module__ == permissions.__name__ and len(inspect.signature(f).parameters) == 1]  # fmt: skip
+
+
+@pytest.mark.parametrize("predicate", ONE_ARGUMENT, ids=lambda f: f.__name__)
+def test_nobody_signed_out_passes_and_a_superuser_passes_every_predicate(predicate, ningbo):
+    assert predicate(None) is False and predicate(AnonymousUser()) is False
+    assert predicate(make_user("root", Role.TALENT, is_superuser=True)) is True
+
+
+def test_an_office_manages_its_own_city_only_and_an_office_without_a_city_nothing(ningbo, zhoushan):
+    office = make_user("office", Role.TALENT_OFFICE, ningbo)
+    assert permissions.may_manage_region(office, ningbo.pk)
+    assert not permissions.may_manage_region(office, zhoushan.pk)
+    assert not permissions.is_office(User(role=Role.TALENT_OFFICE))
+
+
+def test_only_a_citys_hr_reviewers_reveal_whole_id_numbers(ningbo):
+    assert permissions.reveals_id_numbers(make_user("hr", Role.HR_REVIEWER, ningbo))
+    assert not permissions.reveals_id_numbers(make_user("office", Role.TALENT_OFFICE, ningbo))
+    assert not permissions.reveals_id_numbers(User(role=Role.HR_REVIEWER))
