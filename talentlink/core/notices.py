@@ -2,7 +2,8 @@
 stores only the code and its parameters, so that each reader reads it in their own language.
 
 An app registers its notices at import (``notice_register`` at module level, beside the service
-that sends them) and sends them with ``credentials.services.notify`` (the inbox)."""
+that sends them) and sends them with ``credentials.services.notify`` (the inbox); ``notice_get``
+loads every app's services first, so a reader finds a notice whichever module the process loaded."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import get_language
 
 Params = dict[str, Any]
@@ -41,6 +43,18 @@ def notice_register(
     notice = Notice(code=code, subject=subject, body=body, localise=localise)
     NOTICES[code] = notice
     return notice
+
+
+_discovered = False
+
+
+def notice_get(code: str) -> Notice | None:
+    """The notice of ``code``, or None for a code no app registers (an old row keeps its text)."""
+    global _discovered
+    if code not in NOTICES and not _discovered:
+        autodiscover_modules("services")  # where the apps register their notices
+        _discovered = True
+    return NOTICES.get(code)
 
 
 def localised(params: Params, *names: str) -> Params:

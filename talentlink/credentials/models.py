@@ -400,9 +400,9 @@ class Notification(models.Model):
         return self.title
 
     def _rendered(self) -> tuple[str, str]:
-        from talentlink.core.notices import NOTICES  # a catalogue filled as the apps' services load
+        from talentlink.core.notices import notice_get
 
-        notice = NOTICES.get(self.code)
+        notice = notice_get(self.code)
         if notice is None:
             return self.subject, self.body
         try:

@@ -108,3 +108,24 @@ def test_the_api_pages_notifications_and_marks_all_read(talent, employer, client
     assert client.get("/api/credentials/notifications?unread=true").json() == []
     assert client.post("/api/credentials/notifications/read-all").json() == {"read": 0}
     assert Notification.objects.filter(user=employer, read_at__isnull=True).count() == 1
+
+
+def test_a_process_that_loaded_no_service_still_reads_a_notice_in_the_readers_language():
+    # A worker or a shell imports the models but not every app's services, where notices register.
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    script = (
+        "import django; django.setup()\n"
+        "from django.utils import translation\n"
+        "from talentlink.credentials.models import Notification\n"
+        "n = Notification(code='registry.registered_again', params={'date': '2026-12-07', 'username': 'u'}, subject='S', body='B')\n"
+        "translation.activate('en'); print(n.title)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, capture_output=True,
+                          text=True, timeout=120, env={**__import__("os").environ,
+                          "DJANGO_SETTINGS_MODULE": "config.settings"})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Someone tried to register with your details"
