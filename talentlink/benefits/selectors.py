@@ -234,6 +234,13 @@ def quota_remaining(
     return {k: None if limit is None else max(limit - used[k], 0) for k, limit in limits.items()}
 
 
+def redemption_remaining(*, redemption: Redemption) -> dict[str, int | None] | None:
+    """The holder's uses left of the redeemed benefit now, or None when the holder is unknown."""
+    if redemption.person_id is None:
+        return None
+    return quota_remaining(benefit=redemption.benefit, person=redemption.person)
+
+
 def quota_exhausted(remaining: dict[str, int | None]) -> str:
     """The reason code of the first exhausted limit, or ''."""
     for key, reason in (("per_day", "quota_day"), ("per_year", "quota_year"), ("per_person", "quota_person")):

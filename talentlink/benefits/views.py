@@ -37,8 +37,8 @@ from talentlink.core.forms import add_domain_error
 from talentlink.core.models import Role
 from talentlink.core.tabular import ERROR_REPORT_HEADERS
 from talentlink.core.views import query_without_page
-
 from talentlink.registry.selectors import person_own
+
 
 def _office_only(request: HttpRequest) -> None:
     if not selectors.is_office(request.user):
