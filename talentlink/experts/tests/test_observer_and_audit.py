@@ -121,7 +121,9 @@ def test_reading_a_rounds_panels_and_the_workloads_is_audited(
     assert _named("experts.expert", "api") == seated
 
 
-def test_a_profile_the_caller_may_not_read_is_answered_as_a_missing_one(make_expert, ningbo, client_of) -> None:
+def test_a_profile_the_caller_may_not_read_is_answered_as_a_missing_one(
+    make_expert, ningbo, client_of
+) -> None:
     expert = make_expert("赵专家", ningbo, ("绿色石化",))
     talent = client_of(make_user("13800000009", Role.TALENT))
     missing = expert.pk + 1000
@@ -133,5 +135,7 @@ def test_a_profile_the_caller_may_not_read_is_answered_as_a_missing_one(make_exp
     assert (patch.status_code, patch.json()) == (404, absent.json())
     assert talent.get(f"/experts/{expert.pk}/").status_code == 404
     denied = AuditEvent.objects.filter(action="denied", object_type="experts.expert")
-    assert set(denied.values_list("object_id", "object_label", "object_region")) == {(str(expert.pk), "", "330200")}
+    assert set(denied.values_list("object_id", "object_label", "object_region")) == {
+        (str(expert.pk), "", "330200")
+    }
     assert denied.count() == 3
