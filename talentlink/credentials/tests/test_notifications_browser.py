@@ -11,7 +11,11 @@ from talentlink.core.models import User
 from talentlink.credentials import services
 from talentlink.credentials.models import Application, Notification
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("seeded_catalogues"),
+]
 
 
 def test_a_reader_switching_to_english_reads_the_same_notification_in_english_and_marks_all_read(
