@@ -91,7 +91,8 @@ def application_get(*, access: Access, application_id: int) -> Application:
         if other is None:
             raise NotFound(_("No such application."))
         _audit_read(access, other, AuditEvent.Action.DENIED)
-        raise NotAllowed(_("You may not read this application."))
+        # Answered as a missing one: an application id must not tell that it exists.
+        raise NotFound(_("No such application."))
     _audit_read(access, application, AuditEvent.Action.READ)
     return application
 

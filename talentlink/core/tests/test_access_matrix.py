@@ -86,6 +86,7 @@ HIDDEN_AS_MISSING = {
     "person": "GET /api/registry/persons/{person_id}",
     "expert": "GET /api/experts/experts/{expert_id}",
     "round": "GET /api/experts/rounds/{round_id}",
+    "application": "GET /api/credentials/applications/{application_id}",
 }
 ADMIN_PREFIX = "admin/"
 API_PAGES = {"api:openapi-json", "api:openapi-view"}  # the API's own pages; its operations come below
