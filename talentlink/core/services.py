@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from talentlink.core import credit_codes, permissions
 from talentlink.core.audit import Access, audit_record
@@ -71,11 +73,17 @@ def registration_throttle(*, client: str | None) -> None:
 
 
 def owner_tell(*, user: User, notice: Notice, params: dict[str, Any]) -> None:
-    """Tell an account's holder about something done in their name: in their inbox and by e-mail
-    (the credentials app's notifications), each read in the reader's language."""
-    from talentlink.credentials.services import notify
-
-    notify(user=user, notice=notice, params=params, link=reverse("core:password_reset"))
+    """Tell an account's holder about something done in their name: in their inbox and by e-mail,
+    each read in the reader's language. The inbox is an app's (the ``inbox_deliver`` hook, which
+    credentials defines); with none installed, the e-mail alone goes out."""
+    link = reverse("core:password_reset")
+    inboxes = [c for c in django_apps.get_app_configs() if hasattr(c, "inbox_deliver")]
+    for config in inboxes:
+        config.inbox_deliver(user=user, notice=notice, params=params, link=link)
+    if not inboxes:
+        with override(language_of(user)):
+            subject, body = notice.render(params)
+        mail_to(recipient=user, subject=subject, body=body, link=link)
 
 
 ORGANISATION_AGAIN = notice_register(

@@ -51,6 +51,12 @@ class CredentialsConfig(AppConfig):
             return [DeskPanel("credentials/partials/desk_talent.html", data)]
         return []
 
+    # core's inbox seam (core.services.owner_tell): a notice put in the holder's inbox and mailed.
+    def inbox_deliver(self, *, user: Any, notice: Any, params: dict[str, Any], link: str = "") -> None:
+        from talentlink.credentials.services import notify
+
+        notify(user=user, notice=notice, params=params, link=link)
+
     def demo_load(self, *, stdout: Any) -> None:
         from talentlink.credentials.demo import demo_load
 
