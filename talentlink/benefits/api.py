@@ -51,6 +51,7 @@ from talentlink.benefits.schemas import (
     SyncOut,
     UsageOut,
 )
+from talentlink.core import permissions
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.exports import xlsx_response
@@ -139,7 +140,7 @@ def redemption_list(request: HttpRequest, page: Query[Page], status: str = ""): 
 
 @router.get("/conflicts", response=list[RedemptionOut])
 def conflict_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
-    if not selectors.is_office(request.user):
+    if not permissions.is_office(request.user):
         raise NotAllowed(_("Conflicts are decided by talent office staff."))
     shown = list(page.of(selectors.conflicts_open(user=request.user)))
     selectors.redemptions_shown(access=Access.from_request(request), redemptions=shown, what="conflicts")
@@ -300,7 +301,7 @@ def point_out(point: ServicePoint, *, accounts: bool = True) -> dict[str, Any]:
 @router.get("/providers/{provider_id}/service-points", response=list[ServicePointOut])
 def service_point_list(request: HttpRequest, provider_id: int):  # type: ignore[no-untyped-def]
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
-    accounts = selectors.sees_individual_uses(request.user)
+    accounts = permissions.sees_individual_uses(request.user)
     points = provider.service_points.prefetch_related("accounts__user")
     return [point_out(p, accounts=accounts) for p in points]
 
@@ -409,7 +410,7 @@ def insurance_import(request: HttpRequest, file: File[UploadedFile], region: For
 
 def _import_of(request: HttpRequest, batch_id: int) -> InsuranceImport:
     batch = InsuranceImport.objects.select_related("region").filter(pk=batch_id).first()
-    if batch is None or not selectors.may_manage_region(user=request.user, region_id=batch.region_id):
+    if batch is None or not permissions.may_manage_region(request.user, batch.region_id):
         raise NotFound(_("No such import."))
     return batch
 

@@ -276,15 +276,6 @@ def provider_of(*, user: User) -> Provider:
     return provider
 
 
-def is_office(user: User) -> bool:
-    return permissions.is_office(user)
-
-
-def may_manage_region(*, user: User, region_id: int) -> bool:
-    """The talent office of a city manages that city's providers and catalogue entries."""
-    return permissions.may_manage_region(user, region_id)
-
-
 def is_own_provider(*, user: User, provider: Provider) -> bool:
     """A provider's own account: it describes its benefits and opens its service points."""
     return (
@@ -297,7 +288,7 @@ def is_own_provider(*, user: User, provider: Provider) -> bool:
 def may_describe(*, user: User, provider: Provider) -> bool:
     """Who may change a provider's benefit descriptions and service points: the provider itself
     and the office of its city. Who qualifies, quotas and value stay with the office."""
-    return may_manage_region(user=user, region_id=provider.region_id) or is_own_provider(
+    return permissions.may_manage_region(user, provider.region_id) or is_own_provider(
         user=user, provider=provider
     )
 
@@ -388,18 +379,11 @@ def redemptions_shown(*, access: Access, redemptions: list[Redemption], what: st
     return redemptions
 
 
-def sees_individual_uses(user: User) -> bool:
-    """Who sees single uses of a provider's benefits (holder, counter, account): the offices, within
-    :func:`redemptions_visible`, and the provider. The province observer sees counts and values only
-    (docs/architecture.md, "What the province observer sees")."""
-    return permissions.sees_individual_uses(user)
-
-
 def provider_usage(*, access: Access, provider: Provider) -> dict[str, Any]:
     """What a provider's page shows of its use: the latest uses (an audited read) to those who see
     individual uses; to anyone else with the page (the observer) the uses counted by status."""
     user = access.user
-    if user is not None and sees_individual_uses(user):
+    if user is not None and permissions.sees_individual_uses(user):
         uses = list(redemptions_visible(user=user).filter(benefit__provider=provider)[:50])
         redemptions_shown(access=access, redemptions=uses, what="provider usage")
         return {"uses": uses, "totals": []}

@@ -48,7 +48,7 @@ REPLAYED_ELSEWHERE = "replayed_elsewhere"
 
 def _require_office_of(access: Access, region_id: int) -> User:
     user = access.user
-    if user and selectors.may_manage_region(user=user, region_id=region_id):
+    if user and permissions.may_manage_region(user, region_id):
         return user
     raise NotAllowed(_("Only the talent office of this city may do this."))
 
@@ -236,7 +236,7 @@ def benefit_update(*, access: Access, benefit: Benefit, **fields: Any) -> Benefi
     reads it); the provider itself changes only its description (DESCRIPTIVE_FIELDS)."""
     _require_describer_of(access, benefit.provider)
     assert access.user is not None
-    if not selectors.may_manage_region(user=access.user, region_id=benefit.provider.region_id):
+    if not permissions.may_manage_region(access.user, benefit.provider.region_id):
         terms = sorted(set(fields) - DESCRIPTIVE_FIELDS)
         if terms:
             raise NotAllowed(

@@ -30,6 +30,7 @@ from talentlink.benefits.forms import (
     ServicePointForm,
 )
 from talentlink.benefits.models import InsuranceImport, ProviderKind, ServicePoint
+from talentlink.core import permissions
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.exports import xlsx_response
@@ -41,7 +42,7 @@ from talentlink.registry.selectors import person_own
 
 
 def _office_only(request: HttpRequest) -> None:
-    if not selectors.is_office(request.user):
+    if not permissions.is_office(request.user):
         raise NotAllowed(_("This page is for talent office staff."))
 
 
@@ -68,7 +69,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         (
             b,
             selectors.terms_summary(b),
-            selectors.may_manage_region(user=user, region_id=b.provider.region_id),
+            permissions.may_manage_region(user, b.provider.region_id),
         )
         for b in page
     ]
@@ -77,7 +78,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "query": query_without_page(request),
-        "can_add": selectors.is_office(user),
+        "can_add": permissions.is_office(user),
     }
     template = "benefits/partials/catalogue_rows.html" if request.htmx else "benefits/catalogue.html"
     return render(request, template, context)
@@ -106,7 +107,7 @@ def benefit_edit(request: HttpRequest, code: str) -> HttpResponse:
     benefit = selectors.benefit_get(user=request.user, code=code)
     if not selectors.may_describe(user=request.user, provider=benefit.provider):
         raise NotAllowed(_("Only the provider itself or the talent office of its city may do this."))
-    office = selectors.may_manage_region(user=request.user, region_id=benefit.provider.region_id)
+    office = permissions.may_manage_region(request.user, benefit.provider.region_id)
     form_class = BenefitForm if office else BenefitDescriptionForm
     form = form_class(request.POST or None, instance=benefit, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -160,10 +161,10 @@ def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
         "provider": provider,
         "usage": usage["uses"],
         "usage_totals": usage["totals"],
-        "individuals": selectors.sees_individual_uses(user),
+        "individuals": permissions.sees_individual_uses(user),
         "benefits": [(b, selectors.terms_summary(b)) for b in benefits],
         "points": provider.service_points.prefetch_related("accounts__user"),
-        "can_manage": selectors.may_manage_region(user=user, region_id=provider.region_id),
+        "can_manage": permissions.may_manage_region(user, provider.region_id),
         "can_describe": selectors.may_describe(user=user, provider=provider),
         "point_form": ServicePointForm(),
         "account_form": AccountForm(),
@@ -175,7 +176,7 @@ def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
 @login_required
 def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
-    if not selectors.may_manage_region(user=request.user, region_id=provider.region_id):
+    if not permissions.may_manage_region(request.user, provider.region_id):
         raise NotAllowed(_("Only the talent office of the provider's city may change this entry."))
     initial = {field: getattr(provider, field) for field in ProviderEditForm.base_fields}
     form = ProviderEditForm(request.POST or None, initial=initial)
@@ -321,7 +322,7 @@ def settlement(request: HttpRequest) -> HttpResponse:
         "balance": selectors.settlement_balance(ledger=ledger),
         "lines": selectors.settlement_lines(month=month, provider_id=own),
         "period": period,
-        "can_close": period is None and end <= timezone.now() and selectors.is_office(user),
+        "can_close": period is None and end <= timezone.now() and permissions.is_office(user),
         "open_conflicts": selectors.conflicts_open_before(end=end).count() if period is None else 0,
     }
     return render(request, "benefits/settlement.html", context)
@@ -394,7 +395,7 @@ def insurance_imports(request: HttpRequest) -> HttpResponse:
 @login_required
 def insurance_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(InsuranceImport.objects.select_related("region"), pk=batch_id)
-    if not selectors.may_manage_region(user=request.user, region_id=batch.region_id):
+    if not permissions.may_manage_region(request.user, batch.region_id):
         raise NotFound(_("No such import."))
     return xlsx_response(
         filename=f"insurance-{batch.pk}-errors.xlsx",
