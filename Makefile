@@ -9,7 +9,7 @@ APT     := DEBIAN_FRONTEND=noninteractive apt-get
 DEMO_SIZE ?= 2000
 PORT ?= 8000
 
-.PHONY: demo serve test lint format messages makemessages system-deps browser-deps bench bench-deps clean
+.PHONY: demo serve test lint typecheck format messages makemessages system-deps browser-deps bench bench-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -57,6 +57,9 @@ test: $(STAMP) messages system-deps browser-deps
 lint: $(STAMP)
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+
+typecheck: $(STAMP)  ## mypy with Django's stubs over the platform's code and tests
+	.venv/bin/mypy config talentlink
 
 format: $(STAMP)
 	.venv/bin/ruff format .

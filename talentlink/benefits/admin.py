@@ -65,13 +65,13 @@ class RedemptionAdmin(admin.ModelAdmin):
     date_hierarchy = "scanned_at"
     exclude = ["person"]  # personal data is read, audited, through the pages
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -81,7 +81,7 @@ class InsuranceImportAdmin(admin.ModelAdmin):
     list_filter = ["region", "status"]
     readonly_fields = [f.name for f in InsuranceImport._meta.fields]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
 
@@ -91,8 +91,8 @@ class InsuranceRecordAdmin(admin.ModelAdmin):
     list_filter = ["region"]
     exclude = ["person"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -75,7 +75,7 @@ def _brief(benefit: Benefit) -> dict[str, Any]:
 
 
 @router.get("/service-points/mine", response=ServicePointMineOut)
-def service_point_mine(request: HttpRequest):  # type: ignore[no-untyped-def]
+def service_point_mine(request: HttpRequest):
     point = selectors.service_point_of(user=request.user)
     offered = selectors.benefits_with_terms().filter(provider_id=point.provider_id, is_active=True)
     return {
@@ -85,7 +85,7 @@ def service_point_mine(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.post("/redemptions/check", response=CheckOut)
-def redemption_check(request: HttpRequest, body: CheckIn):  # type: ignore[no-untyped-def]
+def redemption_check(request: HttpRequest, body: CheckIn):
     result = services.redemption_check(
         access=Access.from_request(request), qr=body.code, benefit_code=body.benefit
     )
@@ -100,14 +100,14 @@ def _scan(item: Any) -> services.Scan:
 
 
 @router.post("/redemptions", response={200: RedemptionResultOut, 201: RedemptionResultOut})
-def redemption_create(request: HttpRequest, body: RedemptionIn):  # type: ignore[no-untyped-def]
+def redemption_create(request: HttpRequest, body: RedemptionIn):
     redemption, created = services.redemption_record(access=Access.from_request(request), scan=_scan(body))
     remaining = selectors.redemption_remaining(redemption=redemption)
     return Status(201 if created else 200, {**services.redemption_result(redemption), "remaining": remaining})
 
 
 @router.post("/redemptions/sync", response=SyncOut)
-def redemption_sync(request: HttpRequest, body: SyncIn):  # type: ignore[no-untyped-def]
+def redemption_sync(request: HttpRequest, body: SyncIn):
     results = services.redemptions_sync(
         access=Access.from_request(request), scans=[_scan(i) for i in body.items]
     )
@@ -129,7 +129,7 @@ def redemption_out(r: Redemption) -> dict[str, Any]:
 
 
 @router.get("/redemptions", response=list[RedemptionOut])
-def redemption_list(request: HttpRequest, page: Query[Page], status: str = ""):  # type: ignore[no-untyped-def]
+def redemption_list(request: HttpRequest, page: Query[Page], status: str = ""):
     qs = selectors.redemptions_visible(user=request.user)
     if status:
         qs = qs.filter(status=status)
@@ -139,7 +139,7 @@ def redemption_list(request: HttpRequest, page: Query[Page], status: str = ""): 
 
 
 @router.get("/conflicts", response=list[RedemptionOut])
-def conflict_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
+def conflict_list(request: HttpRequest, page: Query[Page]):
     if not permissions.is_office(request.user):
         raise NotAllowed(_("Conflicts are decided by talent office staff."))
     shown = list(page.of(selectors.conflicts_open(user=request.user)))
@@ -148,7 +148,7 @@ def conflict_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-u
 
 
 @router.post("/redemptions/{redemption_id}/resolve", response=RedemptionOut)
-def conflict_resolve(request: HttpRequest, redemption_id: int, body: ResolveIn):  # type: ignore[no-untyped-def]
+def conflict_resolve(request: HttpRequest, redemption_id: int, body: ResolveIn):
     redemption = selectors.redemptions_visible(user=request.user).filter(pk=redemption_id).first()
     if redemption is None:
         raise NotFound(_("No such redemption."))
@@ -178,7 +178,7 @@ def benefit_out(b: Benefit) -> dict[str, Any]:
 
 
 @public_router.get("/catalogue", response=list[BenefitOut])
-def public_catalogue(request: HttpRequest, region: str = "", kind: str = ""):  # type: ignore[no-untyped-def]
+def public_catalogue(request: HttpRequest, region: str = "", kind: str = ""):
     qs = selectors.benefits_with_terms().filter(is_active=True, provider__is_active=True)
     if region:
         qs = qs.filter(provider__region__code=region)
@@ -188,7 +188,7 @@ def public_catalogue(request: HttpRequest, region: str = "", kind: str = ""):  #
 
 
 @router.get("/catalogue", response=list[BenefitOut])
-def catalogue(request: HttpRequest, region: str = "", kind: str = "", q: str = ""):  # type: ignore[no-untyped-def]
+def catalogue(request: HttpRequest, region: str = "", kind: str = "", q: str = ""):
     region_id = Region.objects.filter(code=region).values_list("pk", flat=True).first() if region else None
     return [
         benefit_out(b)
@@ -197,7 +197,7 @@ def catalogue(request: HttpRequest, region: str = "", kind: str = "", q: str = "
 
 
 @router.get("/catalogue/{code}", response=BenefitOut)
-def catalogue_entry(request: HttpRequest, code: str = Path(..., pattern=SLUG_PATTERN)):  # type: ignore[no-untyped-def]
+def catalogue_entry(request: HttpRequest, code: str = Path(..., pattern=SLUG_PATTERN)):
     return benefit_out(selectors.benefit_get(user=request.user, code=code))
 
 
@@ -236,16 +236,14 @@ def _terms(body: BenefitTermsIn) -> dict[str, Any]:
 
 
 @router.post("/catalogue", response={201: BenefitOut})
-def catalogue_create(request: HttpRequest, body: BenefitCreateIn):  # type: ignore[no-untyped-def]
+def catalogue_create(request: HttpRequest, body: BenefitCreateIn):
     provider = selectors.provider_get(user=request.user, provider_id=body.provider_id)
     benefit = services.benefit_create(access=Access.from_request(request), provider=provider, **_terms(body))
     return Status(201, benefit_out(selectors.benefits_with_terms().get(pk=benefit.pk)))
 
 
 @router.patch("/catalogue/{code}", response=BenefitOut)
-def catalogue_update(  # type: ignore[no-untyped-def]
-    request: HttpRequest, body: BenefitTermsIn, code: str = Path(..., pattern=SLUG_PATTERN)
-):
+def catalogue_update(request: HttpRequest, body: BenefitTermsIn, code: str = Path(..., pattern=SLUG_PATTERN)):
     benefit = selectors.benefit_get(user=request.user, code=code)
     services.benefit_update(access=Access.from_request(request), benefit=benefit, **_terms(body))
     return benefit_out(selectors.benefits_with_terms().get(pk=benefit.pk))
@@ -263,12 +261,12 @@ def provider_out(p: Provider) -> dict[str, Any]:
 
 
 @router.get("/providers", response=list[ProviderOut])
-def provider_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def provider_list(request: HttpRequest):
     return [provider_out(p) for p in selectors.providers_visible(user=request.user)]
 
 
 @router.post("/providers", response={201: ProviderOut})
-def provider_create(request: HttpRequest, body: ProviderIn):  # type: ignore[no-untyped-def]
+def provider_create(request: HttpRequest, body: ProviderIn):
     user = request.user
     if not user.region_id:
         raise NotAllowed(_("Only the talent office of this city may do this."))
@@ -279,12 +277,12 @@ def provider_create(request: HttpRequest, body: ProviderIn):  # type: ignore[no-
 
 
 @router.get("/providers/{provider_id}", response=ProviderOut)
-def provider_detail(request: HttpRequest, provider_id: int):  # type: ignore[no-untyped-def]
+def provider_detail(request: HttpRequest, provider_id: int):
     return provider_out(selectors.provider_get(user=request.user, provider_id=provider_id))
 
 
 @router.patch("/providers/{provider_id}", response=ProviderOut)
-def provider_update(request: HttpRequest, provider_id: int, body: ProviderPatch):  # type: ignore[no-untyped-def]
+def provider_update(request: HttpRequest, provider_id: int, body: ProviderPatch):
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
     changes = body.dict(exclude_unset=True)
     return provider_out(
@@ -299,7 +297,7 @@ def point_out(point: ServicePoint, *, accounts: bool = True) -> dict[str, Any]:
 
 
 @router.get("/providers/{provider_id}/service-points", response=list[ServicePointOut])
-def service_point_list(request: HttpRequest, provider_id: int):  # type: ignore[no-untyped-def]
+def service_point_list(request: HttpRequest, provider_id: int):
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
     accounts = permissions.sees_individual_uses(request.user)
     points = provider.service_points.prefetch_related("accounts__user")
@@ -307,7 +305,7 @@ def service_point_list(request: HttpRequest, provider_id: int):  # type: ignore[
 
 
 @router.post("/providers/{provider_id}/service-points", response={201: ServicePointOut})
-def service_point_create(request: HttpRequest, provider_id: int, body: ServicePointIn):  # type: ignore[no-untyped-def]
+def service_point_create(request: HttpRequest, provider_id: int, body: ServicePointIn):
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
     point = services.service_point_create(
         access=Access.from_request(request), provider=provider, **body.dict()
@@ -316,7 +314,7 @@ def service_point_create(request: HttpRequest, provider_id: int, body: ServicePo
 
 
 @router.post("/service-points/{point_id}/accounts", response={201: AccountOut})
-def service_point_account_create(request: HttpRequest, point_id: int, body: AccountIn):  # type: ignore[no-untyped-def]
+def service_point_account_create(request: HttpRequest, point_id: int, body: AccountIn):
     point = (
         ServicePoint.objects.select_related("provider__region", "provider__organisation")
         .filter(pk=point_id)
@@ -331,7 +329,7 @@ def service_point_account_create(request: HttpRequest, point_id: int, body: Acco
 
 
 @router.post("/providers/{provider_id}/accounts", response={201: AccountOut})
-def provider_account_create(request: HttpRequest, provider_id: int, body: AccountIn):  # type: ignore[no-untyped-def]
+def provider_account_create(request: HttpRequest, provider_id: int, body: AccountIn):
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
     user = services.provider_account_create(
         access=Access.from_request(request), provider=provider, **body.dict()
@@ -342,7 +340,7 @@ def provider_account_create(request: HttpRequest, provider_id: int, body: Accoun
 # --- The talent's own ------------------------------------------------------------------------
 
 
-def _my_person(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _my_person(request: HttpRequest):
     person = person_own(user=request.user)
     if person is None:
         raise NotFound(_("Your account is not linked to a talent record yet."), code="no_person")
@@ -350,7 +348,7 @@ def _my_person(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/me/entitlements", response=list[EntitlementOut])
-def my_entitlements(request: HttpRequest):  # type: ignore[no-untyped-def]
+def my_entitlements(request: HttpRequest):
     rows = selectors.my_benefits(person=_my_person(request))
     return [
         {
@@ -365,13 +363,13 @@ def my_entitlements(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/me/redemptions", response=list[RedemptionOut])
-def my_redemptions(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
+def my_redemptions(request: HttpRequest, page: Query[Page]):
     _my_person(request)
     return [redemption_out(r) for r in page.of(selectors.redemptions_visible(user=request.user))]
 
 
 @router.get("/me/insurance", response=InsuranceOut)
-def my_insurance(request: HttpRequest):  # type: ignore[no-untyped-def]
+def my_insurance(request: HttpRequest):
     return _insurance_out(_my_person(request).pk)
 
 
@@ -395,7 +393,7 @@ def import_out(batch: InsuranceImport) -> dict[str, Any]:
 
 
 @router.post("/insurance/imports", response={201: InsuranceImportOut, 400: InsuranceImportRejectedOut})
-def insurance_import(request: HttpRequest, file: File[UploadedFile], region: Form[str] = ""):  # type: ignore[no-untyped-def]
+def insurance_import(request: HttpRequest, file: File[UploadedFile], region: Form[str] = ""):
     """Import a file whole (201) or not at all: a file with row errors is kept, refused (400) and
     reported in ``rejected``."""
     target = Region.objects.filter(code=region).first() if region else request.user.region
@@ -425,7 +423,7 @@ def insurance_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 
 @router.get("/insurance/persons/{person_id}", response=InsuranceOut)
-def person_insurance(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+def person_insurance(request: HttpRequest, person_id: int):
     read = selectors.person_insurance_read(access=Access.from_request(request), person_id=person_id)
     return _insurance_out(read["person"].pk)
 
@@ -434,7 +432,7 @@ def person_insurance(request: HttpRequest, person_id: int):  # type: ignore[no-u
 
 
 @router.get("/statistics", response=UsageOut)
-def statistics(request: HttpRequest, months: int = 12):  # type: ignore[no-untyped-def]
+def statistics(request: HttpRequest, months: int = 12):
     user = request.user
     by_month = selectors.usage_by_month(user=user, months=min(max(months, 1), 36))
     return {
@@ -451,7 +449,7 @@ def parse_month(text: str) -> dt.date:
 
 
 @router.get("/settlement", response=SettlementOut)
-def settlement(request: HttpRequest, month: str, provider: int | None = None):  # type: ignore[no-untyped-def]
+def settlement(request: HttpRequest, month: str, provider: int | None = None):
     day = parse_month(month)
     own = selectors.settlement_scope(user=request.user)
     ledger = selectors.settlement_ledger(month=day) if own is None else []
@@ -475,7 +473,7 @@ def _period(period: SettlementPeriod) -> dict[str, Any]:
 
 
 @router.post("/settlement/{month}/close", response=SettlementPeriodOut)
-def settlement_close(request: HttpRequest, month: str = Path(..., pattern=MONTH_PATTERN)):  # type: ignore[no-untyped-def]
+def settlement_close(request: HttpRequest, month: str = Path(..., pattern=MONTH_PATTERN)):
     """Close a month that has ended: settle its uses and freeze its statement (talent offices)."""
     period = services.settlement_close(access=Access.from_request(request), month=parse_month(month))
     return _period(period)

@@ -24,12 +24,12 @@ class CatalogueFilterForm(forms.Form):
 
 
 class TierChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Tier) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Tier) -> str:
         return str(obj)
 
 
 class RegionsField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Region) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Region) -> str:
         return obj.display_name
 
 

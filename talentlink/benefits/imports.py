@@ -138,7 +138,7 @@ class _Rows:
         return person or None
 
 
-def _writer(batch: InsuranceImport, region: Region):  # type: ignore[no-untyped-def]
+def _writer(batch: InsuranceImport, region: Region):
     replaced: set[int] = set()
 
     def write(items: list[dict[str, Any]]) -> int:
@@ -201,6 +201,6 @@ def _run(path: Path, *, access: Access, region: Region, name: str, today: dt.dat
         )  # fmt: skip
 
 
-def import_error_rows(*, batch: InsuranceImport):  # type: ignore[no-untyped-def]
+def import_error_rows(*, batch: InsuranceImport):
     """(row, column, value, code, reason in Chinese, reason in English) of a rejected file."""
     return batch.error_report_rows()

@@ -183,7 +183,7 @@ def benefits_with_terms() -> QuerySet[Benefit]:
     )
 
 
-def _tiers() -> QuerySet:  # type: ignore[type-arg]
+def _tiers() -> QuerySet:
     from talentlink.registry.models import Tier
 
     return Tier.objects.select_related("region")

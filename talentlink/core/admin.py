@@ -19,7 +19,7 @@ class AuditedReadAdmin(admin.ModelAdmin):
     """Records every opening of a record holding personal data in the back office, and every list
     of such records shown (with the ids on the page), as the pages and the API do."""
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+    def change_view(self, request, object_id, form_url="", extra_context=None):
         from talentlink.core.audit import Access, audit_record
 
         if request.method == "GET":
@@ -29,7 +29,7 @@ class AuditedReadAdmin(admin.ModelAdmin):
             )  # fmt: skip
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+    def changelist_view(self, request, extra_context=None):
         from talentlink.core.audit import Access, audit_record
 
         response = super().changelist_view(request, extra_context)
@@ -49,13 +49,13 @@ class RegionScopedAdmin(admin.ModelAdmin):
 
     region_field = "region"
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:  # type: ignore[type-arg]
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
         return qs.filter(**{self.region_field: request.user.region_id})
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region" and not request.user.is_superuser:
             kwargs["queryset"] = Region.objects.filter(pk=request.user.region_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -123,7 +123,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     def label(self, event: AuditEvent) -> str:
         return event.label_shown  # type: ignore[attr-defined]
 
-    def get_object(self, request, object_id, from_field=None):  # type: ignore[no-untyped-def]
+    def get_object(self, request, object_id, from_field=None):
         event = super().get_object(request, object_id, from_field)
         if event is not None:
             event.object_label = event.label_shown
@@ -138,7 +138,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:  # type: ignore[type-arg]
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
         from talentlink.core.selectors import audit_events_visible
 
         return audit_events_visible(user=request.user)

@@ -34,7 +34,7 @@ public_router = Router(tags=["public"])
 
 
 @public_router.get("/health", response={200: HealthOut, 503: HealthOut})
-def health(request: HttpRequest):  # type: ignore[no-untyped-def]
+def health(request: HttpRequest):
     """For load balancers: 200 when this server reaches its database and cache, 503 otherwise."""
     checks = selectors.health()
     ok = all(checks.values())
@@ -42,12 +42,12 @@ def health(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @public_router.get("/regions", response=list[RegionOut])
-def regions(request: HttpRequest):  # type: ignore[no-untyped-def]
+def regions(request: HttpRequest):
     return Region.objects.filter(is_active=True)
 
 
 @public_router.post("/auth/login", response=MeOut)
-def api_login(request: HttpRequest, body: LoginIn):  # type: ignore[no-untyped-def]
+def api_login(request: HttpRequest, body: LoginIn):
     user = authenticate(request, username=body.username, password=body.password)
     if user is None:
         raise DomainError(_("Wrong user name or password, or the account is not active."), code="login")
@@ -56,7 +56,7 @@ def api_login(request: HttpRequest, body: LoginIn):  # type: ignore[no-untyped-d
 
 
 @public_router.post("/auth/password-reset", response=MessageOut)
-def api_password_reset(request: HttpRequest, body: PasswordResetIn):  # type: ignore[no-untyped-def]
+def api_password_reset(request: HttpRequest, body: PasswordResetIn):
     services.password_reset_request(
         email=body.email, domain=request.get_host(), use_https=request.is_secure(), client=client_ip(request)
     )
@@ -64,13 +64,13 @@ def api_password_reset(request: HttpRequest, body: PasswordResetIn):  # type: ig
 
 
 @router.post("/auth/logout", response=MessageOut)
-def api_logout(request: HttpRequest):  # type: ignore[no-untyped-def]
+def api_logout(request: HttpRequest):
     logout(request)
     return {"message": _("Logged out.")}
 
 
 @router.post("/auth/password", response=MessageOut)
-def api_password_change(request: HttpRequest, body: PasswordChangeIn):  # type: ignore[no-untyped-def]
+def api_password_change(request: HttpRequest, body: PasswordChangeIn):
     services.password_change(
         user=request.user, old_password=body.old_password, new_password=body.new_password
     )
@@ -78,7 +78,7 @@ def api_password_change(request: HttpRequest, body: PasswordChangeIn):  # type: 
     return {"message": _("Your password has been changed.")}
 
 
-def _me(user):  # type: ignore[no-untyped-def]
+def _me(user):
     return {
         "id": user.pk, "username": user.username, "full_name": user.full_name, "role": user.role,
         "region": user.region.code if user.region_id else None,
@@ -88,12 +88,12 @@ def _me(user):  # type: ignore[no-untyped-def]
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest):  # type: ignore[no-untyped-def]
+def me(request: HttpRequest):
     return _me(request.user)
 
 
 @router.get("/organisations", response=list[OrganisationOut])
-def organisations(request: HttpRequest, status: str = "pending"):  # type: ignore[no-untyped-def]
+def organisations(request: HttpRequest, status: str = "pending"):
     qs = selectors.organisations_for_review(user=request.user, status=status)
     return [
         {**{f: getattr(o, f) for f in ("id", "name", "credit_code", "kind", "status",
@@ -103,7 +103,7 @@ def organisations(request: HttpRequest, status: str = "pending"):  # type: ignor
 
 
 @router.post("/organisations/{organisation_id}/decision", response=MessageOut)
-def organisation_decision(request: HttpRequest, organisation_id: int, body: OrganisationDecisionIn):  # type: ignore[no-untyped-def]
+def organisation_decision(request: HttpRequest, organisation_id: int, body: OrganisationDecisionIn):
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     services.organisation_decide(
         access=Access.from_request(request), organisation=organisation,
@@ -113,7 +113,7 @@ def organisation_decision(request: HttpRequest, organisation_id: int, body: Orga
 
 
 @router.post("/accounts", response={201: MeOut})
-def staff_account_create(request: HttpRequest, body: StaffAccountIn):  # type: ignore[no-untyped-def]
+def staff_account_create(request: HttpRequest, body: StaffAccountIn):
     region = Region.objects.filter(code=body.region).first() if body.region else None
     user = services.staff_account_create(
         access=Access.from_request(request), username=body.username, full_name=body.full_name,
@@ -130,7 +130,7 @@ class AuditFilter(Schema):
 
 
 @router.get("/audit", response=list[AuditEventOut])
-def audit_events(request: HttpRequest, filters: Query[AuditFilter], page: Query[LongPage]):  # type: ignore[no-untyped-def]
+def audit_events(request: HttpRequest, filters: Query[AuditFilter], page: Query[LongPage]):
     if not permissions.is_office(request.user):
         raise NotAllowed(_("Only talent office staff may read the audit log."))
     return page.of(selectors.audit_events_visible(user=request.user, **filters.dict()))

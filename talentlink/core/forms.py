@@ -17,10 +17,10 @@ def add_domain_error(form: forms.Form, exc: DomainError) -> None:
 
 
 class RegionChoiceField(forms.ModelChoiceField):
-    def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, **kwargs):
         super().__init__(queryset=Region.objects.filter(is_active=True), **kwargs)
 
-    def label_from_instance(self, obj: Region) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Region) -> str:
         return obj.display_name
 
 
@@ -55,7 +55,7 @@ class StaffAccountForm(forms.Form):
     region = RegionChoiceField(label=_("City"), required=False)
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput)
 
-    def __init__(self, *args, user, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if not user.is_superuser:
             self.fields["role"].choices = [(r.value, r.label) for r in STAFF_CREATABLE_ROLES]

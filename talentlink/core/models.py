@@ -41,7 +41,7 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         _region_names.cache_clear()
 

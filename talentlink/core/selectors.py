@@ -94,7 +94,7 @@ AUDIT_EXPORT_HEADERS = (
 )  # fmt: skip
 
 
-def audit_export_rows(qs: QuerySet[AuditEvent]):  # type: ignore[no-untyped-def]
+def audit_export_rows(qs: QuerySet[AuditEvent]):
     for e in qs.iterator(chunk_size=2000):
         yield (
             e.at, e.actor_username, e.actor_role, e.actor_region, e.action, e.object_type,

@@ -260,7 +260,7 @@ class _PasswordResetForm(PasswordResetForm):
     """Django's reset form, mailing through core.mail in the account holder's language (not the
     language of whoever asked)."""
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
         from_email: str | None, to_email: str, html_email_template_name: str | None = None,
     ) -> None:  # fmt: skip

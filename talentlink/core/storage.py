@@ -29,14 +29,14 @@ _IN_MEMORY = 8 * 1024 * 1024
 class SealedStorage(FileSystemStorage):
     """The media storage, with every file sealed on save and opened on read."""
 
-    def _save(self, name: str, content: File) -> str:  # type: ignore[type-arg]
+    def _save(self, name: str, content: File) -> str:
         with tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY) as sealed:
             content.seek(0)
             crypto.cipher().file_seal(content.chunks(), sealed, context=CONTEXT)
             sealed.seek(0)
             return super()._save(name, File(sealed, name=name))
 
-    def _open(self, name: str, mode: str = "rb") -> File:  # type: ignore[type-arg]
+    def _open(self, name: str, mode: str = "rb") -> File:
         if "w" in mode or "a" in mode or "+" in mode:
             raise ValueError("sealed files are written through save() only")
         stored = super()._open(name, "rb")

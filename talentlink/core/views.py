@@ -69,7 +69,7 @@ def login_locked_out(
 class PasswordResetView(auth_views.PasswordResetView):
     """The reset page sends through the same service as the API, which limits mails per address and client."""
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         try:
             services.password_reset_request(
                 email=form.cleaned_data["email"], domain=self.request.get_host(),

@@ -49,13 +49,13 @@ class EquivalenceAdmin(admin.ModelAdmin):
 class ReadOnlyAdmin(AuditedReadAdmin):
     """Changes go through the services (imports, applications, decisions), never the back office."""
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -49,7 +49,7 @@ public_router = Router(tags=["credentials (public)"])
 
 
 @router.get("/kinds", response=list[KindOut])
-def kinds(request: HttpRequest):  # type: ignore[no-untyped-def]
+def kinds(request: HttpRequest):
     return [
         {"code": k.code, "family": k.series.family, "series": k.series.code, "series_name": k.series.name,
          "level": k.level, "name": k.name, "name_en": k.name_en}
@@ -58,7 +58,7 @@ def kinds(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/authorities", response=list[AuthorityOut])
-def authorities(request: HttpRequest):  # type: ignore[no-untyped-def]
+def authorities(request: HttpRequest):
     return [
         {"code": a.code, "name": a.name, "name_en": a.name_en, "region": a.region.code if a.region else None}
         for a in IssuingAuthority.objects.select_related("region")
@@ -66,12 +66,12 @@ def authorities(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/equivalences", response=list[EquivalenceOut])
-def equivalences(request: HttpRequest):  # type: ignore[no-untyped-def]
+def equivalences(request: HttpRequest):
     return Equivalence.objects.all()
 
 
 @router.get("/persons/{person_id}/levels", response=LevelsOut)
-def person_levels(request: HttpRequest, person_id: int, purpose: str | None = None):  # type: ignore[no-untyped-def]
+def person_levels(request: HttpRequest, person_id: int, purpose: str | None = None):
     """The levels a person counts as (for staff of a city that may read the person, and the person)."""
     from talentlink.registry.selectors import person_get
 
@@ -83,7 +83,7 @@ def person_levels(request: HttpRequest, person_id: int, purpose: str | None = No
 # --- Applications ----------------------------------------------------------------------------
 
 
-def application_out(a: Application) -> dict:  # type: ignore[type-arg]
+def application_out(a: Application) -> dict:
     recognition = getattr(a, "recognition", None)
     return {
         "id": a.pk, "person_id": a.person_id, "holder_name": a.holder_name, "id_number": a.id_number_masked,
@@ -103,7 +103,7 @@ def application_out(a: Application) -> dict:  # type: ignore[type-arg]
 
 
 @router.post("/applications", response={201: ApplicationOut})
-def application_create(  # type: ignore[no-untyped-def]
+def application_create(
     request: HttpRequest, kind: Form[str], certificate_number: Form[str], holder_name: Form[str],
     id_number: Form[str], issued_on: Form[dt.date], authority: Form[str], target_region: Form[str],
     note: Form[str] = "", scan: File[UploadedFile] = None,
@@ -117,7 +117,7 @@ def application_create(  # type: ignore[no-untyped-def]
 
 
 @router.get("/applications", response=list[ApplicationOut])
-def application_list(request: HttpRequest, page: Query[Page], status: str = ""):  # type: ignore[no-untyped-def]
+def application_list(request: HttpRequest, page: Query[Page], status: str = ""):
     qs = selectors.applications_visible(user=request.user).prefetch_related("recognition__scopes__region")
     if status:
         qs = qs.filter(status=status)
@@ -127,7 +127,7 @@ def application_list(request: HttpRequest, page: Query[Page], status: str = ""):
 
 
 @router.get("/applications/{application_id}", response=ApplicationOut)
-def application_detail(request: HttpRequest, application_id: int):  # type: ignore[no-untyped-def]
+def application_detail(request: HttpRequest, application_id: int):
     return application_out(
         selectors.application_get(access=Access.from_request(request), application_id=application_id)
     )
@@ -142,7 +142,7 @@ def application_scan(request: HttpRequest, application_id: int) -> FileResponse:
 
 
 @router.post("/applications/{application_id}/decision", response=ApplicationOut)
-def application_decide(request: HttpRequest, application_id: int, body: ApplicationDecisionIn):  # type: ignore[no-untyped-def]
+def application_decide(request: HttpRequest, application_id: int, body: ApplicationDecisionIn):
     access = Access.from_request(request)
     application = selectors.application_get(access=access, application_id=application_id)
     application = services.application_decide(
@@ -152,7 +152,7 @@ def application_decide(request: HttpRequest, application_id: int, body: Applicat
 
 
 @router.post("/applications/{application_id}/supplement", response=ApplicationOut)
-def application_supplement(  # type: ignore[no-untyped-def]
+def application_supplement(
     request: HttpRequest, application_id: int, note: Form[str] = "", scan: File[UploadedFile] = None
 ):
     access = Access.from_request(request)
@@ -164,7 +164,7 @@ def application_supplement(  # type: ignore[no-untyped-def]
 
 
 @router.get("/review-queue", response=list[ApplicationOut])
-def review_queue(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
+def review_queue(request: HttpRequest, page: Query[Page]):
     if not permissions.is_hr_reviewer(request.user):
         raise NotAllowed(_("The review queue is for HR bureau reviewers."))
     shown = list(page.of(selectors.review_queue(user=request.user)))
@@ -173,14 +173,14 @@ def review_queue(request: HttpRequest, page: Query[Page]):  # type: ignore[no-un
 
 
 @router.get("/review-queue/counts", response=ReviewCountsOut)
-def review_counts(request: HttpRequest):  # type: ignore[no-untyped-def]
+def review_counts(request: HttpRequest):
     return selectors.review_counts(user=request.user)
 
 
 # --- The province's certificate list --------------------------------------------------------------
 
 
-def import_out(batch: RegistryImport) -> dict:  # type: ignore[type-arg]
+def import_out(batch: RegistryImport) -> dict:
     return {
         "id": batch.pk, "original_name": batch.original_name, "status": batch.status,
         "total_rows": batch.total_rows, "created_count": batch.created_count,
@@ -191,18 +191,18 @@ def import_out(batch: RegistryImport) -> dict:  # type: ignore[type-arg]
 
 
 @router.post("/registry/imports", response={201: RegistryImportOut})
-def registry_import_create(request: HttpRequest, file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+def registry_import_create(request: HttpRequest, file: File[UploadedFile]):
     batch = imports.registry_list_import(access=Access.from_request(request), upload=file)
     return Status(201, import_out(batch))
 
 
 @router.get("/registry/imports", response=list[RegistryImportOut])
-def registry_import_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
+def registry_import_list(request: HttpRequest, page: Query[Page]):
     return [import_out(b) for b in page.of(selectors.registry_imports_visible(user=request.user))]
 
 
 @router.get("/registry/imports/{import_id}/errors", response=list[RowErrorOut])
-def registry_import_errors(request: HttpRequest, import_id: int, page: Query[ReportPage]):  # type: ignore[no-untyped-def]
+def registry_import_errors(request: HttpRequest, import_id: int, page: Query[ReportPage]):
     batch = selectors.registry_import_get(user=request.user, import_id=import_id)
     rows = selectors.registry_import_error_rows(batch=batch)
     return error_report_dicts(itertools.islice(rows, page.offset, page.offset + page.limit))
@@ -221,7 +221,7 @@ def registry_import_errors_xlsx(request: HttpRequest, import_id: int) -> HttpRes
 
 
 @router.get("/statistics", response=list[StatRowOut])
-def statistics(  # type: ignore[no-untyped-def]
+def statistics(
     request: HttpRequest, region: str = "", family: str = "", year: int | None = Query(None, ge=1, le=9999)
 ):
     rows = selectors.recognition_statistics(
@@ -231,7 +231,7 @@ def statistics(  # type: ignore[no-untyped-def]
 
 
 @router.get("/notifications", response=list[NotificationOut])
-def notifications(request: HttpRequest, page: Query[Page], unread: bool = False):  # type: ignore[no-untyped-def]
+def notifications(request: HttpRequest, page: Query[Page], unread: bool = False):
     qs = selectors.notifications_of(user=request.user)
     if unread:
         qs = qs.filter(read_at__isnull=True)
@@ -239,13 +239,13 @@ def notifications(request: HttpRequest, page: Query[Page], unread: bool = False)
 
 
 @router.post("/notifications/read-all", response=NotificationsReadOut)
-def notifications_read_all(request: HttpRequest):  # type: ignore[no-untyped-def]
+def notifications_read_all(request: HttpRequest):
     """Mark every unread notification of the caller read."""
     return {"read": services.notifications_read_all(user=request.user)}
 
 
 @router.post("/notifications/{notification_id}/read", response=NotificationOut)
-def notification_read(request: HttpRequest, notification_id: int):  # type: ignore[no-untyped-def]
+def notification_read(request: HttpRequest, notification_id: int):
     return services.notification_read(user=request.user, notification_id=notification_id)
 
 
@@ -253,7 +253,7 @@ def notification_read(request: HttpRequest, notification_id: int):  # type: igno
 
 
 @public_router.post("/verify", response=VerifyOut)
-def verify(request: HttpRequest, body: CertificateVerifyIn):  # type: ignore[no-untyped-def]
+def verify(request: HttpRequest, body: CertificateVerifyIn):
     """Whether a certificate is recognised, in which cities, since when, at which level; rate-limited."""
     selectors.rate_limit_check(scope="verify", ip=Access.from_request(request).ip_address)
     found = selectors.public_verify(certificate_number=body.certificate_number, holder_name=body.holder_name)

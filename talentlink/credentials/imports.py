@@ -212,7 +212,7 @@ def _importer_check(access: Access) -> None:
         raise NotAllowed(_("Only HR bureau and talent office staff may import the certificate list."))
 
 
-def registry_list_import(*, access: Access, upload: File) -> RegistryImport:  # type: ignore[type-arg]
+def registry_list_import(*, access: Access, upload: File) -> RegistryImport:
     """Import the province's certificate list; a file with any error is rejected whole."""
     from talentlink.credentials.services import recognitions_revoke_withdrawn
 

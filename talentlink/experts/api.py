@@ -70,7 +70,7 @@ def _expert(expert_id: int) -> Expert:
 
 
 @router.get("/fields", response=list[FieldOut])
-def fields(request: HttpRequest):  # type: ignore[no-untyped-def]
+def fields(request: HttpRequest):
     return Field.objects.filter(is_active=True)
 
 
@@ -90,7 +90,7 @@ def expert_detail_out(e: Expert) -> dict[str, Any]:
 
 
 @router.get("/experts", response=list[ExpertOut])
-def expert_search(  # type: ignore[no-untyped-def]
+def expert_search(
     request: HttpRequest, page: Query[Page], q: str = "", region: str = "", field: str = "",
     title_level_min: int | None = None, availability: str = "",
 ):  # fmt: skip
@@ -107,7 +107,7 @@ def expert_search(  # type: ignore[no-untyped-def]
 
 
 @router.get("/experts/{expert_id}", response=ExpertDetailOut)
-def expert_detail(request: HttpRequest, expert_id: int):  # type: ignore[no-untyped-def]
+def expert_detail(request: HttpRequest, expert_id: int):
     return expert_detail_out(selectors.expert_get(access=Access.from_request(request), expert_id=expert_id))
 
 
@@ -119,7 +119,7 @@ def _changes(body: ExpertUpdateIn) -> dict[str, Any]:
 
 
 @router.patch("/experts/{expert_id}", response=ExpertDetailOut)
-def expert_update(request: HttpRequest, expert_id: int, body: ExpertUpdateIn):  # type: ignore[no-untyped-def]
+def expert_update(request: HttpRequest, expert_id: int, body: ExpertUpdateIn):
     access = Access.from_request(request)
     # expert_get first: a profile the caller may not read is answered as a missing one (404).
     expert = selectors.expert_get(access=access, expert_id=expert_id)
@@ -135,28 +135,28 @@ def _mine(request: HttpRequest) -> Expert:
 
 
 @router.get("/me", response=ExpertDetailOut)
-def my_profile(request: HttpRequest):  # type: ignore[no-untyped-def]
+def my_profile(request: HttpRequest):
     return expert_detail_out(
         selectors.expert_get(access=Access.from_request(request), expert_id=_mine(request).pk)
     )
 
 
 @router.patch("/me", response=ExpertDetailOut)
-def my_profile_update(request: HttpRequest, body: ExpertUpdateIn):  # type: ignore[no-untyped-def]
+def my_profile_update(request: HttpRequest, body: ExpertUpdateIn):
     access = Access.from_request(request)
     expert = services.expert_update(access=access, expert=_mine(request), changes=_changes(body))
     return expert_detail_out(selectors.expert_get(access=access, expert_id=expert.pk))
 
 
 @router.post("/me/conflicts", response={201: ConflictOut})
-def my_conflict_declare(request: HttpRequest, body: ConflictIn):  # type: ignore[no-untyped-def]
+def my_conflict_declare(request: HttpRequest, body: ConflictIn):
     c = services.conflict_declare(access=Access.from_request(request), expert=_mine(request), **body.dict())
     return Status(201, {"id": c.pk, "organisation_name": c.organisation_name, "credit_code": c.credit_code,
                         "reason": c.reason})  # fmt: skip
 
 
 @router.post("/me/relations", response={201: RelationOut})
-def my_relation_add(request: HttpRequest, body: RelationIn):  # type: ignore[no-untyped-def]
+def my_relation_add(request: HttpRequest, body: RelationIn):
     person = services.person_identify(name=body.name, id_number=body.id_number)
     r = services.relation_add(access=Access.from_request(request), expert=_mine(request), person=person,
                               kind=body.kind, year=body.year, title=body.title)  # fmt: skip
@@ -173,7 +173,7 @@ def import_out(record: ExpertImport) -> dict[str, Any]:
 
 
 @router.post("/imports", response={201: ExpertImportOut})
-def import_create(request: HttpRequest, region: Form[str], file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+def import_create(request: HttpRequest, region: Form[str], file: File[UploadedFile]):
     with tempfile.NamedTemporaryFile(suffix=Path(file.name or "").suffix.lower()) as handle:
         for chunk in file.chunks():
             handle.write(chunk)
@@ -184,7 +184,7 @@ def import_create(request: HttpRequest, region: Form[str], file: File[UploadedFi
 
 
 @router.get("/imports/{import_id}/errors", response=list[RowErrorOut])
-def import_errors(request: HttpRequest, import_id: int):  # type: ignore[no-untyped-def]
+def import_errors(request: HttpRequest, import_id: int):
     record = selectors.expert_import_get(user=request.user, import_id=import_id)
     return error_report_dicts(selectors.expert_import_error_rows(record=record))
 
@@ -207,7 +207,7 @@ def _require_targets(request: HttpRequest) -> None:
 
 
 @router.get("/committees", response=list[CommitteeOut])
-def committee_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def committee_list(request: HttpRequest):
     _require_targets(request)
     committees = list(selectors.committees_overview())
     names = policy.sees_experts(request.user)
@@ -221,7 +221,7 @@ def committee_list(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.post("/committees", response={201: CommitteeOut})
-def committee_create(request: HttpRequest, body: CommitteeIn):  # type: ignore[no-untyped-def]
+def committee_create(request: HttpRequest, body: CommitteeIn):
     [field] = _fields([body.field])
     c = services.committee_create(
         access=Access.from_request(request),
@@ -234,7 +234,7 @@ def committee_create(request: HttpRequest, body: CommitteeIn):  # type: ignore[n
 
 
 @router.post("/committees/{committee_id}/members", response={201: CommitteeOut})
-def committee_member_add(request: HttpRequest, committee_id: int, body: MemberIn):  # type: ignore[no-untyped-def]
+def committee_member_add(request: HttpRequest, committee_id: int, body: MemberIn):
     committee = Committee.objects.filter(pk=committee_id).first()
     if committee is None:
         raise NotFound(_("No such committee."))
@@ -267,7 +267,7 @@ def studio_out(s: Studio, *, names: bool = True) -> dict[str, Any]:
 
 
 @router.get("/studios", response=list[StudioOut])
-def studio_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def studio_list(request: HttpRequest):
     _require_targets(request)
     studios = list(selectors.studios_overview())
     names = policy.sees_experts(request.user)
@@ -280,7 +280,7 @@ def studio_list(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.post("/studios", response={201: StudioOut})
-def studio_create(request: HttpRequest, body: StudioIn):  # type: ignore[no-untyped-def]
+def studio_create(request: HttpRequest, body: StudioIn):
     host = Organisation.objects.filter(credit_code=body.host_credit_code).select_related("region").first()
     if host is None:
         raise NotFound(_("No organisation has this credit code."), code="host")
@@ -297,7 +297,7 @@ def studio_create(request: HttpRequest, body: StudioIn):  # type: ignore[no-unty
 
 
 @router.post("/studios/{studio_id}/commissions", response={201: StudioOut})
-def commission_add(request: HttpRequest, studio_id: int, body: CommissionIn):  # type: ignore[no-untyped-def]
+def commission_add(request: HttpRequest, studio_id: int, body: CommissionIn):
     studio = Studio.objects.filter(pk=studio_id).first()
     if studio is None:
         raise NotFound(_("No such studio."))
@@ -315,7 +315,7 @@ def commission_add(request: HttpRequest, studio_id: int, body: CommissionIn):  #
 
 
 @router.get("/targets", response=list[TargetOut])
-def targets(request: HttpRequest):  # type: ignore[no-untyped-def]
+def targets(request: HttpRequest):
     _require_targets(request)
     return [
         {"indicator": t.indicator, "label": t.label, "actual": t.actual,
@@ -364,23 +364,23 @@ def round_detail_out(r: ReviewRound, request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/rounds", response=list[RoundOut])
-def round_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def round_list(request: HttpRequest):
     return [round_out(r) for r in selectors.rounds_visible(user=request.user)]
 
 
 @router.post("/rounds", response={201: RoundDetailOut})
-def round_create(request: HttpRequest, body: RoundIn):  # type: ignore[no-untyped-def]
+def round_create(request: HttpRequest, body: RoundIn):
     r = review.round_create(access=Access.from_request(request), **body.dict())
     return Status(201, round_detail_out(r, request))
 
 
 @router.get("/rounds/{round_id}", response=RoundDetailOut)
-def round_detail(request: HttpRequest, round_id: int):  # type: ignore[no-untyped-def]
+def round_detail(request: HttpRequest, round_id: int):
     return round_detail_out(selectors.round_get(user=request.user, round_id=round_id), request)
 
 
 @router.post("/rounds/{round_id}/projects", response={201: RoundDetailOut})
-def project_add(request: HttpRequest, round_id: int, body: ProjectIn):  # type: ignore[no-untyped-def]
+def project_add(request: HttpRequest, round_id: int, body: ProjectIn):
     r = selectors.round_get(user=request.user, round_id=round_id)
     data = body.dict()
     name, number = data.pop("applicant_name"), data.pop("applicant_id_number")
@@ -401,17 +401,17 @@ def _round_action(request: HttpRequest, round_id: int, service: Any) -> dict[str
 
 
 @router.post("/rounds/{round_id}/propose", response=RoundDetailOut)
-def round_propose(request: HttpRequest, round_id: int):  # type: ignore[no-untyped-def]
+def round_propose(request: HttpRequest, round_id: int):
     return _round_action(request, round_id, review.panel_propose)
 
 
 @router.post("/rounds/{round_id}/invite", response=RoundDetailOut)
-def round_invite(request: HttpRequest, round_id: int):  # type: ignore[no-untyped-def]
+def round_invite(request: HttpRequest, round_id: int):
     return _round_action(request, round_id, review.panel_invite)
 
 
 @router.post("/rounds/{round_id}/refill", response=RoundDetailOut)
-def round_refill(request: HttpRequest, round_id: int):  # type: ignore[no-untyped-def]
+def round_refill(request: HttpRequest, round_id: int):
     return _round_action(request, round_id, review.panel_refill)
 
 
@@ -424,7 +424,7 @@ def round_export(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 @router.get("/workloads", response=list[WorkloadOut])
-def workloads(request: HttpRequest, page: Query[LongPage], region: str = ""):  # type: ignore[no-untyped-def]
+def workloads(request: HttpRequest, page: Query[LongPage], region: str = ""):
     qs = selectors.workloads(user=request.user, region_id=region_get(code=region).pk if region else None)
     shown = list(page.of(qs))
     selectors.experts_named(
@@ -460,19 +460,19 @@ def _own_seat(request: HttpRequest, seat_id: int) -> Assignment:
 
 
 @router.get("/invitations", response=list[InvitationOut])
-def invitations(request: HttpRequest):  # type: ignore[no-untyped-def]
+def invitations(request: HttpRequest):
     return [invitation_out(s) for s in selectors.invitations_of(expert=_mine(request))]
 
 
 @router.post("/invitations/{seat_id}/respond", response=InvitationOut)
-def invitation_respond(request: HttpRequest, seat_id: int, body: RespondIn):  # type: ignore[no-untyped-def]
+def invitation_respond(request: HttpRequest, seat_id: int, body: RespondIn):
     seat = review.invitation_respond(access=Access.from_request(request), seat=_own_seat(request, seat_id),
                                      accept=body.accept, reason=body.reason)  # fmt: skip
     return invitation_out(seat)
 
 
 @router.post("/invitations/{seat_id}/review", response=InvitationOut)
-def invitation_review(request: HttpRequest, seat_id: int, body: ReviewIn):  # type: ignore[no-untyped-def]
+def invitation_review(request: HttpRequest, seat_id: int, body: ReviewIn):
     seat = review.review_submit(access=Access.from_request(request), seat=_own_seat(request, seat_id),
                                 score=body.score, comment=body.comment)  # fmt: skip
     return invitation_out(seat)

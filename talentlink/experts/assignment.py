@@ -84,7 +84,7 @@ class AssignmentProblem:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.affinity.shape  # type: ignore[return-value]
+        return self.affinity.shape
 
     @property
     def has_region_rules(self) -> bool:
@@ -127,7 +127,7 @@ class _Work:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.scaled.shape  # type: ignore[return-value]
+        return self.scaled.shape
 
     @property
     def n_groups(self) -> int:
@@ -421,7 +421,7 @@ def _extract(problem: AssignmentProblem, work: _Work, net: _Network, *, dense: b
     return _solution(problem, work, net.pairs[flows > 0], dense=dense, rounds=rounds, arcs=len(net.pairs))
 
 
-def _solution(problem: AssignmentProblem, work: _Work, pairs: np.ndarray, **extra) -> Solution:  # type: ignore[no-untyped-def]
+def _solution(problem: AssignmentProblem, work: _Work, pairs: np.ndarray, **extra) -> Solution:
     scores = work.scaled[pairs[:, 0], pairs[:, 1]].astype(np.int64)
     chosen = np.stack([pairs[:, 0], work.order[pairs[:, 1]]], axis=1).astype(np.int64)
     chosen = chosen[np.lexsort((chosen[:, 1], chosen[:, 0]))]

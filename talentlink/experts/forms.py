@@ -23,19 +23,19 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class FieldsField(forms.ModelMultipleChoiceField):
-    def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, **kwargs):
         kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
         super().__init__(queryset=Field.objects.filter(is_active=True), **kwargs)
 
 
 class ExpertChoiceField(forms.ModelChoiceField):
-    def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, **kwargs):
         queryset = (
             experts_active().select_related("person", "region").order_by("region__position", "person__name")
         )
         super().__init__(queryset=queryset, **kwargs)
 
-    def label_from_instance(self, obj: Expert) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Expert) -> str:
         return f"{obj.person.name} · {obj.region.short_name} · {obj.employer_name or '—'}"
 
 
@@ -88,7 +88,7 @@ class ExpertImportForm(forms.Form):
     region = RegionChoiceField(label=_("City"))
     file = forms.FileField(label=_("Expert database export (CSV or XLSX)"))
 
-    def __init__(self, *args, user, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if not user.is_superuser:
             self.fields["region"].queryset = self.fields["region"].queryset.filter(pk=user.region_id)

@@ -115,7 +115,7 @@ def project_add(
     return project
 
 
-def _audit(access: Access, action: str, review_round: ReviewRound, detail: dict | None = None) -> None:  # type: ignore[type-arg]
+def _audit(access: Access, action: str, review_round: ReviewRound, detail: dict | None = None) -> None:
     audit_record(
         access=access, action=action, object_type="experts.reviewround", object_id=review_round.pk,
         object_label=review_round.name, object_region=review_round.region.code, detail=detail,
@@ -290,7 +290,7 @@ class _ConflictIndex:
         ]
 
 
-def _conflicts(review_round: ReviewRound, projects: list[ReviewProject], experts: list[Expert]) -> dict:  # type: ignore[type-arg]
+def _conflicts(review_round: ReviewRound, projects: list[ReviewProject], experts: list[Expert]) -> dict:
     """(project index, expert index) → reasons: applicant, declared, self, applicant_employer,
     collaboration (within the round's window), relative."""
     since = timezone.localdate().year - review_round.collaboration_years

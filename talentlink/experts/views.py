@@ -69,7 +69,7 @@ def expert_detail(request: HttpRequest, expert_id: int) -> HttpResponse:
     })  # fmt: skip
 
 
-def _profile_initial(expert) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _profile_initial(expert) -> dict:
     names = ("keywords", "biography", "availability", "employer_name", "employer_credit_code", "title")
     return {"fields": list(expert.fields.all()), **{n: getattr(expert, n) for n in names}}
 
@@ -343,7 +343,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-def _round_context(request: HttpRequest, review_round) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _round_context(request: HttpRequest, review_round) -> dict:
     counts = selectors.round_status_counts(review_round=review_round)
     manages = permissions.organises_region(request.user, review_round.region_id)
     projects = selectors.round_panels(review_round=review_round)

@@ -53,12 +53,12 @@ public_router = Router(tags=["registration"])
 
 
 @router.get("/categories", response=list[CategoryOut])
-def categories(request: HttpRequest):  # type: ignore[no-untyped-def]
+def categories(request: HttpRequest):
     return TalentCategory.objects.all()
 
 
 @router.get("/tiers", response=list[TierOut])
-def tiers(request: HttpRequest):  # type: ignore[no-untyped-def]
+def tiers(request: HttpRequest):
     qs = Tier.objects.select_related("region").prefetch_related("mappings_out__target__region")
     return [
         {
@@ -71,7 +71,7 @@ def tiers(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/source-systems", response=list[SourceSystemOut])
-def source_systems(request: HttpRequest):  # type: ignore[no-untyped-def]
+def source_systems(request: HttpRequest):
     qs = SourceSystem.objects.select_related("region").prefetch_related("columns")
     return [
         {
@@ -96,7 +96,7 @@ def source_system_template(request: HttpRequest, code: str = Path(..., pattern=S
 # --- Imports ---------------------------------------------------------------
 
 
-def import_out(batch: ImportBatch) -> dict:  # type: ignore[type-arg]
+def import_out(batch: ImportBatch) -> dict:
     return {
         "id": batch.pk, "source_system": batch.source_system.code,
         "original_name": batch.original_name, "status": batch.status,
@@ -110,7 +110,7 @@ def import_out(batch: ImportBatch) -> dict:  # type: ignore[type-arg]
 
 
 @router.post("/imports", response={201: SourceImportOut})
-def import_create(request: HttpRequest, source_system: Form[str], file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+def import_create(request: HttpRequest, source_system: Form[str], file: File[UploadedFile]):
     source = SourceSystem.objects.filter(code=source_system).select_related("region").first()
     if source is None:
         raise NotFound(_("No such source system."), code="source_system")
@@ -119,24 +119,24 @@ def import_create(request: HttpRequest, source_system: Form[str], file: File[Upl
 
 
 @router.get("/imports", response=list[SourceImportOut])
-def import_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
+def import_list(request: HttpRequest, page: Query[Page]):
     return [import_out(b) for b in page.of(selectors.imports_visible(user=request.user))]
 
 
 @router.get("/imports/{batch_id}", response=SourceImportOut)
-def import_detail(request: HttpRequest, batch_id: int):  # type: ignore[no-untyped-def]
+def import_detail(request: HttpRequest, batch_id: int):
     return import_out(selectors.import_get(user=request.user, batch_id=batch_id))
 
 
 @router.post("/imports/{batch_id}/retry", response=SourceImportOut)
-def import_retry(request: HttpRequest, batch_id: int):  # type: ignore[no-untyped-def]
+def import_retry(request: HttpRequest, batch_id: int):
     """Queue a failed import again, from its stored file."""
     batch = selectors.import_get(user=request.user, batch_id=batch_id)
     return import_out(services.import_retry(access=Access.from_request(request), batch=batch))
 
 
 @router.get("/imports/{batch_id}/errors", response=list[ImportFindingOut])
-def import_errors(  # type: ignore[no-untyped-def]
+def import_errors(
     request: HttpRequest, batch_id: int, page: Query[ReportPage],
     severity: Literal["", "error", "warning"] = "",
 ):  # fmt: skip
@@ -154,7 +154,7 @@ def import_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
 # --- Persons ---------------------------------------------------------------
 
 
-def person_out(p: Person) -> dict:  # type: ignore[type-arg]
+def person_out(p: Person) -> dict:
     return {
         "id": p.pk, "name": p.name, "id_number": p.id_number_masked, "sex": p.sex,
         "birth_date": p.birth_date, "home_region": p.home_region.code,
@@ -165,7 +165,7 @@ def person_out(p: Person) -> dict:  # type: ignore[type-arg]
 
 
 @router.get("/persons", response=list[PersonOut])
-def person_list(  # type: ignore[no-untyped-def]
+def person_list(
     request: HttpRequest, page: Query[Page], region: str = "", category: str = "", tier: str = "",
     q: str = "",
 ):  # fmt: skip
@@ -187,7 +187,7 @@ def person_list(  # type: ignore[no-untyped-def]
     return [person_out(p) for p in persons]
 
 
-def person_detail_out(person: Person, user: User) -> dict:  # type: ignore[type-arg]
+def person_detail_out(person: Person, user: User) -> dict:
     """A person as this user may see them: fields another city holds come as null (``withheld``
     names them) unless the person is of the user's city or consented to share with it."""
     withheld = selectors.person_withheld(user=user, person=person)
@@ -211,25 +211,25 @@ def person_detail_out(person: Person, user: User) -> dict:  # type: ignore[type-
 
 
 @router.get("/persons/{person_id}", response=PersonDetailOut)
-def person_detail(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+def person_detail(request: HttpRequest, person_id: int):
     person = selectors.person_get(access=Access.from_request(request), person_id=person_id)
     return person_detail_out(person, request.user)
 
 
 @router.post("/persons/{person_id}/id-number", response=IdNumberOut)
-def person_id_number(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+def person_id_number(request: HttpRequest, person_id: int):
     access = Access.from_request(request)
     person = selectors.person_get(access=access, person_id=person_id)
     return {"id_number": services.person_id_number_reveal(access=access, person=person)}
 
 
 @router.get("/persons/{person_id}/consents", response=list[ConsentOut])
-def consent_list(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+def consent_list(request: HttpRequest, person_id: int):
     person = selectors.person_get(access=Access.from_request(request), person_id=person_id)
     return [consent_out(c) for c in person.consents.select_related("region")]
 
 
-def consent_out(c: Consent) -> dict:  # type: ignore[type-arg]
+def consent_out(c: Consent) -> dict:
     return {
         "id": c.pk, "region": c.region.code, "channel": c.channel,
         "granted_at": c.granted_at, "withdrawn_at": c.withdrawn_at,
@@ -237,7 +237,7 @@ def consent_out(c: Consent) -> dict:  # type: ignore[type-arg]
 
 
 @router.post("/persons/{person_id}/consents", response={201: ConsentOut})
-def consent_create(request: HttpRequest, person_id: int, body: ConsentIn):  # type: ignore[no-untyped-def]
+def consent_create(request: HttpRequest, person_id: int, body: ConsentIn):
     access = Access.from_request(request)
     person = selectors.person_get(access=access, person_id=person_id)
     consent = services.consent_grant(access=access, person=person, region=region_get(code=body.region))
@@ -245,14 +245,14 @@ def consent_create(request: HttpRequest, person_id: int, body: ConsentIn):  # ty
 
 
 @router.post("/consents/{consent_id}/withdraw", response=ConsentOut)
-def consent_withdraw(request: HttpRequest, consent_id: int):  # type: ignore[no-untyped-def]
+def consent_withdraw(request: HttpRequest, consent_id: int):
     access = Access.from_request(request)
     consent = selectors.consent_get(access=access, consent_id=consent_id)
     return consent_out(services.consent_withdraw(access=access, consent=consent))
 
 
 @router.get("/me", response=PersonDetailOut)
-def my_record(request: HttpRequest):  # type: ignore[no-untyped-def]
+def my_record(request: HttpRequest):
     person = selectors.person_own(user=request.user)
     if person is None:
         raise NotFound(_("Your account is not linked to a person record yet."), code="not_linked")
@@ -265,7 +265,7 @@ def my_record(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/claims", response=list[ClaimOut])
-def claim_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def claim_list(request: HttpRequest):
     pending = list(selectors.talent_claims_pending(user=request.user))
     return [
         {"id": c.pk, "name": c.name, "id_number": c.id_number_masked, "region": c.region.code,
@@ -275,7 +275,7 @@ def claim_list(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.post("/claims/{claim_id}/decision", response=RegisteredOut)
-def claim_decision(request: HttpRequest, claim_id: int, body: ClaimDecisionIn):  # type: ignore[no-untyped-def]
+def claim_decision(request: HttpRequest, claim_id: int, body: ClaimDecisionIn):
     claim = get_object_or_404(TalentClaim.objects.select_related("user", "region"), pk=claim_id)
     person = get_object_or_404(Person, pk=body.person_id) if body.person_id else None
     claim = services.talent_claim_decide(
@@ -299,7 +299,7 @@ EMPLOYER_REGISTERED = _lazy(
 
 
 @public_router.post("/talent", response={202: MessageOut})
-def talent_register(request: HttpRequest, body: TalentRegisterIn):  # type: ignore[no-untyped-def]
+def talent_register(request: HttpRequest, body: TalentRegisterIn):
     services.talent_register(
         name=body.name, id_number=body.id_number, phone=body.phone, email=body.email,
         password=body.password, region=region_get(code=body.region), client=client_ip(request),
@@ -308,7 +308,7 @@ def talent_register(request: HttpRequest, body: TalentRegisterIn):  # type: igno
 
 
 @public_router.post("/employer", response={202: MessageOut})
-def employer_register(  # type: ignore[no-untyped-def]
+def employer_register(
     request: HttpRequest, organisation_name: Form[str], credit_code: Form[str], region: Form[str],
     contact_name: Form[str], username: Form[str], phone: Form[str], email: Form[str],
     password: Form[str], licence: File[UploadedFile],

@@ -20,7 +20,7 @@ class RegistryConfig(AppConfig):
         heartbeat.register(heartbeat.Job(ImportBatch, task="talentlink.registry.tasks.import_run"))
         heartbeat.register(heartbeat.Job(LinkageRun, task="talentlink.registry.tasks.linkage_run"))
 
-    def navigation(self, request: HttpRequest) -> list:  # type: ignore[type-arg]
+    def navigation(self, request: HttpRequest) -> list:
         from talentlink.core.navigation import NavItem
         from talentlink.registry.linkage.services import linkage_staff
 
@@ -28,7 +28,7 @@ class RegistryConfig(AppConfig):
             return [NavItem(str(_("Record linkage")), reverse("registry:linkage"))]
         return []
 
-    def desk_panels(self, request: HttpRequest) -> list:  # type: ignore[type-arg]
+    def desk_panels(self, request: HttpRequest) -> list:
         from talentlink.core.navigation import DeskPanel
         from talentlink.registry.linkage.selectors import desk_figures
         from talentlink.registry.selectors import dashboard_figures

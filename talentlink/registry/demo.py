@@ -518,7 +518,7 @@ def _written_name(name: str, rng: random.Random, rates: ErrorRates) -> str:
     return name
 
 
-def _formatter(source: SourceSystem):  # type: ignore[no-untyped-def]
+def _formatter(source: SourceSystem):
     """Turn a talent into a row in the source system's own columns and codes."""
     reverse: dict[str, dict[str, str]] = {}
     for mapping in source.values.all():

@@ -14,7 +14,7 @@ class ImportUploadForm(forms.Form):
     source_system = forms.ModelChoiceField(label=_("Source"), queryset=SourceSystem.objects.none())
     file = forms.FileField(label=_("Export file (CSV or XLSX)"))
 
-    def __init__(self, *args, user: User, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         qs = SourceSystem.objects.select_related("region")
         self.fields["source_system"].queryset = (
@@ -66,6 +66,6 @@ class ClaimDecisionForm(forms.Form):
 class ConsentForm(forms.Form):
     region = RegionChoiceField(label=_("Share with"))
 
-    def __init__(self, *args, person, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = self.fields["region"].queryset.exclude(pk=person.home_region_id)

@@ -248,7 +248,7 @@ def person_id_numbers_unverified(*, records: list[SourceRecord]) -> int:
     return sum(1 for record in records if record.id_number_unverified)
 
 
-def talent_claims_pending(*, user: User) -> QuerySet:  # type: ignore[type-arg]
+def talent_claims_pending(*, user: User) -> QuerySet:
     from talentlink.registry.models import TalentClaim
 
     qs = TalentClaim.objects.select_related("user", "region").filter(status=TalentClaim.Status.PENDING)
@@ -265,7 +265,7 @@ def claims_shown(*, access: Access, claims: list[Any]) -> list[Any]:
     return claims
 
 
-def person_candidates_for_claim(*, user: User, claim) -> QuerySet[Person]:  # type: ignore[no-untyped-def]
+def person_candidates_for_claim(*, user: User, claim) -> QuerySet[Person]:
     """Unlinked persons of the staff member's city with the claimed name or ID number."""
     return (
         persons_visible(user=user)

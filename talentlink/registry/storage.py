@@ -40,10 +40,10 @@ _UNFINISHED = (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
 
 
 def _field_storage() -> Storage:
-    return ImportBatch._meta.get_field("file").storage  # type: ignore[attr-defined]
+    return ImportBatch._meta.get_field("file").storage
 
 
-def import_file_store(upload: File) -> tuple[str, str]:  # type: ignore[type-arg]
+def import_file_store(upload: File) -> tuple[str, str]:
     """Seal an uploaded export into the media storage; return its stored name and the SHA-256
     of its plaintext (what tells an identical file uploaded again)."""
     digest = hashlib.sha256()
@@ -55,7 +55,7 @@ def import_file_store(upload: File) -> tuple[str, str]:  # type: ignore[type-arg
 
     field = ImportBatch._meta.get_field("file")
     # A random name: the original one (often a date and a department) stays in the database.
-    name = field.generate_filename(None, f"{uuid.uuid4().hex}.sealed")  # type: ignore[attr-defined]
+    name = field.generate_filename(None, f"{uuid.uuid4().hex}.sealed")
     with tempfile.TemporaryFile() as sealed:
         crypto.cipher().file_seal(blocks(), sealed, context=CONTEXT)
         sealed.seek(0)
@@ -170,7 +170,7 @@ def _orphans(cutoff: dt.datetime) -> Iterator[str]:
     """Files under the imports' folder that no import refers to, last changed before ``cutoff``
     (left by an upload whose transaction was rolled back, or by hand)."""
     storage = _field_storage()
-    top = str(ImportBatch._meta.get_field("file").upload_to).split("/")[0]  # type: ignore[attr-defined]
+    top = str(ImportBatch._meta.get_field("file").upload_to).split("/")[0]
     if not storage.exists(top):
         return
     referred = set(ImportBatch.objects.exclude(file="").values_list("file", flat=True))

@@ -131,7 +131,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "registry/person_detail.html", _person_context(request, person))
 
 
-def _person_context(request: HttpRequest, person: Person) -> dict:  # type: ignore[type-arg]
+def _person_context(request: HttpRequest, person: Person) -> dict:
     records = list(selectors.person_source_records_seen(user=request.user, person=person))
     return {
         "person": person,

@@ -32,13 +32,13 @@ def _verdict(verdict: selectors.CodeVerdict) -> dict:
 
 
 @public_router.post("/verify", response=VerdictOut)
-def verify_public(request: HttpRequest, payload: CodeVerifyIn):  # type: ignore[no-untyped-def]
+def verify_public(request: HttpRequest, payload: CodeVerifyIn):
     """Check a code online (signatures, clock, revocation, replay) without using it up."""
     return _verdict(selectors.code_verify(qr=payload.code, issuer=payload.issuer, consume=False))
 
 
 @router.post("/verify", response=VerdictOut)
-def verify(request: HttpRequest, payload: CodeVerifyIn):  # type: ignore[no-untyped-def]
+def verify(request: HttpRequest, payload: CodeVerifyIn):
     """Check a code online; at a service point this also uses the code up."""
     consume = request.user.role in REDEEMING_ROLES
     return _verdict(selectors.code_verify(qr=payload.code, issuer=payload.issuer, consume=consume))
@@ -53,13 +53,13 @@ def _signed(published: PublishedList) -> dict:
 
 
 @public_router.get("/trust-list", response=SignedListOut)
-def trust_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def trust_list(request: HttpRequest):
     """The platform-signed list of city keys (kid, issuer, COSE key, validity)."""
     return _signed(services.published_latest(kind=PublishedList.Kind.TRUST))
 
 
 @public_router.get("/status/{region_code}", response=SignedListOut)
-def status_list(request: HttpRequest, region_code: str = Path(..., pattern=REGION_CODE_PATTERN)):  # type: ignore[no-untyped-def]
+def status_list(request: HttpRequest, region_code: str = Path(..., pattern=REGION_CODE_PATTERN)):
     """A city's signed status list: one bit per code it issued, set when revoked."""
     region = region_get(code=region_code)
     return _signed(services.published_latest(kind=PublishedList.Kind.STATUS, region=region))
@@ -82,13 +82,13 @@ def _code(issued: services.IssuedCode) -> dict:
 
 
 @router.get("/my-code", response=CodeOut)
-def my_code(request: HttpRequest):  # type: ignore[no-untyped-def]
+def my_code(request: HttpRequest):
     """A fresh one-minute code for the logged-in talent."""
     return _code(services.code_issue(person=_own_person(request)))
 
 
 @router.post("/my-code/offline", response=CodeOut)
-def my_offline_credential(request: HttpRequest, payload: HolderKeyIn):  # type: ignore[no-untyped-def]
+def my_offline_credential(request: HttpRequest, payload: HolderKeyIn):
     """A day-long credential bound to the browser's key, for the browser to present offline."""
     if (payload.kty, payload.crv) != ("EC", "P-256"):
         raise DomainError(_("The device key is not a P-256 public key."), code="holder_key")

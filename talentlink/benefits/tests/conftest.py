@@ -54,7 +54,7 @@ class FakeCodes:
     def issue(self, person: Person, *, token: str | None = None, reason: str = "ok") -> str:
         return f"TC1:FAKE|p{person.pk}|{token or uuid.uuid4().hex}|{reason}"
 
-    def code_verify(self, *, qr: str, now=None, online: bool = True, consume: bool = True) -> FakeVerdict:  # type: ignore[no-untyped-def]
+    def code_verify(self, *, qr: str, now=None, online: bool = True, consume: bool = True) -> FakeVerdict:
         self.calls.append({"qr": qr, "now": now, "online": online, "consume": consume})
         if not qr.startswith("TC1:FAKE|"):
             return FakeVerdict(False, "bad_prefix", "not a talent code")
@@ -75,7 +75,7 @@ class FakeCodes:
         )
 
 
-def _module(monkeypatch, name: str, **functions) -> types.ModuleType:  # type: ignore[no-untyped-def]
+def _module(monkeypatch, name: str, **functions) -> types.ModuleType:
     """Replace functions of a module built alongside (or stand in for it while it does not exist)."""
     try:
         module = importlib.import_module(name)
@@ -88,7 +88,7 @@ def _module(monkeypatch, name: str, **functions) -> types.ModuleType:  # type: i
 
 
 @pytest.fixture(autouse=True)
-def codes(monkeypatch) -> FakeCodes:  # type: ignore[no-untyped-def]
+def codes(monkeypatch) -> FakeCodes:
     fake = FakeCodes()
     _module(monkeypatch, "talentlink.talentcode.selectors", code_verify=fake.code_verify,
             person_by_subject=fake.person_by_subject)  # fmt: skip
@@ -108,7 +108,7 @@ class FakeLevels:
 
 
 @pytest.fixture(autouse=True)
-def credential_levels(monkeypatch) -> FakeLevels:  # type: ignore[no-untyped-def]
+def credential_levels(monkeypatch) -> FakeLevels:
     fake = FakeLevels()
     _module(
         monkeypatch,
@@ -155,7 +155,7 @@ def make_provider(region: Region, name: str, kind: str = "scenic_spot") -> Provi
     return Provider.objects.create(organisation=organisation, name=name, kind=kind, region=region)
 
 
-def make_benefit(provider: Provider, code: str, **terms) -> Benefit:  # type: ignore[no-untyped-def]
+def make_benefit(provider: Provider, code: str, **terms) -> Benefit:
     m2m = {k: terms.pop(k) for k in ("holder_regions", "categories", "tiers") if k in terms}
     fields = {
         "name": code,
@@ -171,32 +171,32 @@ def make_benefit(provider: Provider, code: str, **terms) -> Benefit:  # type: ig
 
 
 @pytest.fixture
-def tianyige(ningbo) -> Provider:  # type: ignore[no-untyped-def]
+def tianyige(ningbo) -> Provider:
     return make_provider(ningbo, "天一阁博物院")
 
 
 @pytest.fixture
-def putuo(zhoushan) -> Provider:  # type: ignore[no-untyped-def]
+def putuo(zhoushan) -> Provider:
     return make_provider(zhoushan, "普陀山风景名胜区")
 
 
 @pytest.fixture
-def tianyige_free(tianyige) -> Benefit:  # type: ignore[no-untyped-def]
+def tianyige_free(tianyige) -> Benefit:
     return make_benefit(tianyige, "nb-tianyige-free", name="天一阁免费参观", per_day=1, per_year=3)
 
 
 @pytest.fixture
-def putuo_free(putuo) -> Benefit:  # type: ignore[no-untyped-def]
+def putuo_free(putuo) -> Benefit:
     return make_benefit(putuo, "zs-putuo-free", name="普陀山免门票", list_price=Decimal("160"), per_year=2)
 
 
 @pytest.fixture
-def gate(tianyige) -> ServicePoint:  # type: ignore[no-untyped-def]
+def gate(tianyige) -> ServicePoint:
     return ServicePoint.objects.create(provider=tianyige, name="东门检票口")
 
 
 @pytest.fixture
-def gate_user(gate):  # type: ignore[no-untyped-def]
+def gate_user(gate):
     user = make_user(
         "nb-gate", Role.SERVICE_POINT, gate.provider.region, organisation=gate.provider.organisation
     )
@@ -205,7 +205,7 @@ def gate_user(gate):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def putuo_gate_user(putuo):  # type: ignore[no-untyped-def]
+def putuo_gate_user(putuo):
     point = ServicePoint.objects.create(provider=putuo, name="南天门")
     user = make_user("zs-gate", Role.SERVICE_POINT, putuo.region, organisation=putuo.organisation)
     ServicePointAccount.objects.create(user=user, service_point=point)
@@ -213,12 +213,12 @@ def putuo_gate_user(putuo):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def zhang(ningbo) -> Person:  # type: ignore[no-untyped-def]
+def zhang(ningbo) -> Person:
     return make_person("张伟", ZHANG_ID, ningbo, tier="C")
 
 
 @pytest.fixture
-def ouyang(zhoushan) -> Person:  # type: ignore[no-untyped-def]
+def ouyang(zhoushan) -> Person:
     return make_person("欧阳明", OUYANG_ID, zhoushan, category="high_skilled", tier="D")
 
 

@@ -19,7 +19,7 @@ from talentlink.registry.demo import credit_code
 pytestmark = pytest.mark.django_db
 
 
-def redeem(client, qr, benefit="nb-tianyige-free", when=None, offline=False, client_id=None):  # type: ignore[no-untyped-def]
+def redeem(client, qr, benefit="nb-tianyige-free", when=None, offline=False, client_id=None):
     return client.post("/api/benefits/redemptions", {
         "client_id": str(client_id or uuid.uuid4()), "code": qr, "benefit": benefit,
         "scanned_at": (when or at("2026-05-01")).isoformat(), "offline": offline,
@@ -161,7 +161,7 @@ def test_the_office_registers_a_provider_a_service_point_and_its_account(nb_offi
     assert bad.status_code == 400 and bad.json()["field"] == "credit_code"
 
 
-def settle_fixture(tianyige_free, putuo_free, gate_user, putuo_gate_user, zhang, ouyang, codes, client_of):  # type: ignore[no-untyped-def]
+def settle_fixture(tianyige_free, putuo_free, gate_user, putuo_gate_user, zhang, ouyang, codes, client_of):
     nb, zs = client_of(gate_user), client_of(putuo_gate_user)
     redeem(nb, codes.issue(zhang), when=at("2026-04-03"))  # Ningbo talent at a Ningbo provider
     redeem(nb, codes.issue(ouyang), when=at("2026-04-04"))  # Zhoushan talent in Ningbo: 30 yuan
@@ -324,7 +324,7 @@ def test_another_citys_staff_cannot_read_a_persons_insurance_records_without_con
     assert AuditEvent.objects.filter(action="denied", object_id=str(zhang.pk)).exists()
 
 
-def test_the_public_catalogue_lists_active_entries(tianyige_free, putuo, client):  # type: ignore[no-untyped-def]
+def test_the_public_catalogue_lists_active_entries(tianyige_free, putuo, client):
     make_benefit(putuo, "zs-off", is_active=False)
     assert [b["code"] for b in client.get("/api/public/benefits/catalogue").json()] == ["nb-tianyige-free"]
 

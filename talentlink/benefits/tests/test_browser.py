@@ -31,7 +31,7 @@ pytestmark = [
 ]
 
 
-def offline_uses(user: User, qr_of, person) -> None:  # type: ignore[no-untyped-def]
+def offline_uses(user: User, qr_of, person) -> None:
     """Two offline scans the same day at the gate: the second breaks the daily limit."""
     scans = [Scan(client_id=uuid.uuid4(), qr=qr_of(person), benefit_code="nb-tianyige-free",
                   scanned_at=at("2026-04-10", hour), offline=True) for hour in (9, 15)]  # fmt: skip

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 5, 1)
 
 
-def verdict(benefit, person, on=DAY) -> str:  # type: ignore[no-untyped-def]
+def verdict(benefit, person, on=DAY) -> str:
     return benefit_eligibility(benefit=benefit, holder=Holder(person), on=on).reason
 
 
@@ -83,7 +83,7 @@ def test_levels_are_not_asked_for_when_no_benefit_needs_them(tianyige, zhang, cr
     assert credential_levels.calls == []
 
 
-def insurance(person: Person, region, first: str, last: str) -> None:  # type: ignore[no-untyped-def]
+def insurance(person: Person, region, first: str, last: str) -> None:
     batch = InsuranceImport.objects.create(region=region, original_name="x.csv", status="imported")
     InsuranceRecord.objects.create(
         person=person,

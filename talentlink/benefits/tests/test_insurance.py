@@ -40,7 +40,7 @@ def xlsx_upload(tmp_path: Path, rows: list[list[str]]) -> SimpleUploadedFile:
     return SimpleUploadedFile("records.xlsx", path.read_bytes())
 
 
-def run(user, region, upload):  # type: ignore[no-untyped-def]
+def run(user, region, upload):
     return insurance_import(
         access=Access(user=user, channel="page"), region=region, upload=upload, today=TODAY
     )

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def used(tianyige_free, gate_user, zhang, codes):  # type: ignore[no-untyped-def]
+def used(tianyige_free, gate_user, zhang, codes):
     record(gate_user, codes.issue(zhang), at("2026-05-01"))
     record(gate_user, codes.issue(zhang), at("2026-05-02"))
     return tianyige_free.provider

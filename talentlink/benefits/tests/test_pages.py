@@ -21,7 +21,7 @@ from talentlink.registry.models import Tier
 pytestmark = pytest.mark.django_db
 
 
-def record(user, qr, when, offline=False, benefit="nb-tianyige-free"):  # type: ignore[no-untyped-def]
+def record(user, qr, when, offline=False, benefit="nb-tianyige-free"):
     scan = Scan(client_id=uuid.uuid4(), qr=qr, benefit_code=benefit, scanned_at=when, offline=offline)
     return services.redemption_record(access=Access(user=user, channel="api"), scan=scan)[0]
 
@@ -167,7 +167,7 @@ def test_the_talent_sees_entitlements_history_and_insurance_years(tianyige_free,
 
 def test_a_benefit_with_no_uses_left_today_shows_as_used_up_and_is_not_counted_on_the_desk(
     tianyige_free, putuo_free, gate_user, zhang, codes, client_of, ningbo
-):  # type: ignore[no-untyped-def]
+):
     talent = make_user("13800000001", Role.TALENT)
     zhang.account = talent
     zhang.save()

@@ -24,7 +24,7 @@ def tianyige_manager(tianyige: Provider) -> User:
 
 def test_a_provider_edits_the_description_of_its_own_benefit_and_the_change_is_audited(
     tianyige_manager, tianyige_free, client_of
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_of(tianyige_manager)
     detail = client.get(f"/benefits/providers/{tianyige_free.provider_id}/").content.decode()
     assert 'href="/benefits/catalogue/nb-tianyige-free/edit/"' in detail
@@ -54,7 +54,7 @@ def test_a_provider_edits_the_description_of_its_own_benefit_and_the_change_is_a
 
 def test_a_provider_posting_terms_on_the_page_changes_only_the_description(
     tianyige_manager, tianyige_free, client_of
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client_of(tianyige_manager).post(
         "/benefits/catalogue/nb-tianyige-free/edit/", {"name": "天一阁", "per_day": "9", "list_price": "1"}
     )
@@ -64,7 +64,7 @@ def test_a_provider_posting_terms_on_the_page_changes_only_the_description(
 
 def test_through_the_api_a_provider_changes_its_description_but_not_its_terms(
     tianyige_manager, tianyige_free, client_of
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_of(tianyige_manager)
     url = "/api/benefits/catalogue/nb-tianyige-free"
     answer = client.patch(url, {"description": "周一闭馆"}, content_type="application/json")
@@ -76,7 +76,7 @@ def test_through_the_api_a_provider_changes_its_description_but_not_its_terms(
 
 def test_a_provider_may_not_edit_another_providers_benefit(
     tianyige_manager, tianyige, putuo_free, client_of
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from talentlink.benefits.tests.conftest import make_provider
 
     museum = make_benefit(make_provider(tianyige.region, "宁波博物馆"), "nb-museum-free")
@@ -91,7 +91,7 @@ def test_a_provider_may_not_edit_another_providers_benefit(
 
 def test_a_provider_opens_its_own_service_point_but_not_another_providers(
     tianyige_manager, tianyige, putuo, client_of
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_of(tianyige_manager)
     detail = client.get(f"/benefits/providers/{tianyige.pk}/").content.decode()
     assert 'id="point-form"' in detail and 'id="account-form"' not in detail  # accounts: the office

@@ -17,7 +17,7 @@ from talentlink.core.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-def scan(qr: str, benefit: str = "nb-tianyige-free", when=None, offline=False, client_id=None) -> Scan:  # type: ignore[no-untyped-def]
+def scan(qr: str, benefit: str = "nb-tianyige-free", when=None, offline=False, client_id=None) -> Scan:
     return Scan(
         client_id=client_id or uuid.uuid4(),
         qr=qr,
@@ -27,7 +27,7 @@ def scan(qr: str, benefit: str = "nb-tianyige-free", when=None, offline=False, c
     )
 
 
-def access(user) -> Access:  # type: ignore[no-untyped-def]
+def access(user) -> Access:
     return Access(user=user, channel=AuditEvent.Channel.API)
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def real_codes(codes, monkeypatch):  # type: ignore[no-untyped-def]
+def real_codes(codes, monkeypatch):
     monkeypatch.undo()  # drop the fakes of the conftest
     from talentlink.talentcode.services import code_issue
 
@@ -54,7 +54,7 @@ def test_a_real_code_is_checked_recorded_once_and_a_forgery_refused(
 
 
 @pytest.fixture
-def west_gate_user(tianyige):  # type: ignore[no-untyped-def]
+def west_gate_user(tianyige):
     """A second counter of the pavilion, with its own device and queue."""
     from conftest import make_user
     from talentlink.benefits.models import ServicePoint, ServicePointAccount
@@ -66,7 +66,7 @@ def west_gate_user(tianyige):  # type: ignore[no-untyped-def]
     return user
 
 
-def presented_offline(person, scanned_at):  # type: ignore[no-untyped-def]
+def presented_offline(person, scanned_at):
     """The talent's device wrapper, as the two counters' cameras read it (a screenshot of one)."""
     from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -82,7 +82,7 @@ def presented_offline(person, scanned_at):  # type: ignore[no-untyped-def]
     return presentation_create(credential_qr=credential.qr, holder=device, now=scanned_at)
 
 
-def queued(code: str, benefit: str, scanned_at) -> dict:  # type: ignore[no-untyped-def]
+def queued(code: str, benefit: str, scanned_at) -> dict:
     return {"client_id": str(uuid.uuid4()), "code": code, "benefit": benefit,
             "scanned_at": scanned_at.isoformat(), "offline": True}  # fmt: skip
 
@@ -105,7 +105,7 @@ def test_a_presentation_copied_to_a_second_offline_counter_is_flagged_when_it_sy
     shown = presented_offline(zhang, scanned)
     east, west = client_of(gate_user), client_of(west_gate_user)
 
-    def sync(client, item):  # type: ignore[no-untyped-def]
+    def sync(client, item):
         answer = client.post("/api/benefits/redemptions/sync", {"items": [item]},
                              content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
         assert answer.status_code == 200

@@ -246,7 +246,7 @@ def _param(cell: Cell) -> Any:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[access_world.World]:  # type: ignore[no-untyped-def]
+def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[access_world.World]:
     media = tmp_path_factory.mktemp("matrix-media")
     # The root conftest's test settings (for the whole module) and the world's files.
     fast = {
@@ -264,7 +264,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[acce
 
 
 @pytest.fixture
-def db(world, django_db_blocker):  # type: ignore[no-untyped-def]
+def db(world, django_db_blocker):
     """This module's own ``db``: a savepoint per cell in the world's transaction, rolled back after
     it (pytest-django's would wrap each of the thousands of cells in a TestCase, twice the round
     trips on PostgreSQL)."""
@@ -275,7 +275,7 @@ def db(world, django_db_blocker):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def savepoint(world, db):  # type: ignore[no-untyped-def]
+def savepoint(world, db):
     """The world, seen from the cell's own savepoint, with no throttling counters left in the cache
     by earlier cells."""
     cache.clear()
@@ -283,7 +283,7 @@ def savepoint(world, db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _test_settings():  # type: ignore[no-untyped-def]
+def _test_settings():
     """The root conftest's test settings, applied once for the module by ``world`` instead of
     per cell (thousands of cells)."""
 
@@ -299,7 +299,7 @@ def csv_file(text: str, name: str = "list.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode("utf-8-sig"), content_type="text/csv")
 
 
-class Form(dict):  # type: ignore[type-arg]
+class Form(dict):
     """A body sent as a (multipart) form instead of JSON."""
 
 
@@ -693,7 +693,7 @@ TALLY: dict[str, Any] = {"cells": 0, "agreed": 0, "known": 0, "violations": [], 
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _tally():  # type: ignore[no-untyped-def]
+def _tally():
     yield
     if not TALLY["cells"]:
         return
@@ -717,7 +717,7 @@ def _count(cell: Cell, answer: Answer, found: str, agrees: bool) -> None:
 
 
 @pytest.mark.parametrize("cell", [_param(c) for c in CELLS])
-def test_access(cell: Cell, savepoint, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_access(cell: Cell, savepoint, monkeypatch) -> None:
     answer = ask(savepoint, cell, monkeypatch)
     found = verdict(cell, answer)
     _count(cell, answer, found, _agrees(cell, answer, found))

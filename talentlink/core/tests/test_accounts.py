@@ -16,7 +16,7 @@ from talentlink.core.models import AuditEvent, Organisation, Role, User
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def register_employer(region, **overrides):  # type: ignore[no-untyped-def]
+def register_employer(region, **overrides):
     values = dict(
         organisation_name="宁波甬江新材料有限公司", credit_code="91330100716105852F", region=region,
         licence=SimpleUploadedFile("licence.pdf", PDF), contact_name="赵经理", username="yongjiang",

@@ -10,7 +10,7 @@ from talentlink.core.models import Role
 pytestmark = pytest.mark.django_db
 
 
-def test_the_background_tasks_app_is_headed_with_a_translatable_name(client_of, ningbo):  # type: ignore[no-untyped-def]
+def test_the_background_tasks_app_is_headed_with_a_translatable_name(client_of, ningbo):
     admin = make_user("admin", Role.TALENT_OFFICE, ningbo, is_superuser=True, is_staff=True)
     client = client_of(admin)
     client.cookies["django_language"] = "en"

@@ -47,7 +47,7 @@ def _error(response: Any, status: int) -> dict[str, Any]:
 @pytest.mark.parametrize("param", ["limit", "offset"])
 def test_a_negative_limit_or_offset_is_refused_not_a_server_error(
     url, param, admin_user, client_of, settings
-):  # type: ignore[no-untyped-def]
+):
     settings.DEBUG = True  # as the demo runs: an unhandled error would be a 500 with a traceback
     client = client_of(admin_user)
     client.raise_request_exception = False
@@ -57,12 +57,12 @@ def test_a_negative_limit_or_offset_is_refused_not_a_server_error(
 
 
 @pytest.mark.parametrize("url", sorted(PAGED))
-def test_a_limit_over_the_largest_page_is_refused(url, admin_user, client_of):  # type: ignore[no-untyped-def]
+def test_a_limit_over_the_largest_page_is_refused(url, admin_user, client_of):
     body = _error(client_of(admin_user).get(url, {"limit": PAGED[url] + 1}), 422)
     assert body["field"] == "limit"
 
 
-def test_offset_and_limit_page_through_a_list(nb_office, client_of):  # type: ignore[no-untyped-def]
+def test_offset_and_limit_page_through_a_list(nb_office, client_of):
     AuditEvent.objects.bulk_create(
         AuditEvent(actor=nb_office, actor_username="nb-office", action=AuditEvent.Action.CREATE,
                    object_type="test.thing", object_id=str(i), object_region="330200",
@@ -80,9 +80,7 @@ def test_offset_and_limit_page_through_a_list(nb_office, client_of):  # type: ig
 @pytest.mark.parametrize(
     "url", ["/api/register/employer", "/api/registry/imports", "/api/credentials/applications"]
 )
-def test_a_multipart_body_without_its_boundary_is_a_400_with_the_error_body(  # type: ignore[no-untyped-def]
-    url, as_who, nb_office, settings
-):
+def test_a_multipart_body_without_its_boundary_is_a_400_with_the_error_body(url, as_who, nb_office, settings):
     settings.DEBUG = True
     client = Client(raise_request_exception=False)
     if as_who != "anonymous":
@@ -94,7 +92,7 @@ def test_a_multipart_body_without_its_boundary_is_a_400_with_the_error_body(  # 
     assert _error(response, 400)["code"] == "malformed_request"
 
 
-def test_ninjas_own_refusals_have_the_projects_error_body(nb_office, client_of):  # type: ignore[no-untyped-def]
+def test_ninjas_own_refusals_have_the_projects_error_body(nb_office, client_of):
     assert _error(Client().get("/api/core/me"), 401)["code"] == "not_authenticated"
     assert _error(client_of(nb_office).get("/api/registry/persons/abc"), 422)["field"] == "person_id"
     # A session without the CSRF token (django-ninja's session auth checks it on writes).
@@ -117,7 +115,7 @@ def _models(annotation: Any, seen: set[type[BaseModel]]) -> None:
         _models(argument, seen)
 
 
-def test_no_two_schemas_of_the_api_share_a_name():  # type: ignore[no-untyped-def]
+def test_no_two_schemas_of_the_api_share_a_name():
     from config.api import api
 
     seen: set[type[BaseModel]] = set()
@@ -134,7 +132,7 @@ def test_no_two_schemas_of_the_api_share_a_name():  # type: ignore[no-untyped-de
 
 
 @pytest.fixture
-def openapi(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def openapi(db) -> dict[str, Any]:
     response = Client().get("/api/openapi.json")
     assert response.status_code == 200
     return response.json()
@@ -144,7 +142,7 @@ def _schema(openapi: dict[str, Any], ref: str) -> dict[str, Any]:
     return openapi["components"]["schemas"][ref.rsplit("/", 1)[-1]]
 
 
-def test_the_registry_imports_are_documented_with_their_own_schema(openapi):  # type: ignore[no-untyped-def]
+def test_the_registry_imports_are_documented_with_their_own_schema(openapi):
     listed = openapi["paths"]["/api/registry/imports"]["get"]["responses"]["200"]
     item = _schema(openapi, listed["content"]["application/json"]["schema"]["items"]["$ref"])
     assert {"source_system", "warning_count", "progress"} <= set(item["properties"])
@@ -154,7 +152,7 @@ def test_the_registry_imports_are_documented_with_their_own_schema(openapi):  # 
     )
 
 
-def test_every_operation_declares_its_error_answers_with_the_error_schema(openapi):  # type: ignore[no-untyped-def]
+def test_every_operation_declares_its_error_answers_with_the_error_schema(openapi):
     error_ref = "#/components/schemas/ErrorOut"
     assert set(_schema(openapi, error_ref)["required"]) == {"code", "message"}
     operations = [(m, p, op) for p, item in openapi["paths"].items() for m, op in item.items()]
@@ -175,7 +173,7 @@ def test_every_operation_declares_its_error_answers_with_the_error_schema(openap
             assert {"code", "message"} <= set(declared["required"]), (method, path, status)
 
 
-def test_the_insurance_imports_refusal_is_declared_as_an_error_with_the_rejected_import(openapi):  # type: ignore[no-untyped-def]
+def test_the_insurance_imports_refusal_is_declared_as_an_error_with_the_rejected_import(openapi):
     answer = openapi["paths"]["/api/benefits/insurance/imports"]["post"]["responses"]["400"]
     declared = _schema(openapi, answer["content"]["application/json"]["schema"]["$ref"])
     assert {"code", "message"} <= set(declared["required"]) and "rejected" in declared["properties"]

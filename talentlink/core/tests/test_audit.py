@@ -48,7 +48,7 @@ def test_the_audit_pager_keeps_the_filters_without_repeating_the_page(nb_office,
 
 
 @pytest.fixture
-def zhang(nb_office, ningbo_csv):  # type: ignore[no-untyped-def]
+def zhang(nb_office, ningbo_csv):
     from talentlink.registry.models import Person
     from talentlink.registry.tests.test_imports import run_import
 

@@ -34,7 +34,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 @pytest.fixture(autouse=True)
-def _seeded_catalogues(transactional_db) -> None:  # type: ignore[no-untyped-def]
+def _seeded_catalogues(transactional_db) -> None:
     for module in SEED_MIGRATIONS:
         importlib.import_module(module).seed(apps, None)
 
@@ -60,7 +60,7 @@ class Watched:
 
 
 @pytest.fixture
-def watched(live_server, monkeypatch) -> Iterator[Watched]:  # type: ignore[no-untyped-def]
+def watched(live_server, monkeypatch) -> Iterator[Watched]:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_CAMERA])
@@ -74,7 +74,7 @@ def watched(live_server, monkeypatch) -> Iterator[Watched]:  # type: ignore[no-u
 
 
 @pytest.fixture
-def review_pair(nb_office, ningbo_csv, settings) -> ReviewPair:  # type: ignore[no-untyped-def]
+def review_pair(nb_office, ningbo_csv, settings) -> ReviewPair:
     settings.TALENTLINK_LINKAGE_AFTER_IMPORT = False
     run_import(nb_office, ningbo_csv())
     a, b = SourceRecord.objects.order_by("pk")[:2]

@@ -22,18 +22,18 @@ pytestmark = pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6
 
 
 @pytest.fixture
-def cache():  # type: ignore[no-untyped-def]
+def cache():
     backend = RedisCache("redis://127.0.0.1:6379/15", {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
     yield backend
     backend.clear()
     backend.close()
 
 
-def test_every_operation_goes_through_one_client(cache) -> None:  # type: ignore[no-untyped-def]
+def test_every_operation_goes_through_one_client(cache) -> None:
     made: list[object] = []
     factory = cache._cache._client
 
-    def counting(**options):  # type: ignore[no-untyped-def]
+    def counting(**options):
         made.append(options)
         return factory(**options)
 
@@ -44,7 +44,7 @@ def test_every_operation_goes_through_one_client(cache) -> None:  # type: ignore
     assert len(made) == 1  # Django's own client would have made a hundred
 
 
-def test_it_behaves_as_djangos_redis_cache(cache) -> None:  # type: ignore[no-untyped-def]
+def test_it_behaves_as_djangos_redis_cache(cache) -> None:
     assert cache.add("seen", 1, timeout=60)
     assert not cache.add("seen", 2, timeout=60)
     assert cache.get("seen") == 1

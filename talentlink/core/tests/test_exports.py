@@ -47,7 +47,7 @@ def url_patterns() -> dict[str, str]:
     """Every route of the URL configuration (pages and the API) → its name."""
     found: dict[str, str] = {}
 
-    def walk(patterns: list, prefix: str, namespace: str) -> None:  # type: ignore[type-arg]
+    def walk(patterns: list, prefix: str, namespace: str) -> None:
         for p in patterns:
             if isinstance(p, URLResolver):
                 inner = (
@@ -68,7 +68,7 @@ def export_routes() -> set[str]:
 # --- The downloads --------------------------------------------------------------------------------
 
 
-def cells_of(response) -> Iterator[tuple[str, object, str]]:  # type: ignore[no-untyped-def]
+def cells_of(response) -> Iterator[tuple[str, object, str]]:
     """(where, value, openpyxl data type or "csv") of every cell of a downloaded XLSX or CSV file."""
     body = b"".join(response.streaming_content) if response.streaming else response.content
     if body.startswith(b"PK"):
@@ -104,10 +104,10 @@ class World:
         self.request, self.tmp_path = request, tmp_path
         self._made: dict[str, object] = {}
 
-    def fixture(self, name: str):  # type: ignore[no-untyped-def]
+    def fixture(self, name: str):
         return self.request.getfixturevalue(name)
 
-    def once(self, key: str, make: Callable[[], object]):  # type: ignore[no-untyped-def]
+    def once(self, key: str, make: Callable[[], object]):
         if key not in self._made:
             self._made[key] = make()
         return self._made[key]

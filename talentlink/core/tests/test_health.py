@@ -15,10 +15,10 @@ def test_a_server_that_reaches_its_database_and_cache_is_healthy() -> None:
     assert answer.json() == {"ok": True, "database": True, "cache": True}
 
 
-def test_a_server_that_lost_its_database_answers_503(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_server_that_lost_its_database_answers_503(monkeypatch) -> None:
     from django.db import connection
 
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broken(*args, **kwargs):
         raise DatabaseError("connection refused")
 
     monkeypatch.setattr(connection, "cursor", broken)
@@ -27,9 +27,9 @@ def test_a_server_that_lost_its_database_answers_503(monkeypatch) -> None:  # ty
     assert answer.json() == {"ok": False, "database": False, "cache": True}
 
 
-def test_a_server_that_lost_its_cache_answers_503(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_server_that_lost_its_cache_answers_503(monkeypatch) -> None:
     class Unreachable:
-        def get(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def get(self, *args, **kwargs):
             raise ConnectionError("cache down")
 
     monkeypatch.setattr("talentlink.core.selectors.cache", Unreachable())

@@ -35,7 +35,7 @@ def test_every_link_on_a_roles_desk_opens_for_it(role, in_city, ningbo, zhoushan
     assert not dead, dead
 
 
-def _dead_links(client, *, start: str, depth: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _dead_links(client, *, start: str, depth: int) -> dict[str, int]:
     """Follow the internal links from ``start`` ``depth`` pages deep; those answering 403 or 404."""
     seen: set[str] = set()
     frontier, dead = [start], {}

@@ -27,12 +27,12 @@ def in_chinese(message: str, **params: object) -> str:
         return gettext(message) % params if params else gettext(message)
 
 
-def api_login(client: Client, username: str, password: str, **headers: str):  # type: ignore[no-untyped-def]
+def api_login(client: Client, username: str, password: str, **headers: str):
     return client.post(LOGIN, {"username": username, "password": password},
                        content_type="application/json", **headers)  # fmt: skip
 
 
-def page_login(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+def page_login(client: Client, username: str, password: str):
     return client.post("/accounts/login/", {"username": username, "password": password})
 
 

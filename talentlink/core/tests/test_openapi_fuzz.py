@@ -195,7 +195,7 @@ def _run_operation(operation: Any, identities: dict[str, dict[str, Any]], known:
 
 def test_every_operation_answers_as_declared_for_every_role(
     db, tmp_path, wsgi_requests_in_the_test_transaction, quiet_refusals
-):  # type: ignore[no-untyped-def]
+):
     from config.wsgi import application
     from talentlink.registry import demo
 

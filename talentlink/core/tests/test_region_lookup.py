@@ -18,11 +18,11 @@ UNKNOWN_REGION_URLS = [
 ]
 
 
-def test_an_active_region_is_found_by_its_code(ningbo) -> None:  # type: ignore[no-untyped-def]
+def test_an_active_region_is_found_by_its_code(ningbo) -> None:
     assert region_get(code="330200") == ningbo
 
 
-def test_a_retired_region_is_not_found(ningbo) -> None:  # type: ignore[no-untyped-def]
+def test_a_retired_region_is_not_found(ningbo) -> None:
     Region.objects.filter(pk=ningbo.pk).update(is_active=False)
     with pytest.raises(NotFound) as refused:
         region_get(code="330200")
@@ -30,7 +30,7 @@ def test_a_retired_region_is_not_found(ningbo) -> None:  # type: ignore[no-untyp
 
 
 @pytest.mark.parametrize("url", UNKNOWN_REGION_URLS)
-def test_an_unknown_region_code_is_the_same_404_in_every_app(url, client_of, observer) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_region_code_is_the_same_404_in_every_app(url, client_of, observer) -> None:
     answer = client_of(observer).get(url)
     assert answer.status_code == 404, answer.content
     assert answer.json()["code"] == "region"

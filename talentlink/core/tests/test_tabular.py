@@ -104,7 +104,7 @@ def test_a_byte_order_mark_wins_over_the_setting(tmp_path):
     assert list(read_csv(path, encoding="gb18030")) == [HEADER, *ROWS]
 
 
-def rejected(rows_of) -> FileRejected:  # type: ignore[no-untyped-def]
+def rejected(rows_of) -> FileRejected:
     with pytest.raises(FileRejected) as caught:
         list(rows_of)
     return caught.value
@@ -157,7 +157,7 @@ def xlsx(tmp_path: Path, rows: list[list[object]], name: str = "export.xlsx") ->
 
 
 @pytest.fixture(params=["calamine", "openpyxl"])
-def reader(request, settings) -> str:  # type: ignore[no-untyped-def]
+def reader(request, settings) -> str:
     settings.TALENTLINK_XLSX_READER = request.param
     return request.param
 

@@ -25,7 +25,7 @@ EMPLOYER_CODE = "91330200144069621H"
 ISSUED = dt.date(2021, 6, 30)
 
 
-def person(name: str, id_number: str, region: Region, **extra) -> Person:  # type: ignore[no-untyped-def]
+def person(name: str, id_number: str, region: Region, **extra) -> Person:
     value = idnumbers.parse(id_number).value
     token, index = crypto.id_number_seal(value)
     return Person.objects.create(
@@ -35,19 +35,19 @@ def person(name: str, id_number: str, region: Region, **extra) -> Person:  # typ
 
 
 @pytest.fixture
-def zs_hr(zhoushan) -> User:  # type: ignore[no-untyped-def]
+def zs_hr(zhoushan) -> User:
     return make_user("zs-hr", Role.HR_REVIEWER, zhoushan, email="zs-hr@example.cn")
 
 
 @pytest.fixture
-def talent(ningbo) -> User:  # type: ignore[no-untyped-def]
+def talent(ningbo) -> User:
     user = make_user("13805740001", Role.TALENT, email="zw@example.cn", link_status=User.LinkStatus.LINKED)
     person(ZHANG, ZHANG_ID, ningbo, account=user, employer_credit_code=EMPLOYER_CODE, title="技师")
     return user
 
 
 @pytest.fixture
-def employer(ningbo) -> User:  # type: ignore[no-untyped-def]
+def employer(ningbo) -> User:
     organisation = Organisation.objects.create(
         name="宁波海天石化有限公司", credit_code=EMPLOYER_CODE, region=ningbo,
         status=Organisation.Status.APPROVED,
@@ -56,18 +56,18 @@ def employer(ningbo) -> User:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def colleague(ningbo) -> Person:  # type: ignore[no-untyped-def]
+def colleague(ningbo) -> Person:
     """An employee of the employer without an account of their own."""
     return person(LI, LI_ID, ningbo, employer_credit_code=EMPLOYER_CODE)
 
 
 @pytest.fixture
-def in_registry(db) -> Callable[..., RegistryCertificate]:  # type: ignore[no-untyped-def]
+def in_registry(db) -> Callable[..., RegistryCertificate]:
     """Put a certificate into the local registry (as an import of the province's list would)."""
 
     def add(number: str = "ZJ2021JS000123", *, kind: str = "skill-2", name: str = ZHANG,
             id_number: str = ZHANG_ID, issued_on: dt.date = ISSUED, authority: str = "zj-skills",
-            **extra) -> RegistryCertificate:  # type: ignore[no-untyped-def]  # fmt: skip
+            **extra) -> RegistryCertificate:  # fmt: skip
         token, index = crypto.id_number_seal(id_number)
         return RegistryCertificate.objects.create(
             number=number, kind=CertificateKind.objects.get(code=kind), holder_name=name,

@@ -27,7 +27,7 @@ from talentlink.credentials.tests.conftest import (
 pytestmark = pytest.mark.django_db
 
 
-def submit(user, zhoushan, **overrides):  # type: ignore[no-untyped-def]
+def submit(user, zhoushan, **overrides):
     fields = {
         "kind_code": "skill-2", "certificate_number": "ZJ2021JS000123", "holder_name": ZHANG,
         "id_number": ZHANG_ID, "issued_on": ISSUED, "authority_code": "zj-skills", "target_region": zhoushan,
@@ -181,7 +181,7 @@ def test_staff_and_observers_cannot_apply(nb_hr, observer, zhoushan):
 
 
 @pytest.fixture
-def pending(talent, zhoushan):  # type: ignore[no-untyped-def]
+def pending(talent, zhoushan):
     return submit(talent, zhoushan, certificate_number="NB-2018-0042", kind_code="eng-engineer",
                   authority_code="nb-hrss")  # fmt: skip
 

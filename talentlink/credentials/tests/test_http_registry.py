@@ -98,7 +98,7 @@ class ContractRegistry(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def registry_server(settings) -> Iterator[type[ContractRegistry]]:  # type: ignore[no-untyped-def]
+def registry_server(settings) -> Iterator[type[ContractRegistry]]:
     handler = type("Handler", (ContractRegistry,), {"mode": "ok", "requests": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -71,7 +71,7 @@ def test_a_notification_from_before_the_catalogue_shows_its_stored_text(talent, 
     assert "认定结果" in page and "旧的通知正文" in page
 
 
-def _many(user, count):  # type: ignore[no-untyped-def]
+def _many(user, count):
     Notification.objects.bulk_create(
         Notification(user=user, subject=f"通知 {i:02d}", body="正文") for i in range(count)
     )

@@ -19,7 +19,7 @@ FORM = {
 }  # fmt: skip
 
 
-def _recognised(talent, in_registry, client_of) -> Application:  # type: ignore[no-untyped-def]
+def _recognised(talent, in_registry, client_of) -> Application:
     in_registry()
     response = client_of(talent).post("/api/credentials/applications", {**FORM, "scan": pdf_upload()})
     assert response.json()["status"] == "recognised"

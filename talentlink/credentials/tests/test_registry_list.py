@@ -47,7 +47,7 @@ def write_csv(tmp_path: Path, rows: list[list[str]], name: str = "list.csv") -> 
     return path
 
 
-def run(user, path: Path) -> RegistryImport:  # type: ignore[no-untyped-def]
+def run(user, path: Path) -> RegistryImport:
     with open(path, "rb") as handle:
         return imports.registry_list_import(access=access_of(user), upload=File(handle, name=path.name))
 

@@ -24,7 +24,7 @@ SEED_MIGRATIONS = [
 
 
 @pytest.fixture
-def seeded(db) -> None:  # type: ignore[no-untyped-def]
+def seeded(db) -> None:
     """Put back the data migrations' rows should a transactional test have flushed them."""
     for module in SEED_MIGRATIONS:
         importlib.import_module(module).seed(apps, None)
@@ -36,10 +36,10 @@ def id_number(region: Region, serial: int) -> str:
 
 
 @pytest.fixture
-def make_person(db) -> Callable[..., Person]:  # type: ignore[no-untyped-def]
+def make_person(db) -> Callable[..., Person]:
     serials = iter(range(1, 10_000))
 
-    def make(name: str, region: Region, **extra) -> Person:  # type: ignore[no-untyped-def]
+    def make(name: str, region: Region, **extra) -> Person:
         number = extra.pop("id_number", None) or id_number(region, next(serials))
         token, index = crypto.id_number_seal(number)
         return Person.objects.create(
@@ -51,13 +51,13 @@ def make_person(db) -> Callable[..., Person]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def field_of(seeded) -> Callable[[str], Field]:  # type: ignore[no-untyped-def]
+def field_of(seeded) -> Callable[[str], Field]:
     return lambda name: Field.objects.get(name=name)
 
 
 @pytest.fixture
-def make_expert(make_person, field_of) -> Callable[..., Expert]:  # type: ignore[no-untyped-def]
-    def make(name: str, region: Region, fields: tuple[str, ...] = (), **profile) -> Expert:  # type: ignore[no-untyped-def]
+def make_expert(make_person, field_of) -> Callable[..., Expert]:
+    def make(name: str, region: Region, fields: tuple[str, ...] = (), **profile) -> Expert:
         person_extra = {k: profile.pop(k) for k in ("account", "email") if k in profile}
         person = make_person(name, region, employer_name=profile.get("employer_name", ""),
                              title=profile.get("title", ""), **person_extra)  # fmt: skip
@@ -72,12 +72,12 @@ def make_expert(make_person, field_of) -> Callable[..., Expert]:  # type: ignore
 
 
 @pytest.fixture
-def nb_organiser(ningbo) -> User:  # type: ignore[no-untyped-def]
+def nb_organiser(ningbo) -> User:
     return make_user("nb-organiser", Role.REVIEW_ORGANISER, ningbo, email="organiser@example.cn")
 
 
 @pytest.fixture
-def zs_organiser(zhoushan) -> User:  # type: ignore[no-untyped-def]
+def zs_organiser(zhoushan) -> User:
     return make_user("zs-organiser", Role.REVIEW_ORGANISER, zhoushan)
 
 

@@ -17,7 +17,7 @@ from talentlink.experts.tests.conftest import TOMORROW
 
 
 @pytest.fixture
-def experts(make_expert, ningbo, zhoushan):  # type: ignore[no-untyped-def]
+def experts(make_expert, ningbo, zhoushan):
     made = []
     for i in range(4):
         made.append(make_expert(f"甬专家{i}", ningbo, ("绿色石化",), keywords="催化 炼油", title="高级工程师",

@@ -13,7 +13,7 @@ from talentlink.experts.assignment import (
 )
 
 
-def random_problem(rng: np.random.Generator, *, regions: int = 2, **overrides) -> AssignmentProblem:  # type: ignore[no-untyped-def]
+def random_problem(rng: np.random.Generator, *, regions: int = 2, **overrides) -> AssignmentProblem:
     n_projects, n_experts = int(rng.integers(2, 12)), int(rng.integers(8, 40))
     values = {
         "affinity": rng.random((n_projects, n_experts)).round(4),

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def pool(seeded, make_expert, ningbo, zhoushan):  # type: ignore[no-untyped-def]
+def pool(seeded, make_expert, ningbo, zhoushan):
     """Four petrochemical experts per city, each with a talent account."""
     experts = []
     for city, prefix in ((ningbo, "甬"), (zhoushan, "舟")):

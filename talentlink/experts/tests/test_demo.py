@@ -19,7 +19,7 @@ INDUSTRIES = ["绿色石化", "海洋生物", "港航物流", "新材料"]
 
 
 @pytest.fixture
-def demo_persons(make_person, ningbo, zhoushan, seeded):  # type: ignore[no-untyped-def]
+def demo_persons(make_person, ningbo, zhoushan, seeded):
     for city in (ningbo, zhoushan):
         for i in range(12):
             make_person(f"{city.short_name}演示{i}", city, title=TITLES[i % 4], industry=INDUSTRIES[i % 4],

@@ -14,7 +14,7 @@ from talentlink.experts.tests.conftest import TOMORROW, access_of
 
 
 @pytest.fixture
-def committee(make_expert, ningbo, zhoushan, nb_office, field_of):  # type: ignore[no-untyped-def]
+def committee(make_expert, ningbo, zhoushan, nb_office, field_of):
     access = access_of(nb_office)
     committee = services.committee_create(
         access=access, name="绿色石化产业联合专家委员会", field=field_of("绿色石化"),
@@ -26,7 +26,7 @@ def committee(make_expert, ningbo, zhoushan, nb_office, field_of):  # type: igno
 
 
 @pytest.fixture
-def studio(make_expert, ningbo, nb_office, field_of):  # type: ignore[no-untyped-def]
+def studio(make_expert, ningbo, nb_office, field_of):
     host = Organisation.objects.create(name="宁波大学", credit_code="12330200419522990X", region=ningbo,
                                        kind=Organisation.Kind.UNIVERSITY, status=Organisation.Status.APPROVED)  # fmt: skip
     return services.studio_create(
@@ -36,7 +36,7 @@ def studio(make_expert, ningbo, nb_office, field_of):  # type: ignore[no-untyped
 
 
 @pytest.fixture
-def proposed_round(make_expert, ningbo, zhoushan, nb_organiser, field_of):  # type: ignore[no-untyped-def]
+def proposed_round(make_expert, ningbo, zhoushan, nb_organiser, field_of):
     for i in range(6):
         make_expert(f"评审专家{i}", [ningbo, zhoushan][i % 2], ("绿色石化",), keywords="催化")
     access = access_of(nb_organiser)

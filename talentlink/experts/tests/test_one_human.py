@@ -22,7 +22,7 @@ def retire_into(expert: Expert, person: Person) -> None:
 
 
 @pytest.fixture
-def petro(make_expert):  # type: ignore[no-untyped-def]
+def petro(make_expert):
     def make(name: str, region: Region) -> Expert:
         return make_expert(name, region, ("绿色石化",), title="高级工程师", keywords="催化 炼油",
                            employer_name=f"{name}所在单位")  # fmt: skip
@@ -31,7 +31,7 @@ def petro(make_expert):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def ningbo_round(nb_organiser, ningbo, field_of) -> ReviewRound:  # type: ignore[no-untyped-def]
+def ningbo_round(nb_organiser, ningbo, field_of) -> ReviewRound:
     """One Ningbo project; a panel of three with at least one expert from another city."""
     access = access_of(nb_organiser)
     rnd = review.round_create(access=access, name="宁波石化项目评审", deadline=TOMORROW, experts_per_project=3,

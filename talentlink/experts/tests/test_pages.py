@@ -17,7 +17,7 @@ from talentlink.experts.tests.conftest import TOMORROW, access_of, id_number
 
 
 @pytest.fixture
-def experts(make_expert, ningbo, zhoushan):  # type: ignore[no-untyped-def]
+def experts(make_expert, ningbo, zhoushan):
     return [
         make_expert(f"{'甬舟'[i % 2]}专家{i}", [ningbo, zhoushan][i % 2], ("绿色石化",), keywords="催化",
                     title="正高级工程师")

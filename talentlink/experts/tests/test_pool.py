@@ -38,7 +38,7 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
 
 
 @pytest.fixture
-def two_persons(make_person, ningbo):  # type: ignore[no-untyped-def]
+def two_persons(make_person, ningbo):
     return (
         make_person("张伟", ningbo, id_number=id_number(ningbo, 1)),
         make_person("欧阳明", ningbo, id_number=id_number(ningbo, 2)),

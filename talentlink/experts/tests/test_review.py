@@ -19,7 +19,7 @@ APPLICANT = "宁波海天石化有限公司"
 
 
 @pytest.fixture
-def pool(make_expert, ningbo, zhoushan):  # type: ignore[no-untyped-def]
+def pool(make_expert, ningbo, zhoushan):
     """Six petrochemical experts in Ningbo, four in Zhoushan, two marine biologists."""
     experts = {}
     for i, name in enumerate(["张伟", "李强", "王磊", "赵敏", "陈静", "刘洋"]):
@@ -38,7 +38,7 @@ def pool(make_expert, ningbo, zhoushan):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def petro_round(nb_organiser, ningbo, zhoushan, field_of):  # type: ignore[no-untyped-def]
+def petro_round(nb_organiser, ningbo, zhoushan, field_of):
     access = access_of(nb_organiser)
     rnd = review.round_create(access=access, name="2026年度甬舟石化科技项目评审", deadline=TOMORROW,
                               experts_per_project=3, max_load=2, min_other_city=1, max_per_city=2)  # fmt: skip

@@ -114,24 +114,24 @@ def change_out(change: PersonChange) -> dict[str, Any]:
 
 
 @router.post("/runs", response={201: RunOut})
-def run_create(request: HttpRequest, payload: RunIn):  # type: ignore[no-untyped-def]
+def run_create(request: HttpRequest, payload: RunIn):
     run = services.linkage_run_start(access=Access.from_request(request), dry_run=payload.dry_run)
     return Status(201, run_out(run))
 
 
 @router.post("/runs/{run_id}/retry", response={201: RunOut})
-def run_retry(request: HttpRequest, run_id: int):  # type: ignore[no-untyped-def]
+def run_retry(request: HttpRequest, run_id: int):
     run = selectors.linkage_run_get(user=request.user, run_id=run_id)
     return Status(201, run_out(services.linkage_run_retry(access=Access.from_request(request), run=run)))
 
 
 @router.get("/runs", response=list[RunOut])
-def run_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
+def run_list(request: HttpRequest, page: Query[Page]):
     return [run_out(r) for r in page.of(selectors.linkage_runs(user=request.user))]
 
 
 @router.get("/runs/{run_id}", response=RunOut)
-def run_detail(request: HttpRequest, run_id: int):  # type: ignore[no-untyped-def]
+def run_detail(request: HttpRequest, run_id: int):
     return run_out(selectors.linkage_run_get(user=request.user, run_id=run_id))
 
 
@@ -146,7 +146,7 @@ def review_out(pair: Any) -> dict[str, Any]:
 
 
 @router.get("/review", response=list[ReviewOut])
-def review_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
+def review_list(request: HttpRequest, page: Query[Page]):
     access = Access.from_request(request)
     pairs = list(page.of(selectors.review_queue(user=request.user)))
     selectors.review_pairs_shown(access=access, pairs=pairs)
@@ -154,7 +154,7 @@ def review_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-unt
 
 
 @router.post("/review/{pair_id}/decision", response=ReviewOut)
-def review_decide(request: HttpRequest, pair_id: int, payload: ReviewDecisionIn):  # type: ignore[no-untyped-def]
+def review_decide(request: HttpRequest, pair_id: int, payload: ReviewDecisionIn):
     access = Access.from_request(request)
     pair = selectors.review_pair_get(access=access, pair_id=pair_id)
     return review_out(
@@ -163,13 +163,13 @@ def review_decide(request: HttpRequest, pair_id: int, payload: ReviewDecisionIn)
 
 
 @router.get("/persons/{person_id}/changes", response=list[ChangeOut])
-def person_changes(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+def person_changes(request: HttpRequest, person_id: int):
     person = registry_selectors.person_get(access=Access.from_request(request), person_id=person_id)
     return [change_out(c) for c in selectors.person_links(person=person)["history"]]
 
 
 @router.post("/persons/{person_id}/split", response={201: ChangeOut})
-def person_split(request: HttpRequest, person_id: int, payload: SplitIn):  # type: ignore[no-untyped-def]
+def person_split(request: HttpRequest, person_id: int, payload: SplitIn):
     access = Access.from_request(request)
     person = registry_selectors.person_get(access=access, person_id=person_id)
     change = services.person_split(
@@ -179,7 +179,7 @@ def person_split(request: HttpRequest, person_id: int, payload: SplitIn):  # typ
 
 
 @router.post("/persons/{person_id}/merge", response={201: ChangeOut})
-def person_merge(request: HttpRequest, person_id: int, payload: MergeIn):  # type: ignore[no-untyped-def]
+def person_merge(request: HttpRequest, person_id: int, payload: MergeIn):
     access = Access.from_request(request)
     person = registry_selectors.person_get(access=access, person_id=person_id)
     other = registry_selectors.person_get(access=access, person_id=payload.other)
@@ -188,7 +188,7 @@ def person_merge(request: HttpRequest, person_id: int, payload: MergeIn):  # typ
 
 
 @router.post("/changes/{change_id}/undo", response={201: ChangeOut})
-def change_undo(request: HttpRequest, change_id: int, payload: UndoIn):  # type: ignore[no-untyped-def]
+def change_undo(request: HttpRequest, change_id: int, payload: UndoIn):
     access = Access.from_request(request)
     change = get_object_or_404(PersonChange.objects.select_related("person__home_region"), pk=change_id)
     registry_selectors.person_get(access=access, person_id=change.person_id)

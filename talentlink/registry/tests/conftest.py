@@ -14,7 +14,7 @@ SIZE = 150  # records per city; 45 people in both cities
 
 
 @pytest.fixture
-def linked(nb_office, zs_office, tmp_path, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def linked(nb_office, zs_office, tmp_path, django_capture_on_commit_callbacks):
     """Both cities' demo exports imported (each import links itself); returns the truth."""
     paths = demo.write_exports(out_dir=tmp_path, size=SIZE, overlap=0.3, seed=7)
     with django_capture_on_commit_callbacks(execute=True):

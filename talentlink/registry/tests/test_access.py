@@ -14,12 +14,12 @@ from talentlink.registry.tests.test_imports import run_import
 
 
 @pytest.fixture
-def zhang(nb_office, ningbo_csv) -> Person:  # type: ignore[no-untyped-def]
+def zhang(nb_office, ningbo_csv) -> Person:
     run_import(nb_office, ningbo_csv())
     return Person.objects.get(name="张伟")
 
 
-def page_body(response, object_id: int) -> bytes:  # type: ignore[no-untyped-def]
+def page_body(response, object_id: int) -> bytes:
     """The answer without what differs per request: the CSRF token and the page's own address."""
     content = re.sub(rb"[A-Za-z0-9]{64}", b"", response.content)
     return content.replace(f"/{object_id}/".encode(), b"/ID/")

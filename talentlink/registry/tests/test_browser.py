@@ -64,7 +64,7 @@ SEED_MIGRATIONS = [
 
 
 @pytest.fixture(autouse=True)
-def _seeded_catalogues(transactional_db) -> None:  # type: ignore[no-untyped-def]
+def _seeded_catalogues(transactional_db) -> None:
     """Put back what the data migrations seed, should an earlier transactional test have flushed it.
 
     (serialized_rollback=True would do this too, but its restore fails on the unique content
@@ -107,7 +107,7 @@ def download_error_report(page: Page, tmp_path: Path) -> Path:
     return target
 
 
-def xlsx_rows(path: Path, sheet: int = 0) -> list[tuple]:  # type: ignore[type-arg]
+def xlsx_rows(path: Path, sheet: int = 0) -> list[tuple]:
     workbook = load_workbook(path, read_only=True)
     try:
         return list(workbook.worksheets[sheet].iter_rows(values_only=True))

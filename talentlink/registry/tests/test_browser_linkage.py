@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def queue(linked) -> list[ReviewPair]:  # type: ignore[no-untyped-def]
+def queue(linked) -> list[ReviewPair]:
     a, b, c = Person.objects.filter(status="active", home_region__code="330200").order_by("pk")[4:7]
     make = [(a, b, 3.0), (a, c, 1.0)]
     return [

@@ -17,7 +17,7 @@ pipelined = test_imports.pipelined  # the fixture that scans every file in a sec
 
 
 @pytest.fixture(autouse=True)
-def _import_only(settings):  # type: ignore[no-untyped-def]
+def _import_only(settings):
     settings.TALENTLINK_LINKAGE_AFTER_IMPORT = False
 
 

@@ -35,7 +35,7 @@ INVALID = (BAD_CHECKSUM, BAD_BIRTH_DATE, BAD_REGION)
 
 
 @pytest.fixture(autouse=True)
-def _import_only(settings):  # type: ignore[no-untyped-def]
+def _import_only(settings):
     settings.TALENTLINK_LINKAGE_AFTER_IMPORT = False  # the linkage an import queues has its own tests
 
 
@@ -71,7 +71,7 @@ EXPECTED_WARNINGS = {
 }
 
 
-def upload_on_the_page(client, path, source="ningbo-talent-db"):  # type: ignore[no-untyped-def]
+def upload_on_the_page(client, path, source="ningbo-talent-db"):
     """Upload on the imports page; the task runs as the upload commits (immediate backend)."""
     response = client.post("/registry/imports/", {
         "source_system": SourceSystem.objects.get(code=source).pk,

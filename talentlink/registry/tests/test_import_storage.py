@@ -24,12 +24,12 @@ ID_NUMBERS = [row[2] for row in GOOD_ROWS]
 
 
 @pytest.fixture(autouse=True)
-def _import_only(settings):  # type: ignore[no-untyped-def]
+def _import_only(settings):
     settings.TALENTLINK_LINKAGE_AFTER_IMPORT = False
 
 
 @pytest.fixture
-def private_tmp(tmp_path, monkeypatch) -> Path:  # type: ignore[no-untyped-def]
+def private_tmp(tmp_path, monkeypatch) -> Path:
     """The temporary directory the importer decrypts into, watched by the test."""
     folder = tmp_path / "tmp"
     folder.mkdir()
@@ -45,7 +45,7 @@ def stored_bytes(batch: ImportBatch) -> bytes:
     return Path(batch.file.path).read_bytes()
 
 
-def upload_on_the_page(client, path: Path, capture) -> ImportBatch:  # type: ignore[no-untyped-def]
+def upload_on_the_page(client, path: Path, capture) -> ImportBatch:
     source = SourceSystem.objects.get(code="ningbo-talent-db")
     with capture(execute=True), open(path, "rb") as handle:  # the task queued on commit runs inline
         answer = client.post("/registry/imports/", {"source_system": source.pk, "file": handle})
@@ -82,7 +82,7 @@ def test_the_plaintext_the_importer_reads_has_no_name_on_disk(
     seen: list[tuple[str, list[str]]] = []
     scan = imports._scan
 
-    def watching(source, path, report, *, write):  # type: ignore[no-untyped-def]
+    def watching(source, path, report, *, write):
         named = [p.name for d in decrypted_left(private_tmp) for p in d.rglob("*") if not p.is_symlink()]
         seen.append((os.readlink(path), named))
         return scan(source, path, report, write=write)

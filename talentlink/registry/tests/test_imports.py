@@ -18,18 +18,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _import_only(settings):  # type: ignore[no-untyped-def]
+def _import_only(settings):
     # The linkage an import queues has its own tests.
     settings.TALENTLINK_LINKAGE_AFTER_IMPORT = False
 
 
 @pytest.fixture
-def pipelined(monkeypatch):  # type: ignore[no-untyped-def]
+def pipelined(monkeypatch):
     """Scan every file in a second process, however small; the list of those processes."""
     processes = []
     original = imports._received
 
-    def watched(stream, process):  # type: ignore[no-untyped-def]
+    def watched(stream, process):
         processes.append(process)
         return original(stream, process)
 
@@ -38,7 +38,7 @@ def pipelined(monkeypatch):  # type: ignore[no-untyped-def]
     return processes
 
 
-def run_import(user, path, source="ningbo-talent-db") -> ImportBatch:  # type: ignore[no-untyped-def]
+def run_import(user, path, source="ningbo-talent-db") -> ImportBatch:
     system = SourceSystem.objects.get(code=source)
     batch = services.import_submit(access=Access.system(user=user), source_system=system, upload=upload(path),
                                    enqueue=False)  # fmt: skip
@@ -167,7 +167,7 @@ def test_a_file_that_fails_half_way_leaves_nothing(nb_office, ningbo_csv, monkey
     original = imports._Writer.write
     calls = []
 
-    def failing(self, rows):  # type: ignore[no-untyped-def]
+    def failing(self, rows):
         calls.append(1)
         if len(calls) == 2:
             raise OSError("disk full")
@@ -211,7 +211,7 @@ def test_another_citys_office_cannot_import_into_ningbo(zs_office, ningbo_csv):
         run_import(zs_office, ningbo_csv())
 
 
-def zhoushan_xlsx(tmp_path, rows):  # type: ignore[no-untyped-def]
+def zhoushan_xlsx(tmp_path, rows):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["人员编码", "人员姓名", "证件号码", "性别代码", "出生年月", "联系电话", "邮箱", "单位名称",
@@ -297,7 +297,7 @@ def test_an_error_found_after_rows_were_written_leaves_nothing(nb_office, ningbo
     written = []
     original = imports._Writer.write
 
-    def counting(self, chunk):  # type: ignore[no-untyped-def]
+    def counting(self, chunk):
         written.append(len(chunk))
         return original(self, chunk)
 
@@ -314,7 +314,7 @@ def test_a_crash_of_the_scanning_process_fails_the_import_and_leaves_nothing(
 ):
     original = imports._received
 
-    def killed_after_the_first_chunk(stream, process):  # type: ignore[no-untyped-def]
+    def killed_after_the_first_chunk(stream, process):
         for n, message in enumerate(original(stream, process)):
             yield message
             if n == 0:  # the writer has written the first chunk
@@ -332,7 +332,7 @@ def test_a_crash_of_the_scanning_process_fails_the_import_and_leaves_nothing(
 
 
 def test_a_failing_writer_stops_the_scanning_process(nb_office, ningbo_csv, pipelined, monkeypatch):
-    def failing(self, rows):  # type: ignore[no-untyped-def]
+    def failing(self, rows):
         raise OSError("disk full")
 
     monkeypatch.setattr(imports._Writer, "write", failing)

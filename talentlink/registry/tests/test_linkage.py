@@ -30,14 +30,14 @@ def pairwise(truth: dict[tuple[str, str], str]) -> tuple[float, float]:
     return len(found & true) / max(len(found), 1), len(found & true) / max(len(true), 1)
 
 
-def _pairs(assignment):  # type: ignore[no-untyped-def]
+def _pairs(assignment):
     groups: dict[object, list] = {}
     for record, group in assignment.items():
         groups.setdefault(group, []).append(record)
     return [pair for members in groups.values() for pair in combinations(members, 2)]
 
 
-def run_full(user, *, dry_run: bool = False) -> LinkageRun:  # type: ignore[no-untyped-def]
+def run_full(user, *, dry_run: bool = False) -> LinkageRun:
     run = linkage.linkage_run_start(access=Access.system(user=user), dry_run=dry_run, enqueue=False)
     return linkage.linkage_run_now(run_id=run.pk)
 

@@ -11,7 +11,7 @@ from talentlink.registry.models import LinkageRun, Person, PersonChange, ReviewP
 
 
 @pytest.fixture
-def pair(linked) -> ReviewPair:  # type: ignore[no-untyped-def]
+def pair(linked) -> ReviewPair:
     a, b = Person.objects.filter(status="active", home_region__code="330200").order_by("pk")[2:4]
     return ReviewPair.objects.create(
         record_a=a.source_records.first(), record_b=b.source_records.first(), match_weight=2.5,

@@ -63,7 +63,7 @@ def test_a_failed_run_tells_staff_why_in_their_language_and_is_retried_from_the_
     from talentlink.registry.linkage import changes
     from talentlink.registry.linkage import services as linkage
 
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broken(*args, **kwargs):
         raise OperationalError("too many SQL variables")
 
     monkeypatch.setattr(changes, "apply", broken)
@@ -107,7 +107,7 @@ def test_the_relink_command_does_the_work_of_queued_incremental_runs(linked, nb_
     assert linkage.linkage_run_now(run_id=queued.pk).status == "superseded", "a worker later skips it"
 
 
-def _decided_pairs(count: int, probability: float, rejected: int, user) -> None:  # type: ignore[no-untyped-def]
+def _decided_pairs(count: int, probability: float, rejected: int, user) -> None:
     from talentlink.registry.models import MatchDecision, ReviewPair
 
     ids = list(SourceRecord.objects.order_by("pk").values_list("pk", flat=True))

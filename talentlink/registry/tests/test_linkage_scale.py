@@ -34,7 +34,7 @@ def _pairs(assignment: dict[tuple[str, str], object]) -> set[frozenset[tuple[str
     return {frozenset(p) for members in groups.values() for p in combinations(members, 2)}
 
 
-def _truth(path) -> dict[tuple[str, str], str]:  # type: ignore[no-untyped-def]
+def _truth(path) -> dict[tuple[str, str], str]:
     with open(path, encoding="utf-8") as handle:
         return {(row["region"], row["source_key"]): row["person_uid"] for row in csv.DictReader(handle)}
 

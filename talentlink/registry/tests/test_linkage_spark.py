@@ -33,7 +33,7 @@ SPARK_TEST_OPTIONS = {
 
 
 @pytest.fixture(scope="module")
-def spark():  # type: ignore[no-untyped-def]
+def spark():
     logging.getLogger("py4j").setLevel(logging.WARNING)  # it narrates its connections at INFO
     backend = engine.SparkBackend(master="local[1]", partitions=1, options=SPARK_TEST_OPTIONS)
     session = backend.session()

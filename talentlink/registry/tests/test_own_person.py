@@ -13,7 +13,7 @@ from talentlink.registry.selectors import person_own
 pytestmark = pytest.mark.django_db
 
 
-def _talent_with_person(ningbo, **person):  # type: ignore[no-untyped-def]
+def _talent_with_person(ningbo, **person):
     user = make_user("talent-own", Role.TALENT, ningbo)
     Person.objects.create(name="王小明", home_region=ningbo, account=user, **person)
     return user

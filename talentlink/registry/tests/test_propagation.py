@@ -69,7 +69,7 @@ def office(user: User) -> Access:
 
 
 @pytest.fixture
-def human(nb_office, zs_office, ningbo, zhoushan, ningbo_csv, tmp_path) -> Human:  # type: ignore[no-untyped-def]
+def human(nb_office, zs_office, ningbo, zhoushan, ningbo_csv, tmp_path) -> Human:
     """Both cities' records imported (their linkage runs not yet run), and each person's holdings."""
     run_import(nb_office, ningbo_csv([NINGBO_ROW]))
     run_import(zs_office, zhoushan_xlsx(tmp_path, [ZHOUSHAN_ROW]), source="zhoushan-talent-info")

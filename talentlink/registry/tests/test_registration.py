@@ -12,7 +12,7 @@ from talentlink.registry.models import Person, TalentClaim
 from talentlink.registry.tests.test_imports import run_import
 
 
-def register(region, name="张伟", id_number="330203199003074513", phone="13805740001"):  # type: ignore[no-untyped-def]
+def register(region, name="张伟", id_number="330203199003074513", phone="13805740001"):
     return services.talent_register(name=name, id_number=id_number, phone=phone, email="t@example.cn",
                                     password=PASSWORD, region=region)  # fmt: skip
 

@@ -29,7 +29,7 @@ def without_csrf_tokens(page: bytes) -> str:
     return re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', r"\1", page.decode())
 
 
-def api_register(body: dict[str, str]):  # type: ignore[no-untyped-def]
+def api_register(body: dict[str, str]):
     return Client().post("/api/register/talent", body, content_type="application/json")
 
 
@@ -102,7 +102,7 @@ def test_the_registration_page_looks_the_same_for_registered_details(ningbo):
     assert Notification.objects.filter(user__username="13905740002").count() == 1
 
 
-def employer_form(ningbo, **overrides):  # type: ignore[no-untyped-def]
+def employer_form(ningbo, **overrides):
     return {"organisation_name": "宁波甬江新材料有限公司", "credit_code": "91330100716105852F", "region": "330200",
             "contact_name": "赵经理", "username": "yongjiang", "phone": "13805740009",
             "email": "hr@yongjiang.example.cn", "password": PASSWORD,

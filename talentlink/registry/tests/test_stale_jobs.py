@@ -40,7 +40,7 @@ LONG_AGO = dt.timedelta(minutes=10)
 
 
 @pytest.fixture(autouse=True)
-def _quick_heartbeats(settings):  # type: ignore[no-untyped-def]
+def _quick_heartbeats(settings):
     settings.TALENTLINK_HEARTBEAT_SECONDS = 0.1
     settings.TALENTLINK_STALE_AFTER_SECONDS = 1.0
     settings.TALENTLINK_LINKAGE_AFTER_IMPORT = False
@@ -50,7 +50,7 @@ def _quick_heartbeats(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def database_tasks(settings):  # type: ignore[no-untyped-def]
+def database_tasks(settings):
     """Tasks queued in the database, for ``db_worker`` to run, as in production."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
@@ -75,7 +75,7 @@ def write_export(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def running_batch(office, path: Path, *, beat: dt.datetime | None) -> ImportBatch:  # type: ignore[no-untyped-def]
+def running_batch(office, path: Path, *, beat: dt.datetime | None) -> ImportBatch:
     """An import stored and claimed by a worker that then stopped beating at ``beat``."""
     source = SourceSystem.objects.get(code="ningbo-talent-db")
     batch = services.import_submit(access=Access.system(user=office), source_system=source, upload=upload(path),
@@ -123,7 +123,7 @@ class _Worker:
             cwd=ROOT, env=self.environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
 
-    def progress(self, batch_id: int) -> dict:  # type: ignore[type-arg]
+    def progress(self, batch_id: int) -> dict:
         return FileBasedCache(str(self.var / "cache"), {}).get(imports.progress_key(batch_id)) or {}
 
     def last_beat(self, batch: ImportBatch) -> dt.datetime:

@@ -15,7 +15,7 @@ ENTITLEMENTS = ["nb-tianyige-free", "zs-putuo-free"]
 
 
 @pytest.fixture(autouse=True)
-def _fixed_entitlements(monkeypatch):  # type: ignore[no-untyped-def]
+def _fixed_entitlements(monkeypatch):
     """The benefits catalogue is the other app's; the code only carries what it answers."""
     monkeypatch.setattr(
         "talentlink.benefits.selectors.person_entitlements", lambda *, person, on=None: list(ENTITLEMENTS)
@@ -23,7 +23,7 @@ def _fixed_entitlements(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_trust_store():  # type: ignore[no-untyped-def]
+def _fresh_trust_store():
     keys.forget_trust_store()
     yield
     keys.forget_trust_store()
@@ -35,7 +35,7 @@ def now() -> datetime:
 
 
 @pytest.fixture
-def talent(ningbo) -> Person:  # type: ignore[no-untyped-def]
+def talent(ningbo) -> Person:
     account = make_user("talent-zhang", Role.TALENT, ningbo)
     return Person.objects.create(
         name="张伟", home_region=ningbo, tier=Tier.objects.get(region=ningbo, code="C"), account=account
@@ -43,7 +43,7 @@ def talent(ningbo) -> Person:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def zs_talent(zhoushan) -> Person:  # type: ignore[no-untyped-def]
+def zs_talent(zhoushan) -> Person:
     return Person.objects.create(
         name="李娜", home_region=zhoushan, tier=Tier.objects.get(region=zhoushan, code="B")
     )

@@ -19,7 +19,7 @@ from talentlink.talentcode.selectors import signed_list_claims
 pytestmark = pytest.mark.django_db
 
 
-def _jwk_of(key) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _jwk_of(key) -> dict[str, str]:
     numbers = key.public_key().public_numbers()
 
     def b64(value: int) -> str:
@@ -38,7 +38,7 @@ def test_anyone_can_verify_a_code_online_without_using_it_up(talent: Person) -> 
         assert answer.json()["ok"] and answer.json()["tier"] == "C"
 
 
-def test_a_service_point_uses_the_code_up(talent: Person, ningbo, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_point_uses_the_code_up(talent: Person, ningbo, client_of) -> None:
     counter = client_of(make_user("nb-counter", Role.SERVICE_POINT, ningbo))
     issued = services.code_issue(person=talent)
     first = counter.post("/api/talentcode/verify", {"code": issued.qr}, content_type="application/json")
@@ -85,7 +85,7 @@ def test_the_status_list_is_signed_by_the_city_and_shows_revocations(talent: Per
     assert Client().get("/api/public/talentcode/status/999999").status_code == 404
 
 
-def test_a_talent_gets_a_fresh_code_and_an_offline_credential(talent: Person, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_a_talent_gets_a_fresh_code_and_an_offline_credential(talent: Person, client_of) -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
 
     client = client_of(talent.account)
@@ -104,7 +104,7 @@ def test_a_talent_gets_a_fresh_code_and_an_offline_credential(talent: Person, cl
     )
 
 
-def test_a_bad_device_key_is_refused_and_changes_nothing(talent: Person, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_device_key_is_refused_and_changes_nothing(talent: Person, client_of) -> None:
     client = client_of(talent.account)
     answer = client.post(
         "/api/talentcode/my-code/offline", {"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "AAAA"},
@@ -114,7 +114,7 @@ def test_a_bad_device_key_is_refused_and_changes_nothing(talent: Person, client_
     assert not talent.talent_codes.exists()
 
 
-def test_the_talents_page_shows_a_qr_that_refreshes(talent: Person, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_the_talents_page_shows_a_qr_that_refreshes(talent: Person, client_of) -> None:
     client = client_of(talent.account)
     page = client.get("/code/")
     assert page.status_code == 200
@@ -126,7 +126,7 @@ def test_the_talents_page_shows_a_qr_that_refreshes(talent: Person, client_of) -
     assert png["Content-Type"] == "image/png"
 
 
-def test_the_scanner_is_for_service_points_only(talent: Person, ningbo, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_the_scanner_is_for_service_points_only(talent: Person, ningbo, client_of) -> None:
     assert client_of(talent.account).get("/code/scan/").status_code == 403
     counter = client_of(make_user("nb-counter", Role.SERVICE_POINT, ningbo))
     page = counter.get("/code/scan/")

@@ -62,7 +62,7 @@ def y4m_of(png: bytes, path: Path, frames: int = 5) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _seeded_catalogues(transactional_db) -> None:  # type: ignore[no-untyped-def]
+def _seeded_catalogues(transactional_db) -> None:
     """Put back the regions and tiers the data migrations seed, should a transactional test have
     flushed them (as the registry's browser test does)."""
     for module in SEED_MIGRATIONS:
@@ -70,13 +70,13 @@ def _seeded_catalogues(transactional_db) -> None:  # type: ignore[no-untyped-def
 
 
 @pytest.fixture
-def code_text(talent: Person, settings) -> str:  # type: ignore[no-untyped-def]
+def code_text(talent: Person, settings) -> str:
     settings.TALENTLINK_CODE_ONLINE_SECONDS = 900  # the browser needs longer than a minute to start
     return services.code_issue(person=talent).qr
 
 
 @pytest.fixture
-def benefit(ningbo) -> Benefit:  # type: ignore[no-untyped-def]
+def benefit(ningbo) -> Benefit:
     """Free entry to the Tianyi Pavilion, once a day, three times a year, for any talent."""
     return make_benefit(make_provider(ningbo, "天一阁博物院"), "nb-tianyige-free", name="天一阁免费参观",
                         per_day=1, per_year=3)  # fmt: skip
@@ -93,7 +93,7 @@ def counter(benefit: Benefit) -> User:
 
 
 @pytest.fixture
-def browser(live_server, monkeypatch, code_text: str, tmp_path: Path) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
+def browser(live_server, monkeypatch, code_text: str, tmp_path: Path) -> Iterator[Browser]:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     video = y4m_of(qr.png(code_text), tmp_path / "qr.y4m")
     with sync_playwright() as playwright:
@@ -115,7 +115,7 @@ def new_context(browser: Browser, base_url: str) -> BrowserContext:
 
 
 @pytest.fixture
-def context(browser: Browser, live_server) -> Iterator[BrowserContext]:  # type: ignore[no-untyped-def]
+def context(browser: Browser, live_server) -> Iterator[BrowserContext]:
     context = new_context(browser, live_server.url)
     try:
         yield context
@@ -191,7 +191,7 @@ def test_online_the_platform_checks_a_code_before_the_counter_records_its_use_on
 
 def test_without_a_camera_the_scanner_hides_the_video_box_and_offers_a_full_width_paste_field(
     live_server, monkeypatch, counter: User, talent: Person, code_text: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)  # no camera

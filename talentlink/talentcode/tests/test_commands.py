@@ -30,7 +30,7 @@ def test_publishing_revokes_lapsed_codes_and_signs_every_list(talent: Person, no
     assert PublishedList.objects.filter(kind="trust").count() == 1
 
 
-def test_rotating_a_city_key_keeps_the_old_one_trusted_for_a_while(ningbo) -> None:  # type: ignore[no-untyped-def]
+def test_rotating_a_city_key_keeps_the_old_one_trusted_for_a_while(ningbo) -> None:
     call_command("talentcode_rotate_key", "--region", "330200", stdout=io.StringIO())
     call_command("talentcode_rotate_key", "--region", "330200", stdout=io.StringIO())
     keys = SigningKey.objects.filter(region=ningbo)
@@ -41,14 +41,14 @@ def test_rotating_a_city_key_keeps_the_old_one_trusted_for_a_while(ningbo) -> No
 
 def test_the_menu_offers_the_code_to_talents_and_the_scanner_to_counters(
     talent: Person, ningbo, client_of
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     desk = client_of(talent.account).get("/dashboard/").content.decode()
     assert 'href="/code/"' in desk
     counter = make_user("nb-counter", Role.SERVICE_POINT, ningbo)
     assert 'href="/code/scan/"' in client_of(counter).get("/dashboard/").content.decode()
 
 
-def test_the_demo_prepares_keys_and_lists_idempotently(db) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_prepares_keys_and_lists_idempotently(db) -> None:
     from django.apps import apps
 
     config = apps.get_app_config("talentcode")
@@ -58,7 +58,7 @@ def test_the_demo_prepares_keys_and_lists_idempotently(db) -> None:  # type: ign
     assert PublishedList.objects.count() == 3
 
 
-def test_the_platform_cannot_hold_two_active_trust_list_keys(db) -> None:  # type: ignore[no-untyped-def]
+def test_the_platform_cannot_hold_two_active_trust_list_keys(db) -> None:
     from django.db import IntegrityError, transaction
     from django.utils import timezone
 

@@ -98,7 +98,7 @@ def test_the_refusals_say_why_in_the_users_language(wrap: Wrap) -> None:
     assert verify_public(wrap(iat=now), language="zh-hans")["message"]
 
 
-def test_the_lifetime_follows_the_online_code_setting_and_the_leeway_setting(wrap: Wrap, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_lifetime_follows_the_online_code_setting_and_the_leeway_setting(wrap: Wrap, settings) -> None:
     now = int(time.time())
     one_minute = wrap(iat=now, exp=now + 60)
     settings.TALENTLINK_CODE_ONLINE_SECONDS = 30

@@ -26,7 +26,7 @@ def _listed_kids() -> set[str]:
 
 def test_a_key_made_after_the_trust_list_was_signed_is_in_the_next_download(
     talent: Person, zs_talent: Person, zhoushan
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     zhoushan.is_active = False
     zhoushan.save(update_fields=["is_active"])
     services.code_issue(person=talent)
@@ -43,7 +43,7 @@ def test_a_key_made_after_the_trust_list_was_signed_is_in_the_next_download(
 
 def test_a_key_committed_while_another_thread_reloads_the_servers_trust_store_is_trusted(
     talent: Person, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         issued = services.code_issue(person=talent)  # makes Ningbo's key in this transaction
         # Another app-server thread reloads its store now, before the key is committed.

@@ -104,7 +104,7 @@ def test_a_revoked_code_is_refused_online_at_once_and_offline_at_the_next_list(
     ("status", "reason"),
     [(Person.Status.MERGED, "merged"), (Person.Status.DECEASED, "deceased")],
 )
-def test_merged_or_deceased_persons_lose_their_code(talent: Person, now: datetime, status, reason) -> None:  # type: ignore[no-untyped-def]
+def test_merged_or_deceased_persons_lose_their_code(talent: Person, now: datetime, status, reason) -> None:
     issued = services.code_issue(person=talent, now=now)
     Person.objects.filter(pk=talent.pk).update(status=status)
     assert code_verify(qr=issued.qr, now=later(now, 5)).reason == "revoked"
@@ -112,7 +112,7 @@ def test_merged_or_deceased_persons_lose_their_code(talent: Person, now: datetim
     assert Credential.objects.get().revoke_reason == reason
 
 
-def test_staff_revocation_is_audited(talent: Person, now: datetime, nb_office) -> None:  # type: ignore[no-untyped-def]
+def test_staff_revocation_is_audited(talent: Person, now: datetime, nb_office) -> None:
     issued = services.code_issue(person=talent, now=now)
     access = Access(user=nb_office, channel="page")
     assert services.person_codes_revoke(person=talent, reason="staff", access=access, now=now) == 1
@@ -133,7 +133,7 @@ def test_a_code_of_the_wrong_issuer_is_refused(talent: Person, zs_talent: Person
     assert code_verify(qr=zs_issued.qr, now=later(now, 5), issuer="330200").reason == "wrong_issuer"
 
 
-def test_garbage_is_refused_with_the_stage_that_failed(db) -> None:  # type: ignore[no-untyped-def]
+def test_garbage_is_refused_with_the_stage_that_failed(db) -> None:
     assert code_verify(qr="HC1:NCFOXN").reason == "bad_prefix"
     assert code_verify(qr="TC1:abc").reason == "bad_encoding"
     assert code_verify(qr="TC1:" + codec.b45encode(b"plain")).reason == "bad_compression"
@@ -173,7 +173,7 @@ def test_a_new_device_replaces_the_old_binding(talent: Person, now: datetime) ->
 
 def test_an_old_key_still_verifies_after_rotation_until_its_validity_ends(
     talent: Person, now: datetime, nb_office
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     device = ec.generate_private_key(ec.SECP256R1())
     old_code = services.code_issue(
         person=talent, holder_key=codec.cose_key_from_public(device.public_key()), now=now
@@ -214,7 +214,7 @@ def test_only_active_talents_with_a_tier_get_a_code(talent: Person, now: datetim
 
 def test_a_key_created_meanwhile_by_another_server_is_used_rather_than_a_second_one(
     talent: Person, now: datetime, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Two servers that both find no key for a city: the second creation meets the "one active
     key per issuer" constraint and takes the key the first one made, instead of failing."""
     first = services.active_key(purpose="code", region=talent.home_region, now=now)

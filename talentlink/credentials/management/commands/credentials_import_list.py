@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="the HR bureau or talent office account importing")
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"No account {options['user']!r}.")

@@ -19,7 +19,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="report what would be revoked, change nothing"
         )
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         access = Access.system(channel=AuditEvent.Channel.COMMAND)
         outcome = recognitions_recheck(
             access=access,

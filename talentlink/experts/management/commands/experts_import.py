@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="the talent office account the import is made for")
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         region = Region.objects.filter(code=options["region"]).first()
         if region is None:
             raise CommandError(f"No region {options['region']!r}.")

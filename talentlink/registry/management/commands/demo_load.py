@@ -37,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--overlap", type=float, default=0.3, help="share of people in both cities")
         parser.add_argument("--out", type=Path, default=Path(settings.VAR_DIR) / "demo")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         self._accounts()
         paths = demo.write_exports(
             out_dir=options["out"], size=options["size"], overlap=options["overlap"], errors=demo.DEMO_ERRORS

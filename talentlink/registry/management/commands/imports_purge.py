@@ -21,7 +21,7 @@ class Command(BaseCommand):
             "--days", type=int, help="retention in days (default: TALENTLINK_IMPORT_FILE_RETENTION_DAYS)"
         )
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         days = settings.TALENTLINK_IMPORT_FILE_RETENTION_DAYS if options["days"] is None else options["days"]
         verbose = options["verbosity"] > 1 or options["dry_run"]
         outcome = storage.import_files_purge(

@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="count what would move; change nothing")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         counts = propagation.earlier_merges_follow(dry_run=options["dry_run"])
         if not counts:
             self.stdout.write("nothing is left on merged persons")

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="the talent office account the import is made for")
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         source = SourceSystem.objects.select_related("region").filter(code=options["source"]).first()
         if source is None:
             raise CommandError(f"No source system {options['source']!r}.")
@@ -82,7 +82,7 @@ class Command(BaseCommand):
             raise CommandError("the file has errors")
 
 
-def _bar(bar: tqdm):  # type: ignore[no-untyped-def,type-arg]
+def _bar(bar: tqdm):
     def report(phase: str, done: int, total: int) -> None:
         bar.set_description(phase)
         if total and bar.total != total:

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="the account the run is recorded for (default: a superuser)")
         parser.add_argument("--show", type=int, default=50, help="planned changes to print with --dry-run")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         qs = User.objects.filter(is_active=True)
         user = (
             qs.filter(username=options["user"]).first()

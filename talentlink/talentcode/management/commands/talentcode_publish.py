@@ -20,7 +20,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="count what would be revoked, write nothing"
         )
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         if options["dry_run"]:
             with transaction.atomic():
                 count = services.credentials_revoke_lapsed()

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--region", help="administrative code of the city, e.g. 330200")
         parser.add_argument("--dry-run", action="store_true", help="say what would happen, write nothing")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         region = None
         if options["region"]:
             region = Region.objects.filter(code=options["region"], is_active=True).first()
