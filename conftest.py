@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _test_settings(settings, tmp_path):
     # Tasks run inline, files and cache stay inside the test's own directory.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # A cache of the test's own (LocMemCache shares one store per LOCATION): no counter or
@@ -56,7 +56,7 @@ SEED_MIGRATIONS = [
 
 
 @pytest.fixture
-def seeded_catalogues(transactional_db) -> None:  # type: ignore[no-untyped-def]
+def seeded_catalogues(transactional_db) -> None:
     """Put back what the data migrations seed, for a transactional test that runs after another
     one flushed the database (serialized_rollback would too, but its restore fails on the content
     types that post_migrate re-creates after a flush)."""
@@ -69,16 +69,16 @@ def seeded_catalogues(transactional_db) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def ningbo(db) -> Region:  # type: ignore[no-untyped-def]
+def ningbo(db) -> Region:
     return Region.objects.get(code="330200")
 
 
 @pytest.fixture
-def zhoushan(db) -> Region:  # type: ignore[no-untyped-def]
+def zhoushan(db) -> Region:
     return Region.objects.get(code="330900")
 
 
-def make_user(username: str, role: str, region: Region | None = None, **extra) -> User:  # type: ignore[no-untyped-def]
+def make_user(username: str, role: str, region: Region | None = None, **extra) -> User:
     user = User(username=username, role=role, region=region, full_name=username, **extra)
     user.set_password(PASSWORD)
     user.save()
@@ -86,22 +86,22 @@ def make_user(username: str, role: str, region: Region | None = None, **extra) -
 
 
 @pytest.fixture
-def nb_office(ningbo) -> User:  # type: ignore[no-untyped-def]
+def nb_office(ningbo) -> User:
     return make_user("nb-office", Role.TALENT_OFFICE, ningbo, email="nb-office@example.cn")
 
 
 @pytest.fixture
-def zs_office(zhoushan) -> User:  # type: ignore[no-untyped-def]
+def zs_office(zhoushan) -> User:
     return make_user("zs-office", Role.TALENT_OFFICE, zhoushan)
 
 
 @pytest.fixture
-def nb_hr(ningbo) -> User:  # type: ignore[no-untyped-def]
+def nb_hr(ningbo) -> User:
     return make_user("nb-hr", Role.HR_REVIEWER, ningbo)
 
 
 @pytest.fixture
-def observer(db) -> User:  # type: ignore[no-untyped-def]
+def observer(db) -> User:
     return make_user("observer", Role.PROVINCE_OBSERVER)
 
 
@@ -155,13 +155,13 @@ class _Sink:
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], bytes]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
         return "250 OK"
 
 
 @pytest.fixture
-def smtp_sink(settings):  # type: ignore[no-untyped-def]
+def smtp_sink(settings):
     """A real SMTP server on loopback; the platform sends through its SMTP backend."""
     import socket
 
@@ -181,7 +181,7 @@ def smtp_sink(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(live_server, monkeypatch) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+def page(live_server, monkeypatch) -> Iterator[Page]:
     """A Chinese-speaking browser page on the live server (downloads allowed)."""
     from playwright.sync_api import sync_playwright
 
