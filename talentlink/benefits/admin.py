@@ -77,7 +77,7 @@ class RedemptionAdmin(admin.ModelAdmin):
 
 @admin.register(InsuranceImport)
 class InsuranceImportAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "region", "status", "rows", "persons", "created_at"]
+    list_display = ["original_name", "region", "status", "total_rows", "persons", "created_at"]
     list_filter = ["region", "status"]
     readonly_fields = [f.name for f in InsuranceImport._meta.fields]
 

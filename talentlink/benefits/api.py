@@ -387,7 +387,7 @@ def _insurance_out(person_id: int) -> dict[str, Any]:
 def import_out(batch: InsuranceImport) -> dict[str, Any]:
     return {
         "id": batch.pk, "region": batch.region.code, "original_name": batch.original_name,
-        "status": batch.status, "rows": batch.rows, "persons": batch.persons,
+        "status": batch.status, "rows": batch.total_rows, "persons": batch.persons,
         "errors": error_report_dicts(imports.import_error_rows(batch=batch)),
     }  # fmt: skip
 
@@ -400,7 +400,7 @@ def insurance_import(request: HttpRequest, file: File[UploadedFile], region: For
     if target is None:
         raise DomainError(_("Choose the city whose records these are."), code="region", field="region")
     batch = imports.insurance_import(access=Access.from_request(request), region=target, upload=file)
-    if batch.status == InsuranceImport.Status.IMPORTED:
+    if batch.status == InsuranceImport.Status.SUCCEEDED:
         return Status(201, import_out(batch))
     return Status(400, {"code": "file_rejected", "message": batch.get_status_display(), "field": "file",
                         "rejected": import_out(batch)})  # fmt: skip

@@ -283,7 +283,7 @@ def _insurance() -> int:
             rows.append([crypto.id_number_open(person.id_number_encrypted), person.name,
                          f"{first:%Y-%m}", f"{last:%Y-%m}", person.employer_name])  # fmt: skip
         batch = _import_rows(region, office, rows)
-        total += batch.rows
+        total += batch.total_rows
     return total
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -22,14 +20,16 @@ from django.utils.translation import gettext_lazy as _
 from talentlink.benefits.models import InsuranceImport, InsuranceRecord
 from talentlink.core import crypto, idnumbers, permissions
 from talentlink.core.audit import Access, audit_record
-from talentlink.core.errors import DomainError, NotAllowed
+from talentlink.core.errors import NotAllowed
 from talentlink.core.models import AuditEvent, Region
 from talentlink.core.tabular import (
     CellError,
     Column,
+    SpooledUpload,
     TableRejected,
     register_messages,
     table_import,
+    upload_spooled,
 )
 from talentlink.registry.models import Person
 
@@ -161,44 +161,30 @@ def insurance_import(
     user = access.user
     if not (user and permissions.may_manage_region(user, region.pk)):
         raise NotAllowed(_("Only the talent office of this city may import its insurance records."))
-    suffix = Path(upload.name or "").suffix.lower()
-    if suffix not in {".csv", ".xlsx"}:
-        raise DomainError(_("Upload a CSV or XLSX file."), code="file_format", field="file")
-    name = (upload.name or "")[:255]
-    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-        for block in upload.chunks():
-            handle.write(block)
-        handle.flush()
-        batch = _run(Path(handle.name), access=access, region=region, name=name, today=today)
+    with upload_spooled(upload) as spooled:
+        batch = _run(spooled, access=access, region=region, today=today)
     audit_record(
         access=access, action=AuditEvent.Action.CREATE, object_type="benefits.insuranceimport",
-        object_id=batch.pk, object_label=name, object_region=region.code,
-        detail={"status": batch.status, "rows": batch.rows, "errors": len(batch.errors)},
+        object_id=batch.pk, object_label=batch.original_name, object_region=region.code,
+        detail={"status": batch.status, "rows": batch.total_rows, "errors": len(batch.errors)},
     )  # fmt: skip
     return batch
 
 
-def _run(path: Path, *, access: Access, region: Region, name: str, today: dt.date | None) -> InsuranceImport:
+def _run(spooled: SpooledUpload, *, access: Access, region: Region, today: dt.date | None) -> InsuranceImport:
     parse = _Rows(today or dt.date.today())
+    meta = {"region": region, "uploaded_by": access.user, **spooled.meta}
     try:
         with transaction.atomic():
-            batch = InsuranceImport.objects.create(
-                region=region,
-                original_name=name,
-                uploaded_by=access.user,
-                status=InsuranceImport.Status.IMPORTED,
-            )
-            result = table_import(path, columns=COLUMNS, parse=parse, write=_writer(batch, region))
-            batch.rows = result.rows
+            batch = InsuranceImport.objects.create(status=InsuranceImport.Status.SUCCEEDED, **meta)
+            result = table_import(spooled.path, columns=COLUMNS, parse=parse, write=_writer(batch, region))
+            batch.total_rows = result.rows
             batch.persons = len({p.pk for p in parse.persons.values() if isinstance(p, Person)})
-            batch.save(update_fields=["rows", "persons"])
+            batch.save(update_fields=["total_rows", "persons"])
             return batch
     except TableRejected as exc:
         errors = [[row, e.column, e.value, e.code, e.params] for row, e in exc.errors]
-        return InsuranceImport.objects.create(
-            region=region, original_name=name, uploaded_by=access.user,
-            status=InsuranceImport.Status.REJECTED, errors=errors,
-        )  # fmt: skip
+        return InsuranceImport.objects.create(status=InsuranceImport.Status.REJECTED, errors=errors, **meta)
 
 
 def import_error_rows(*, batch: InsuranceImport):

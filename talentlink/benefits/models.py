@@ -296,13 +296,7 @@ class Redemption(models.Model):
 class InsuranceImport(FileImportWithErrors):
     """One file of a city's social-insurance contribution records, imported whole or not at all."""
 
-    class Status(models.TextChoices):
-        IMPORTED = "imported", _("Imported")
-        REJECTED = "rejected", _("Rejected: the file has errors")
-
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
-    status = models.CharField(_("status"), max_length=10, choices=Status)
-    rows = models.PositiveIntegerField(_("rows"), default=0)
     persons = models.PositiveIntegerField(_("persons"), default=0)
 
     class Meta(FileImportWithErrors.Meta):

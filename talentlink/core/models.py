@@ -255,13 +255,31 @@ class AuditEvent(models.Model):
         return region_name(self.actor_region)
 
 
+class ImportStatus(models.TextChoices):
+    """What became of an uploaded file, the same words in every app. The imports read at once
+    (experts, insurance, the certificate list) end succeeded or rejected; the registry's, run by
+    the task worker, pass through queued and running and may also end duplicate or failed."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Imported")
+    REJECTED = "rejected", _("Rejected: the file has errors")
+    DUPLICATE = "duplicate", _("Already imported: nothing to do")
+    FAILED = "failed", _("Failed")
+
+
 class FileImport(models.Model):
-    """What every app's file import keeps: the file's name, who uploaded it and when.
+    """What every app's file import keeps: the file (name, SHA-256, size), who uploaded it and
+    when, what became of it and how many data rows it held.
 
     The import module of each app is ``<app>/imports.py``; its model extends this one with its
-    status and counts (which differ per app)."""
+    own counts, and reads the upload through :func:`talentlink.core.tabular.upload_spooled`."""
+
+    Status = ImportStatus
 
     original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -271,6 +289,8 @@ class FileImport(models.Model):
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus, default=ImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
 
     class Meta:
         abstract = True

@@ -12,16 +12,20 @@ reading and reporting parts; :func:`table_import` serves the smaller imports.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
+import hashlib
 import itertools
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Generic, TypeVar
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -277,6 +281,52 @@ class Column:
 
 
 T = TypeVar("T")
+
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+@dataclass(frozen=True)
+class SpooledUpload:
+    """An uploaded table written to a temporary file the readers open, and what identifies it."""
+
+    path: Path
+    original_name: str
+    sha256: str
+    size: int
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The :class:`~talentlink.core.models.FileImport` fields that name the file."""
+        return {"original_name": self.original_name, "sha256": self.sha256, "size": self.size}
+
+
+@contextlib.contextmanager
+def upload_spooled(upload: File, *, suffixes: Sequence[str] = TABLE_SUFFIXES) -> Iterator[SpooledUpload]:
+    """Spool an upload (or any opened file) to a temporary file with its own suffix, which tells
+    the readers CSV from XLSX, hashing it on the way; the file is gone after the block.
+
+    Refuses, before reading a byte, a format not in ``suffixes`` and a file over the import limit
+    (``TALENTLINK_IMPORT_MAX_BYTES``)."""
+    name = Path(upload.name or "").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in suffixes:
+        raise DomainError(
+            format_lazy(_("Upload a file of one of these formats: {formats}."), formats=", ".join(suffixes)),
+            code="file_format",
+            field="file",
+        )
+    if (upload.size or 0) > settings.TALENTLINK_IMPORT_MAX_BYTES:
+        raise DomainError(_("The file is larger than the import limit."), code="too_large", field="file")
+    digest = hashlib.sha256()
+    size = 0
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        for block in upload.chunks():
+            digest.update(block)
+            size += len(block)
+            handle.write(block)
+        handle.flush()
+        yield SpooledUpload(Path(handle.name), name[:255], digest.hexdigest(), size)
 
 
 class TableRejected(DomainError):

@@ -10,22 +10,25 @@ reports mask ID numbers.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core import crypto, idnumbers, permissions
 from talentlink.core.audit import Access, audit_record
-from talentlink.core.errors import DomainError, NotAllowed
+from talentlink.core.errors import NotAllowed
 from talentlink.core.models import AuditEvent
-from talentlink.core.tabular import CellError, Column, TableRejected, register_messages, table_import
+from talentlink.core.tabular import (
+    CellError,
+    Column,
+    TableRejected,
+    register_messages,
+    table_import,
+    upload_spooled,
+)
 from talentlink.credentials.backends import normalise_name
 from talentlink.credentials.models import (
     CertificateKind,
@@ -217,26 +220,15 @@ def registry_list_import(*, access: Access, upload: File) -> RegistryImport:
     from talentlink.credentials.services import recognitions_revoke_withdrawn
 
     _importer_check(access)
-    name = Path(upload.name or "").name
-    suffix = Path(name).suffix.lower()
-    if suffix not in {".csv", ".xlsx"}:
-        raise DomainError(_("The certificate list is a CSV or XLSX file."), code="file_format", field="file")
-    if (upload.size or 0) > settings.TALENTLINK_IMPORT_MAX_BYTES:
-        raise DomainError(_("The file is larger than the import limit."), code="too_large", field="file")
-    digest = hashlib.sha256()
-    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-        for block in upload.chunks():
-            digest.update(block)
-            handle.write(block)
-        handle.flush()
-        meta = {"original_name": name[:255], "sha256": digest.hexdigest(), "size": upload.size or 0,
-                "uploaded_by": access.user}  # fmt: skip
+    with upload_spooled(upload) as spooled:
         try:
             with transaction.atomic():
-                batch = RegistryImport.objects.create(status=RegistryImport.Status.SUCCEEDED, **meta)
+                batch = RegistryImport.objects.create(
+                    status=RegistryImport.Status.SUCCEEDED, uploaded_by=access.user, **spooled.meta
+                )
                 writer = Writer(batch)
                 result = table_import(
-                    Path(handle.name),
+                    spooled.path,
                     columns=COLUMNS,
                     parse=RowParser(),
                     write=writer,
@@ -255,9 +247,9 @@ def registry_list_import(*, access: Access, upload: File) -> RegistryImport:
                 batch.save()
         except TableRejected as exc:
             batch = RegistryImport.objects.create(
-                status=RegistryImport.Status.REJECTED, errors=[
+                status=RegistryImport.Status.REJECTED, uploaded_by=access.user, errors=[
                     [row, e.column, e.value, e.code, e.params] for row, e in exc.errors[:10_000]
-                ], **meta,
+                ], **spooled.meta,
             )  # fmt: skip
     audit_record(
         access=access, action=AuditEvent.Action.CREATE, object_type="credentials.registryimport",

@@ -158,14 +158,6 @@ class RegistryImport(FileImportWithErrors):
     The file itself is not kept: it holds ID numbers in clear.
     """
 
-    class Status(models.TextChoices):
-        SUCCEEDED = "succeeded", _("Imported")
-        REJECTED = "rejected", _("Rejected: the file has errors")
-
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    size = models.PositiveBigIntegerField(_("size"), default=0)
-    status = models.CharField(_("status"), max_length=10, choices=Status)
-    total_rows = models.PositiveIntegerField(_("rows"), default=0)
     created_count = models.PositiveIntegerField(_("new certificates"), default=0)
     updated_count = models.PositiveIntegerField(_("updated certificates"), default=0)
     withdrawn_count = models.PositiveIntegerField(_("withdrawn certificates"), default=0)

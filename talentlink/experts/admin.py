@@ -74,6 +74,6 @@ class ReviewRoundAdmin(RegionScopedAdmin):
 
 @admin.register(ExpertImport)
 class ExpertImportAdmin(RegionScopedAdmin):
-    list_display = ["original_name", "region", "status", "rows", "written", "created_at"]
+    list_display = ["original_name", "region", "status", "total_rows", "written", "created_at"]
     list_filter = ["region", "status"]
     readonly_fields = ["errors"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.db.models import Q
@@ -168,18 +166,15 @@ def my_relation_add(request: HttpRequest, body: RelationIn):
 
 def import_out(record: ExpertImport) -> dict[str, Any]:
     return {"id": record.pk, "region": record.region.code, "original_name": record.original_name,
-            "status": record.status, "rows": record.rows, "written": record.written,
+            "status": record.status, "rows": record.total_rows, "written": record.written,
             "error_count": len(record.errors)}  # fmt: skip
 
 
 @router.post("/imports", response={201: ExpertImportOut})
 def import_create(request: HttpRequest, region: Form[str], file: File[UploadedFile]):
-    with tempfile.NamedTemporaryFile(suffix=Path(file.name or "").suffix.lower()) as handle:
-        for chunk in file.chunks():
-            handle.write(chunk)
-        handle.flush()
-        record = imports.experts_import(access=Access.from_request(request), region=region_get(code=region),
-                                         path=Path(handle.name), original_name=file.name or "")  # fmt: skip
+    record = imports.experts_import(
+        access=Access.from_request(request), region=region_get(code=region), upload=file
+    )
     return Status(201, import_out(record))
 
 

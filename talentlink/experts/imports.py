@@ -7,15 +7,22 @@ expert profile and keeps the outcome as an :class:`~talentlink.experts.models.Ex
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
+from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core import credit_codes, crypto, idnumbers, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotAllowed
 from talentlink.core.models import AuditEvent, Region
-from talentlink.core.tabular import CellError, Column, TableRejected, register_messages, table_import
+from talentlink.core.tabular import (
+    CellError,
+    Column,
+    TableRejected,
+    register_messages,
+    table_import,
+    upload_spooled,
+)
 from talentlink.experts import policy, text
 from talentlink.experts.models import Availability, Expert, ExpertImport, Field
 from talentlink.experts.services import expert_reindex
@@ -133,7 +140,7 @@ def _write_experts(region: Region, rows: list[ExpertRow]) -> int:
     return len(rows)
 
 
-def experts_import(*, access: Access, region: Region, path: Path, original_name: str) -> ExpertImport:
+def experts_import(*, access: Access, region: Region, upload: File) -> ExpertImport:
     """Import a city's expert database export: every row valid, or nothing written.
 
     Each row names a person of the registry by ID number (matched through its blind index);
@@ -143,25 +150,26 @@ def experts_import(*, access: Access, region: Region, path: Path, original_name:
     user = policy.require_pool_manager(access.user)
     if not permissions.in_region(user, region.pk):
         raise NotAllowed(_("Only the talent office of this city may do this."))
-    record = ExpertImport(region=region, original_name=original_name[:255], uploaded_by=user)
-    try:
-        result = table_import(
-            path, columns=EXPERT_COLUMNS, parse=_RowParser(), key=lambda row: row.person.pk,
-            write=lambda rows: _write_experts(region, rows),
-        )  # fmt: skip
-    except TableRejected as exc:
-        record.status = ExpertImport.Status.REJECTED
-        record.errors = [[row, e.column, e.value, e.code, e.params] for row, e in exc.errors]
-    else:
-        record.status, record.rows, record.written = (
-            ExpertImport.Status.SUCCEEDED,
-            result.rows,
-            result.written,
-        )
+    with upload_spooled(upload) as spooled:
+        record = ExpertImport(region=region, uploaded_by=user, **spooled.meta)
+        try:
+            result = table_import(
+                spooled.path, columns=EXPERT_COLUMNS, parse=_RowParser(), key=lambda row: row.person.pk,
+                write=lambda rows: _write_experts(region, rows),
+            )  # fmt: skip
+        except TableRejected as exc:
+            record.status = ExpertImport.Status.REJECTED
+            record.errors = [[row, e.column, e.value, e.code, e.params] for row, e in exc.errors]
+        else:
+            record.status, record.total_rows, record.written = (
+                ExpertImport.Status.SUCCEEDED,
+                result.rows,
+                result.written,
+            )
     record.save()
     audit_record(
         access=access, action=AuditEvent.Action.CREATE, object_type="experts.expertimport",
         object_id=record.pk, object_label=record.original_name, object_region=region.code,
-        detail={"status": record.status, "rows": record.rows, "errors": len(record.errors)},
+        detail={"status": record.status, "rows": record.total_rows, "errors": len(record.errors)},
     )  # fmt: skip
     return record

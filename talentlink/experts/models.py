@@ -164,13 +164,7 @@ class Relation(models.Model):
 class ExpertImport(FileImportWithErrors):
     """One upload of a city's expert database export; a rejected file changes nothing."""
 
-    class Status(models.TextChoices):
-        SUCCEEDED = "succeeded", _("Imported")
-        REJECTED = "rejected", _("Rejected: the file has errors")
-
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
-    status = models.CharField(_("status"), max_length=10, choices=Status)
-    rows = models.PositiveIntegerField(_("rows"), default=0)
     written = models.PositiveIntegerField(_("experts created or updated"), default=0)
 
     class Meta(FileImportWithErrors.Meta):

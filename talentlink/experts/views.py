@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -172,19 +169,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
     policy.require_pool_manager(request.user)
     form = ExpertImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
         try:
-            with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-                handle.flush()
-                record = imports.experts_import(
-                    access=Access.from_request(request),
-                    region=form.cleaned_data["region"],
-                    path=Path(handle.name),
-                    original_name=upload.name,
-                )
+            record = imports.experts_import(
+                access=Access.from_request(request),
+                region=form.cleaned_data["region"],
+                upload=form.cleaned_data["file"],
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:

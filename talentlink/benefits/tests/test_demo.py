@@ -48,4 +48,7 @@ def test_the_demo_loads_providers_benefits_service_points_uses_and_insurance_rec
     settled_until, _end = selectors.month_bounds(selectors.next_month(closed[-1]))
     counted = Redemption.objects.filter(status="recorded", scanned_at__lt=settled_until)
     assert counted.exists() and not counted.filter(settled_in__isnull=True).exists()
-    assert list(InsuranceImport.objects.values_list("status", "rows")) == [("imported", 3), ("imported", 3)]
+    assert list(InsuranceImport.objects.values_list("status", "total_rows")) == [
+        ("succeeded", 3),
+        ("succeeded", 3),
+    ]

@@ -84,7 +84,7 @@ def test_levels_are_not_asked_for_when_no_benefit_needs_them(tianyige, zhang, cr
 
 
 def insurance(person: Person, region, first: str, last: str) -> None:
-    batch = InsuranceImport.objects.create(region=region, original_name="x.csv", status="imported")
+    batch = InsuranceImport.objects.create(region=region, original_name="x.csv", status="succeeded")
     InsuranceRecord.objects.create(
         person=person,
         region=region,

@@ -64,7 +64,7 @@ def test_a_good_file_is_imported_and_combined_years_count_a_month_once(
     tmp_path, nb_office, zs_office, ningbo, zhoushan, zhang, ouyang
 ):
     batch = run(nb_office, ningbo, csv_upload(tmp_path, GOOD))
-    assert (batch.status, batch.rows, batch.persons) == ("imported", 3, 2)
+    assert (batch.status, batch.total_rows, batch.persons) == ("succeeded", 3, 2)
     assert person_insurance_years(person_id=zhang.pk) == Decimal("9.00")  # 54 + 54 months
     # Zhoushan delivers an overlapping span: months paid in both cities count once.
     run(zs_office, zhoushan, xlsx_upload(tmp_path, [[ZHANG_ID, "张伟", "2019-01", "2021-12", "舟山港务"]]))

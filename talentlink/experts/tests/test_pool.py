@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import make_user
 from talentlink.core.errors import Conflict, DomainError, NotAllowed, NotFound
@@ -27,6 +28,11 @@ HEADER = [
     "个人简介",
     "可参加评审",
 ]
+
+
+def uploaded(path: Path) -> SimpleUploadedFile:
+    """The file as the import page receives it."""
+    return SimpleUploadedFile("e.csv", path.read_bytes())
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:
@@ -52,10 +58,8 @@ def test_an_expert_database_export_creates_profiles_linked_to_registry_persons(
         ["E001", "张伟", id_number(ningbo, 1), "宁波大学", "教授", "绿色石化、新材料", "催化；聚烯烃", "长期从事石油化工催化研究。", "是"],
         ["E002", "欧阳明", id_number(ningbo, 2), "宁波港集团", "高级工程师", "港航物流", "港口调度", "", "有限"],
     ])  # fmt: skip
-    record = imports.experts_import(
-        access=access_of(nb_office), region=ningbo, path=path, original_name="e.csv"
-    )
-    assert (record.status, record.rows, record.written) == (ExpertImport.Status.SUCCEEDED, 2, 2)
+    record = imports.experts_import(access=access_of(nb_office), region=ningbo, upload=uploaded(path))
+    assert (record.status, record.total_rows, record.written) == (ExpertImport.Status.SUCCEEDED, 2, 2)
     zhang = Expert.objects.get(person=two_persons[0])
     assert zhang.title_level == TitleLevel.SENIOR and zhang.region == ningbo
     assert sorted(f.name for f in zhang.fields.all()) == ["新材料", "绿色石化"]
@@ -71,9 +75,7 @@ def test_an_export_with_one_bad_row_writes_nothing_and_reports_in_both_languages
         ["E002", "王芳", id_number(ningbo, 2), "", "", "深海采矿", "", "", "也许"],
         ["E003", "李四", id_number(ningbo, 77), "", "", "新材料", "", "", ""],
     ])  # fmt: skip
-    record = imports.experts_import(
-        access=access_of(nb_office), region=ningbo, path=path, original_name="e.csv"
-    )
+    record = imports.experts_import(access=access_of(nb_office), region=ningbo, upload=uploaded(path))
     assert record.status == ExpertImport.Status.REJECTED
     assert Expert.objects.count() == 0
     rows = list(selectors.expert_import_error_rows(record=record))
@@ -88,7 +90,7 @@ def test_an_export_with_one_bad_row_writes_nothing_and_reports_in_both_languages
 def test_only_the_talent_office_of_the_city_imports_its_experts(zs_office, ningbo, tmp_path) -> None:
     path = write_csv(tmp_path / "experts.csv", [])
     with pytest.raises(NotAllowed):
-        imports.experts_import(access=access_of(zs_office), region=ningbo, path=path, original_name="e.csv")
+        imports.experts_import(access=access_of(zs_office), region=ningbo, upload=uploaded(path))
 
 
 def test_an_expert_updates_their_own_text_but_not_their_title(make_expert, ningbo, field_of) -> None:

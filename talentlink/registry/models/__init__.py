@@ -271,14 +271,6 @@ class ValueMapping(models.Model):
 class ImportBatch(FileImport):
     """One uploaded file and what became of it; a rejected file changes nothing."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        SUCCEEDED = "succeeded", _("Imported")
-        REJECTED = "rejected", _("Rejected: the file has errors")
-        DUPLICATE = "duplicate", _("Already imported: nothing to do")
-        FAILED = "failed", _("Failed")
-
     class Failure(models.TextChoices):
         """Why an import failed, where it has words for staff (kept in ``message``; any other
         message is the error itself)."""
@@ -295,10 +287,6 @@ class ImportBatch(FileImport):
         SourceSystem, on_delete=models.PROTECT, related_name="batches", verbose_name=_("source")
     )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m")
-    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
-    size = models.PositiveBigIntegerField(_("size"), default=0)
-    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
-    total_rows = models.PositiveIntegerField(_("rows"), default=0)
     created_count = models.PositiveIntegerField(_("new records"), default=0)
     updated_count = models.PositiveIntegerField(_("updated records"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged records"), default=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -30,9 +31,10 @@ class Command(BaseCommand):
         user = self._user(options.get("user"), region)
         access = Access.system(channel=AuditEvent.Channel.COMMAND, user=user)
         with transaction.atomic():
-            record = imports.experts_import(
-                access=access, region=region, path=options["path"], original_name=options["path"].name
-            )
+            with options["path"].open("rb") as handle:
+                record = imports.experts_import(
+                    access=access, region=region, upload=File(handle, name=options["path"].name)
+                )
             if options["dry_run"]:
                 transaction.set_rollback(True)
         for row in selectors.expert_import_error_rows(record=record):
@@ -40,7 +42,9 @@ class Command(BaseCommand):
         if record.errors:
             raise CommandError(f"{len(record.errors)} errors; nothing was imported.")
         verb = "would create or update" if options["dry_run"] else "created or updated"
-        self.stdout.write(self.style.SUCCESS(f"{record.rows} rows: {verb} {record.written} expert profiles."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{record.total_rows} rows: {verb} {record.written} expert profiles.")
+        )
 
     def _user(self, username: str | None, region: Region) -> User:
         users = User.objects.filter(role=Role.TALENT_OFFICE, region=region, is_active=True)
