@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
+from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
@@ -13,6 +16,7 @@ from talentlink.core import permissions
 from talentlink.core.audit import Access
 from talentlink.core.errors import NotAllowed
 from talentlink.core.exports import xlsx_response
+from talentlink.core.http import AuthedRequest
 from talentlink.core.schemas import Page, ReportPage, RowErrorOut
 from talentlink.core.selectors import region_get
 from talentlink.core.tabular import ERROR_REPORT_HEADERS, error_report_dicts
@@ -22,6 +26,7 @@ from talentlink.credentials.models import (
     CertificateKind,
     Equivalence,
     IssuingAuthority,
+    Notification,
     RegistryImport,
 )
 from talentlink.credentials.schemas import (
@@ -49,29 +54,22 @@ public_router = Router(tags=["credentials (public)"])
 
 
 @router.get("/kinds", response=list[KindOut])
-def kinds(request: HttpRequest):
-    return [
-        {"code": k.code, "family": k.series.family, "series": k.series.code, "series_name": k.series.name,
-         "level": k.level, "name": k.name, "name_en": k.name_en}
-        for k in CertificateKind.objects.filter(is_active=True).select_related("series")
-    ]  # fmt: skip
+def kinds(request: AuthedRequest) -> QuerySet[CertificateKind]:
+    return CertificateKind.objects.filter(is_active=True).select_related("series")
 
 
 @router.get("/authorities", response=list[AuthorityOut])
-def authorities(request: HttpRequest):
-    return [
-        {"code": a.code, "name": a.name, "name_en": a.name_en, "region": a.region.code if a.region else None}
-        for a in IssuingAuthority.objects.select_related("region")
-    ]
+def authorities(request: AuthedRequest) -> QuerySet[IssuingAuthority]:
+    return IssuingAuthority.objects.select_related("region")
 
 
 @router.get("/equivalences", response=list[EquivalenceOut])
-def equivalences(request: HttpRequest):
+def equivalences(request: AuthedRequest) -> QuerySet[Equivalence]:
     return Equivalence.objects.all()
 
 
 @router.get("/persons/{person_id}/levels", response=LevelsOut)
-def person_levels(request: HttpRequest, person_id: int, purpose: str | None = None):
+def person_levels(request: AuthedRequest, person_id: int, purpose: str | None = None) -> dict[str, Any]:
     """The levels a person counts as (for staff of a city that may read the person, and the person)."""
     from talentlink.registry.selectors import person_get
 
@@ -83,58 +81,40 @@ def person_levels(request: HttpRequest, person_id: int, purpose: str | None = No
 # --- Applications ----------------------------------------------------------------------------
 
 
-def application_out(a: Application) -> dict:
-    recognition = getattr(a, "recognition", None)
-    return {
-        "id": a.pk, "person_id": a.person_id, "holder_name": a.holder_name, "id_number": a.id_number_masked,
-        "kind": a.kind.code, "level": a.kind.level, "certificate_number": a.certificate_number,
-        "issued_on": a.issued_on, "authority": a.authority.code, "target_region": a.target_region.code,
-        "status": a.status, "route": a.route, "refusal_reasons": a.refusal_reasons,
-        "refusal_messages": [str(services.REFUSAL_REASONS[r]) for r in a.refusal_reasons],
-        "registry_evidence": a.registry_evidence, "has_scan": bool(a.scan), "submitted_at": a.submitted_at,
-        "due_on": a.due_on, "overdue": selectors.is_overdue(a), "decided_at": a.decided_at,
-        "decision_note": a.decision_note,
-        "recognition": {
-            "status": recognition.status, "recognised_at": recognition.recognised_at,
-            "revoked_at": recognition.revoked_at,
-            "cities": {s.region.code: s.since for s in recognition.scopes.all()},
-        } if recognition else None,
-    }  # fmt: skip
-
-
+# ``scan: File[UploadedFile | None] = None`` is None when the form leaves the file out; typed without
+# ``| None`` because ninja then declares the field "file or null" in OpenAPI, which a multipart form
+# cannot send (the services take ``UploadedFile | None``).
 @router.post("/applications", response={201: ApplicationOut})
 def application_create(
-    request: HttpRequest, kind: Form[str], certificate_number: Form[str], holder_name: Form[str],
+    request: AuthedRequest, kind: Form[str], certificate_number: Form[str], holder_name: Form[str],
     id_number: Form[str], issued_on: Form[dt.date], authority: Form[str], target_region: Form[str],
-    note: Form[str] = "", scan: File[UploadedFile] = None,
-):  # fmt: skip
+    note: Form[str] = "", scan: File[UploadedFile | None] = None,
+) -> Status[Application]:  # fmt: skip
     application = services.application_submit(
         access=Access.from_request(request), kind_code=kind, certificate_number=certificate_number,
         holder_name=holder_name, id_number=id_number, issued_on=issued_on, authority_code=authority,
         target_region=region_get(code=target_region), scan=scan, note=note,
     )  # fmt: skip
-    return Status(201, application_out(application))
+    return Status(201, application)
 
 
 @router.get("/applications", response=list[ApplicationOut])
-def application_list(request: HttpRequest, page: Query[Page], status: str = ""):
+def application_list(request: AuthedRequest, page: Query[Page], status: str = "") -> list[Application]:
     qs = selectors.applications_visible(user=request.user).prefetch_related("recognition__scopes__region")
     if status:
         qs = qs.filter(status=status)
     shown = list(page.of(qs))
     selectors.applications_shown(access=Access.from_request(request), applications=shown, what="api list")
-    return [application_out(a) for a in shown]
+    return shown
 
 
 @router.get("/applications/{application_id}", response=ApplicationOut)
-def application_detail(request: HttpRequest, application_id: int):
-    return application_out(
-        selectors.application_get(access=Access.from_request(request), application_id=application_id)
-    )
+def application_detail(request: AuthedRequest, application_id: int) -> Application:
+    return selectors.application_get(access=Access.from_request(request), application_id=application_id)
 
 
 @router.get("/applications/{application_id}/scan")
-def application_scan(request: HttpRequest, application_id: int) -> FileResponse:
+def application_scan(request: AuthedRequest, application_id: int) -> FileResponse:
     access = Access.from_request(request)
     application = selectors.application_get(access=access, application_id=application_id)
     scan = selectors.application_scan(access=access, application=application)
@@ -142,74 +122,63 @@ def application_scan(request: HttpRequest, application_id: int) -> FileResponse:
 
 
 @router.post("/applications/{application_id}/decision", response=ApplicationOut)
-def application_decide(request: HttpRequest, application_id: int, body: ApplicationDecisionIn):
+def application_decide(
+    request: AuthedRequest, application_id: int, body: ApplicationDecisionIn
+) -> Application:
     access = Access.from_request(request)
     application = selectors.application_get(access=access, application_id=application_id)
-    application = services.application_decide(
+    return services.application_decide(
         access=access, application=application, decision=body.decision, reason=body.reason
     )
-    return application_out(application)
 
 
 @router.post("/applications/{application_id}/supplement", response=ApplicationOut)
 def application_supplement(
-    request: HttpRequest, application_id: int, note: Form[str] = "", scan: File[UploadedFile] = None
-):
+    request: AuthedRequest, application_id: int, note: Form[str] = "", scan: File[UploadedFile | None] = None
+) -> Application:
     access = Access.from_request(request)
     application = selectors.application_get(access=access, application_id=application_id)
-    application = services.application_supplement(
-        access=access, application=application, note=note, scan=scan
-    )
-    return application_out(application)
+    return services.application_supplement(access=access, application=application, note=note, scan=scan)
 
 
 @router.get("/review-queue", response=list[ApplicationOut])
-def review_queue(request: HttpRequest, page: Query[Page]):
+def review_queue(request: AuthedRequest, page: Query[Page]) -> list[Application]:
     if not permissions.is_hr_reviewer(request.user):
         raise NotAllowed(_("The review queue is for HR bureau reviewers."))
     shown = list(page.of(selectors.review_queue(user=request.user)))
     selectors.applications_shown(access=Access.from_request(request), applications=shown, what="api queue")
-    return [application_out(a) for a in shown]
+    return shown
 
 
 @router.get("/review-queue/counts", response=ReviewCountsOut)
-def review_counts(request: HttpRequest):
+def review_counts(request: AuthedRequest) -> dict[str, int]:
     return selectors.review_counts(user=request.user)
 
 
 # --- The province's certificate list --------------------------------------------------------------
 
 
-def import_out(batch: RegistryImport) -> dict:
-    return {
-        "id": batch.pk, "original_name": batch.original_name, "status": batch.status,
-        "total_rows": batch.total_rows, "created_count": batch.created_count,
-        "updated_count": batch.updated_count, "withdrawn_count": batch.withdrawn_count,
-        "revoked_count": batch.revoked_count, "error_count": len(batch.errors),
-        "created_at": batch.created_at,
-    }  # fmt: skip
-
-
 @router.post("/registry/imports", response={201: RegistryImportOut})
-def registry_import_create(request: HttpRequest, file: File[UploadedFile]):
-    batch = imports.registry_list_import(access=Access.from_request(request), upload=file)
-    return Status(201, import_out(batch))
+def registry_import_create(request: AuthedRequest, file: File[UploadedFile]) -> Status[RegistryImport]:
+    return Status(201, imports.registry_list_import(access=Access.from_request(request), upload=file))
 
 
 @router.get("/registry/imports", response=list[RegistryImportOut])
-def registry_import_list(request: HttpRequest, page: Query[Page]):
-    return [import_out(b) for b in page.of(selectors.registry_imports_visible(user=request.user))]
+def registry_import_list(request: AuthedRequest, page: Query[Page]) -> Sequence[RegistryImport]:
+    return page.of(selectors.registry_imports_visible(user=request.user))
 
 
 @router.get("/registry/imports/{import_id}/errors", response=list[RowErrorOut])
-def registry_import_errors(request: HttpRequest, import_id: int, page: Query[ReportPage]):
+def registry_import_errors(
+    request: AuthedRequest, import_id: int, page: Query[ReportPage]
+) -> list[dict[str, Any]]:
     batch = selectors.registry_import_get(user=request.user, import_id=import_id)
     rows = selectors.registry_import_error_rows(batch=batch)
     return error_report_dicts(itertools.islice(rows, page.offset, page.offset + page.limit))
 
 
 @router.get("/registry/imports/{import_id}/errors.xlsx")
-def registry_import_errors_xlsx(request: HttpRequest, import_id: int) -> HttpResponse:
+def registry_import_errors_xlsx(request: AuthedRequest, import_id: int) -> FileResponse:
     batch = selectors.registry_import_get(user=request.user, import_id=import_id)
     return xlsx_response(
         filename=f"certificate-list-{batch.pk}-errors.xlsx", sheet="errors",
@@ -222,16 +191,15 @@ def registry_import_errors_xlsx(request: HttpRequest, import_id: int) -> HttpRes
 
 @router.get("/statistics", response=list[StatRowOut])
 def statistics(
-    request: HttpRequest, region: str = "", family: str = "", year: int | None = Query(None, ge=1, le=9999)
-):
-    rows = selectors.recognition_statistics(
+    request: AuthedRequest, region: str = "", family: str = "", year: int | None = Query(None, ge=1, le=9999)
+) -> list[selectors.StatRow]:
+    return selectors.recognition_statistics(
         user=request.user, region_id=region_get(code=region).pk if region else None, family=family, year=year
     )
-    return [{field: getattr(r, field) for field in StatRowOut.model_fields} for r in rows]
 
 
 @router.get("/notifications", response=list[NotificationOut])
-def notifications(request: HttpRequest, page: Query[Page], unread: bool = False):
+def notifications(request: AuthedRequest, page: Query[Page], unread: bool = False) -> Sequence[Notification]:
     qs = selectors.notifications_of(user=request.user)
     if unread:
         qs = qs.filter(read_at__isnull=True)
@@ -239,13 +207,13 @@ def notifications(request: HttpRequest, page: Query[Page], unread: bool = False)
 
 
 @router.post("/notifications/read-all", response=NotificationsReadOut)
-def notifications_read_all(request: HttpRequest):
+def notifications_read_all(request: AuthedRequest) -> dict[str, int]:
     """Mark every unread notification of the caller read."""
     return {"read": services.notifications_read_all(user=request.user)}
 
 
 @router.post("/notifications/{notification_id}/read", response=NotificationOut)
-def notification_read(request: HttpRequest, notification_id: int):
+def notification_read(request: AuthedRequest, notification_id: int) -> Notification:
     return services.notification_read(user=request.user, notification_id=notification_id)
 
 
@@ -253,7 +221,7 @@ def notification_read(request: HttpRequest, notification_id: int):
 
 
 @public_router.post("/verify", response=VerifyOut)
-def verify(request: HttpRequest, body: CertificateVerifyIn):
+def verify(request: HttpRequest, body: CertificateVerifyIn) -> dict[str, Any]:
     """Whether a certificate is recognised, in which cities, since when, at which level; rate-limited."""
     selectors.rate_limit_check(scope="verify", ip=Access.from_request(request).ip_address)
     found = selectors.public_verify(certificate_number=body.certificate_number, holder_name=body.holder_name)

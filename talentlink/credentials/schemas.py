@@ -6,16 +6,25 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ninja import Schema
+from pydantic import Field
+
+from talentlink.credentials import selectors, services
 
 if TYPE_CHECKING:
-    from talentlink.credentials.models import Notification
+    from talentlink.credentials.models import (
+        Application,
+        IssuingAuthority,
+        Notification,
+        Recognition,
+        RegistryImport,
+    )
 
 
 class KindOut(Schema):
     code: str
-    family: str
-    series: str
-    series_name: str
+    family: str = Field(alias="series.family")
+    series: str = Field(alias="series.code")
+    series_name: str = Field(alias="series.name")
     level: str
     name: str
     name_en: str
@@ -34,6 +43,10 @@ class AuthorityOut(Schema):
     name_en: str
     region: str | None
 
+    @staticmethod
+    def resolve_region(obj: IssuingAuthority) -> str | None:
+        return obj.region.code if obj.region else None
+
 
 class RecognitionOut(Schema):
     status: str
@@ -41,18 +54,24 @@ class RecognitionOut(Schema):
     revoked_at: dt.datetime | None
     cities: dict[str, dt.date]
 
+    @staticmethod
+    def resolve_cities(obj: Recognition) -> dict[str, dt.date]:
+        return {s.region.code: s.since for s in obj.scopes.all()}
+
 
 class ApplicationOut(Schema):
+    """An application as its applicant and its reviewers read it (``recognition`` once recognised)."""
+
     id: int
     person_id: int
     holder_name: str
-    id_number: str
-    kind: str
-    level: str
+    id_number: str = Field(alias="id_number_masked")
+    kind: str = Field(alias="kind.code")
+    level: str = Field(alias="kind.level")
     certificate_number: str
     issued_on: dt.date
-    authority: str
-    target_region: str
+    authority: str = Field(alias="authority.code")
+    target_region: str = Field(alias="target_region.code")
     status: str
     route: str
     refusal_reasons: list[str]
@@ -65,6 +84,23 @@ class ApplicationOut(Schema):
     decided_at: dt.datetime | None
     decision_note: str
     recognition: RecognitionOut | None
+
+    @staticmethod
+    def resolve_refusal_messages(obj: Application) -> list[str]:
+        return [str(services.REFUSAL_REASONS[r]) for r in obj.refusal_reasons]
+
+    @staticmethod
+    def resolve_has_scan(obj: Application) -> bool:
+        return bool(obj.scan)
+
+    @staticmethod
+    def resolve_overdue(obj: Application) -> bool:
+        return selectors.is_overdue(obj)
+
+    @staticmethod
+    def resolve_recognition(obj: Application) -> Recognition | None:
+        # The reverse one-to-one raises (an AttributeError) while none exists.
+        return getattr(obj, "recognition", None)
 
 
 class ApplicationDecisionIn(Schema):
@@ -89,6 +125,10 @@ class RegistryImportOut(Schema):
     revoked_count: int
     error_count: int
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_error_count(obj: RegistryImport) -> int:
+        return len(obj.errors)
 
 
 class ReviewCountsOut(Schema):
