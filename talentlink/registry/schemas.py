@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from ninja import Schema
+from django.urls import reverse
+from ninja import Field, Schema
+from pydantic import model_validator
 
 from talentlink.core.schemas import RowErrorOut
+from talentlink.registry import selectors
+from talentlink.registry.models import ImportBatch, Person, SourceRecord, SourceSystem, Tier
+
+
+def _category_code(obj: Person | SourceRecord) -> str | None:
+    return obj.category.code if obj.category is not None else None
+
+
+def _tier_code(obj: Person | SourceRecord) -> str | None:
+    return obj.tier.code if obj.tier is not None else None
 
 
 class CategoryOut(Schema):
@@ -17,28 +30,44 @@ class CategoryOut(Schema):
 
 
 class TierOut(Schema):
-    region: str
+    region: str = Field(alias="region.code")
     code: str
     name: str
     name_en: str
     rank: int
-    honoured_as: list[str]
+    honoured_as: list[str]  # the tiers of other cities this one counts as ("<region>:<code>")
+
+    @staticmethod
+    def resolve_honoured_as(tier: Tier) -> list[str]:
+        return [f"{m.target.region.code}:{m.target.code}" for m in tier.mappings_out.all()]
 
 
 class SourceSystemOut(Schema):
     code: str
     name: str
-    region: str
+    region: str = Field(alias="region.code")
     file_format: str
     columns: dict[str, str]
     # QualityCheck codes whose findings the source's files may carry (accepted, flagged).
     accepted_findings: list[str]
     template_url: str
 
+    @staticmethod
+    def resolve_columns(source: SourceSystem) -> dict[str, str]:
+        return {c.column: c.target for c in source.columns.all()}
+
+    @staticmethod
+    def resolve_accepted_findings(source: SourceSystem) -> list[str]:
+        return sorted(source.accepted_checks())
+
+    @staticmethod
+    def resolve_template_url(source: SourceSystem) -> str:
+        return reverse("api:source_system_template", args=[source.code])
+
 
 class SourceImportOut(Schema):
     id: int
-    source_system: str
+    source_system: str = Field(alias="source_system.code")
     original_name: str
     status: str
     total_rows: int
@@ -51,18 +80,23 @@ class SourceImportOut(Schema):
     created_at: dt.datetime
     finished_at: dt.datetime | None
     progress: dict
-    failure: str  # why a failed import failed, in the reader's language ("" unless it failed)
+    # why a failed import failed, in the reader's language ("" unless it failed)
+    failure: str = Field(alias="failure_text")
+
+    @staticmethod
+    def resolve_progress(batch: ImportBatch) -> dict[str, Any]:
+        return selectors.import_progress(batch=batch)
 
 
 class SourceRecordOut(Schema):
-    source_system: str
-    region: str
+    source_system: str = Field(alias="source_system.code")
+    region: str = Field(alias="source_system.region.code")
     source_key: str
-    file: str
-    import_id: int
-    row: int
+    file: str = Field(alias="batch.original_name")
+    import_id: int = Field(alias="batch_id")
+    row: int = Field(alias="row_number")
     name: str
-    id_number: str
+    id_number: str = Field(alias="id_number_masked")
     id_number_verified: bool
     quality_flags: list[str]
     employer_name: str
@@ -70,20 +104,30 @@ class SourceRecordOut(Schema):
     tier: str | None
     updated_at: dt.datetime
 
+    @staticmethod
+    def resolve_id_number_verified(record: SourceRecord) -> bool:
+        return bool(record.id_number_index)
+
+    resolve_category = staticmethod(_category_code)
+    resolve_tier = staticmethod(_tier_code)
+
 
 class PersonOut(Schema):
     id: int
     name: str
-    id_number: str
+    id_number: str = Field(alias="id_number_masked")
     sex: str
     birth_date: dt.date | None
-    home_region: str
+    home_region: str = Field(alias="home_region.code")
     category: str | None
     tier: str | None
     education: str
     title: str
     industry: str
     employer_name: str
+
+    resolve_category = staticmethod(_category_code)
+    resolve_tier = staticmethod(_tier_code)
 
 
 class PersonDetailOut(Schema):
@@ -92,10 +136,10 @@ class PersonDetailOut(Schema):
 
     id: int
     name: str | None
-    id_number: str | None
+    id_number: str | None = Field(alias="id_number_masked")
     sex: str | None
     birth_date: dt.date | None
-    home_region: str
+    home_region: str = Field(alias="home_region.code")
     category: str | None
     tier: str | None
     education: str | None
@@ -106,6 +150,25 @@ class PersonDetailOut(Schema):
     email: str | None
     withheld: list[str]
     source_records: list[SourceRecordOut]
+
+    resolve_category = staticmethod(_category_code)
+    resolve_tier = staticmethod(_tier_code)
+
+    @staticmethod
+    def resolve_withheld(person: Person, context: dict[str, Any]) -> list[str]:
+        return sorted(selectors.person_withheld(user=context["request"].user, person=person))
+
+    @staticmethod
+    def resolve_source_records(person: Person, context: dict[str, Any]) -> list[SourceRecord]:
+        return list(selectors.person_source_records_seen(user=context["request"].user, person=person))
+
+    @model_validator(mode="after")
+    def _withhold(self) -> PersonDetailOut:
+        # The fields the reader may not see (``withheld``, from the request's user) go out as null.
+        for field in self.withheld:
+            if field in type(self).model_fields:
+                setattr(self, field, None)
+        return self
 
 
 class IdNumberOut(Schema):
@@ -118,7 +181,7 @@ class ConsentIn(Schema):
 
 class ConsentOut(Schema):
     id: int
-    region: str
+    region: str = Field(alias="region.code")
     channel: str
     granted_at: dt.datetime
     withdrawn_at: dt.datetime | None
@@ -141,9 +204,9 @@ class RegisteredOut(Schema):
 class ClaimOut(Schema):
     id: int
     name: str
-    id_number: str
-    region: str
-    username: str
+    id_number: str = Field(alias="id_number_masked")
+    region: str = Field(alias="region.code")
+    username: str = Field(alias="user.username")
     created_at: dt.datetime
 
 
