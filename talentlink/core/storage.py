@@ -4,13 +4,14 @@ A certificate scan or a business licence shows a person's whole ID number, name 
 the database keeps only encrypted; the file storage holds them sealed the same way
 (``crypto.FieldCipher.file_seal``: AES-GCM in 1 MiB chunks under a key derived from
 ``TALENTLINK_FIELD_KEY`` for each file). A file stored before sealing was introduced still opens
-as it lies. Registry exports have their own storage, which also deletes them after a retention
-period (``registry.storage``).
+as it lies. Registry exports are sealed by the same class in a context of their own
+(``registry.storage`` also deletes them after a retention period).
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.files import File
@@ -27,27 +28,46 @@ _IN_MEMORY = 8 * 1024 * 1024
 
 @deconstructible(path="talentlink.core.storage.SealedStorage")
 class SealedStorage(FileSystemStorage):
-    """The media storage, with every file sealed on save and opened on read."""
+    """The media storage, with every file sealed on save and opened on read.
+
+    ``context`` binds the sealed bytes to their purpose: a file sealed in one context does not
+    open in another (registry exports have their own, ``registry.models.IMPORT_FILE_CONTEXT``)."""
+
+    def __init__(self, *, context: bytes = CONTEXT, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.context = context
 
     def _save(self, name: str, content: File) -> str:
         with tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY) as sealed:
             content.seek(0)
-            crypto.cipher().file_seal(content.chunks(), sealed, context=CONTEXT)
+            crypto.cipher().file_seal(content.chunks(), sealed, context=self.context)
             sealed.seek(0)
             return super()._save(name, File(sealed, name=name))
+
+    def is_sealed(self, name: str) -> bool:
+        """Whether the stored file is sealed (a file stored before sealing was introduced is not)."""
+        with super()._open(name, "rb") as stored:
+            return crypto.file_is_sealed(stored.read(len(crypto.FILE_MAGIC)))
+
+    def plain_blocks(self, name: str) -> Iterator[bytes]:
+        """The stored file's plaintext, block by block, without holding it whole anywhere."""
+        with super()._open(name, "rb") as stored:
+            if crypto.file_is_sealed(stored.read(len(crypto.FILE_MAGIC))):
+                stored.seek(0)
+                yield from crypto.cipher().file_open(stored, context=self.context)
+            else:
+                stored.seek(0)
+                yield from stored.chunks()
 
     def _open(self, name: str, mode: str = "rb") -> File:
         if "w" in mode or "a" in mode or "+" in mode:
             raise ValueError("sealed files are written through save() only")
-        stored = super()._open(name, "rb")
-        with stored:
-            if not crypto.file_is_sealed(stored.read(len(crypto.FILE_MAGIC))):
-                return super()._open(name, mode)
-            stored.seek(0)
-            # The caller closes the File it gets, and with it this temporary file.
-            plain: Any = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)  # noqa: SIM115
-            for block in crypto.cipher().file_open(stored, context=CONTEXT):
-                plain.write(block)
+        if not self.is_sealed(name):
+            return super()._open(name, mode)
+        # The caller closes the File it gets, and with it this temporary file.
+        plain: Any = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)  # noqa: SIM115
+        for block in self.plain_blocks(name):
+            plain.write(block)
         plain.seek(0)
         return File(plain, name=name)
 

@@ -25,48 +25,39 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import Storage
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from talentlink.core import crypto
-from talentlink.registry.models import ImportBatch
+from talentlink.registry.models import ImportBatch, import_file_storage
 
-# What the sealed bytes are bound to: a file sealed for another purpose does not open as an import.
-CONTEXT = b"registry.importbatch"
 # Where the importer's readers find the plaintext: a link to the temporary file's descriptor.
 _DESCRIPTORS = "/dev/fd/"
 _UNFINISHED = (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
 
 
-def _field_storage() -> Storage:
-    return ImportBatch._meta.get_field("file").storage
+class _Hashed(File):
+    """An upload read through once, by the storage that seals it, and hashed on the way."""
+
+    def __init__(self, upload: File) -> None:
+        super().__init__(upload, name=upload.name)
+        self.digest = hashlib.sha256()
+
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        for block in super().chunks(chunk_size):
+            self.digest.update(block)
+            yield block
 
 
 def import_file_store(upload: File) -> tuple[str, str]:
-    """Seal an uploaded export into the media storage; return its stored name and the SHA-256
-    of its plaintext (what tells an identical file uploaded again)."""
-    digest = hashlib.sha256()
-
-    def blocks() -> Iterator[bytes]:
-        for block in upload.chunks():
-            digest.update(block)
-            yield block
-
+    """Seal an uploaded export into its storage; return its stored name and the SHA-256 of its
+    plaintext (what tells an identical file uploaded again)."""
     field = ImportBatch._meta.get_field("file")
     # A random name: the original one (often a date and a department) stays in the database.
     name = field.generate_filename(None, f"{uuid.uuid4().hex}.sealed")
-    with tempfile.TemporaryFile() as sealed:
-        crypto.cipher().file_seal(blocks(), sealed, context=CONTEXT)
-        sealed.seek(0)
-        stored = _field_storage().save(name, File(sealed))
+    hashed = _Hashed(upload)
+    stored = import_file_storage.save(name, hashed)
     upload.seek(0)
-    return stored, digest.hexdigest()
-
-
-def _is_sealed(name: str) -> bool:
-    with _field_storage().open(name, "rb") as stored:
-        return crypto.file_is_sealed(stored.read(len(crypto.FILE_MAGIC)))
+    return stored, hashed.digest.hexdigest()
 
 
 @contextlib.contextmanager
@@ -80,15 +71,14 @@ def import_file_opened(batch: ImportBatch) -> Iterator[Path]:
     """
     if not batch.file:
         raise FileNotFoundError(f"the file of import #{batch.pk} was deleted after the retention period")
-    if not _is_sealed(batch.file.name):
+    if not import_file_storage.is_sealed(batch.file.name):
         yield Path(batch.file.path)
         return
     folder = Path(tempfile.mkdtemp(prefix="talentlink-import-"))  # readable by this user only
     try:
         with tempfile.TemporaryFile(dir=folder) as plain:
-            with _field_storage().open(batch.file.name, "rb") as stored:
-                for block in crypto.cipher().file_open(stored, context=CONTEXT):
-                    plain.write(block)
+            for block in import_file_storage.plain_blocks(batch.file.name):
+                plain.write(block)
             plain.flush()
             link = folder / f"import-{batch.pk}.{batch.source_system.file_format}"
             link.symlink_to(f"{_DESCRIPTORS}{plain.fileno()}")
@@ -136,10 +126,10 @@ def import_files_purge(
         say(f"import #{pk}: deleting {name}")
         outcome.deleted += 1
         if not dry_run:
-            _field_storage().delete(name)
+            import_file_storage.delete(name)
             ImportBatch.objects.filter(pk=pk, file=name).update(file="")
     for pk, name in finished.exclude(pk__in=expired.values("pk")).values_list("pk", "file").iterator():
-        if _exists(name) and not _is_sealed(name):
+        if _exists(name) and not import_file_storage.is_sealed(name):
             say(f"import #{pk}: sealing {name}")
             outcome.sealed += 1
             if not dry_run:
@@ -148,28 +138,28 @@ def import_files_purge(
         say(f"deleting {name}: no import refers to it")
         outcome.orphans += 1
         if not dry_run:
-            _field_storage().delete(name)
+            import_file_storage.delete(name)
     return outcome
 
 
 def _exists(name: str) -> bool:
-    return _field_storage().exists(name)
+    return import_file_storage.exists(name)
 
 
 def _reseal(pk: int, name: str) -> None:
     """Replace a plain file kept from before sealing by its sealed copy."""
-    with _field_storage().open(name, "rb") as plain:
+    with import_file_storage.open(name, "rb") as plain:
         stored, _digest = import_file_store(plain)
     if ImportBatch.objects.filter(pk=pk, file=name).update(file=stored):
-        _field_storage().delete(name)
+        import_file_storage.delete(name)
     else:  # the batch changed meanwhile
-        _field_storage().delete(stored)
+        import_file_storage.delete(stored)
 
 
 def _orphans(cutoff: dt.datetime) -> Iterator[str]:
     """Files under the imports' folder that no import refers to, last changed before ``cutoff``
     (left by an upload whose transaction was rolled back, or by hand)."""
-    storage = _field_storage()
+    storage = import_file_storage
     top = str(ImportBatch._meta.get_field("file").upload_to).split("/")[0]
     if not storage.exists(top):
         return

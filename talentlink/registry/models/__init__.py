@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.models import FileImport, Region
+from talentlink.core.storage import SealedStorage
 from talentlink.registry.models.linkage import LinkageRun as LinkageRun
 from talentlink.registry.models.linkage import MatchDecision as MatchDecision
 from talentlink.registry.models.linkage import PersonChange as PersonChange
@@ -268,6 +269,12 @@ class ValueMapping(models.Model):
         return f"{self.source_value} → {self.value}"
 
 
+# What an export's sealed bytes are bound to: a file sealed for another purpose (a scan, say)
+# does not open as an import (registry/storage.py).
+IMPORT_FILE_CONTEXT = b"registry.importbatch"
+import_file_storage = SealedStorage(context=IMPORT_FILE_CONTEXT)
+
+
 class ImportBatch(FileImport):
     """One uploaded file and what became of it; a rejected file changes nothing."""
 
@@ -286,7 +293,7 @@ class ImportBatch(FileImport):
     source_system = models.ForeignKey(
         SourceSystem, on_delete=models.PROTECT, related_name="batches", verbose_name=_("source")
     )
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m")
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m", storage=import_file_storage)
     created_count = models.PositiveIntegerField(_("new records"), default=0)
     updated_count = models.PositiveIntegerField(_("updated records"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged records"), default=0)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -162,8 +163,11 @@ def test_the_purge_leaves_queued_and_running_imports_alone(nb_office, ningbo_csv
 def test_a_file_stored_before_sealing_still_imports_and_the_purge_seals_it(nb_office, ningbo_csv, capsys):
     path = ningbo_csv()
     source = SourceSystem.objects.get(code="ningbo-talent-db")
-    legacy = ImportBatch(source_system=source, original_name=path.name, sha256="x", uploaded_by=nb_office)
-    legacy.file.save("ningbo.csv", ContentFile(path.read_bytes()), save=True)
+    # Written as it came, by the plain media storage of the time before sealing.
+    stored = FileSystemStorage().save("imports/2024/01/ningbo.csv", ContentFile(path.read_bytes()))
+    legacy = ImportBatch.objects.create(
+        source_system=source, original_name=path.name, sha256="x", uploaded_by=nb_office, file=stored
+    )
     from talentlink.registry import services
 
     assert services.import_run_now(batch_id=legacy.pk).status == "succeeded"
