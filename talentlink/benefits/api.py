@@ -7,10 +7,12 @@ The service-point endpoints (``service-points/mine``, ``redemptions/check``, ``r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
@@ -55,10 +57,11 @@ from talentlink.core import permissions
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.exports import xlsx_response
-from talentlink.core.models import Region
+from talentlink.core.http import AuthedRequest
+from talentlink.core.models import Region, User
 from talentlink.core.schemas import MONTH_PATTERN, SLUG_PATTERN, Page
-from talentlink.core.tabular import ERROR_REPORT_HEADERS, error_report_dicts
-from talentlink.registry.models import TalentCategory, Tier
+from talentlink.core.tabular import ERROR_REPORT_HEADERS
+from talentlink.registry.models import Person, TalentCategory, Tier
 from talentlink.registry.selectors import person_own
 
 router = Router(tags=["benefits"])
@@ -69,23 +72,13 @@ public_router = Router(tags=["benefits (public)"])
 # --- Service points (the scanning page's contract) ---------------------------------------
 
 
-def _brief(benefit: Benefit) -> dict[str, Any]:
-    return {"code": benefit.code, "name": benefit.display_name, "kind": benefit.provider.kind,
-            "terms_summary": selectors.terms_summary(benefit)}  # fmt: skip
-
-
 @router.get("/service-points/mine", response=ServicePointMineOut)
-def service_point_mine(request: HttpRequest):
-    point = selectors.service_point_of(user=request.user)
-    offered = selectors.benefits_with_terms().filter(provider_id=point.provider_id, is_active=True)
-    return {
-        "id": point.pk, "name": point.name, "provider": point.provider.display_name,
-        "region": point.provider.region.code, "benefits": [_brief(b) for b in offered],
-    }  # fmt: skip
+def service_point_mine(request: AuthedRequest) -> ServicePoint:
+    return selectors.service_point_of(user=request.user)
 
 
 @router.post("/redemptions/check", response=CheckOut)
-def redemption_check(request: HttpRequest, body: CheckIn):
+def redemption_check(request: AuthedRequest, body: CheckIn) -> dict[str, Any]:
     result = services.redemption_check(
         access=Access.from_request(request), qr=body.code, benefit_code=body.benefit
     )
@@ -100,14 +93,14 @@ def _scan(item: Any) -> services.Scan:
 
 
 @router.post("/redemptions", response={200: RedemptionResultOut, 201: RedemptionResultOut})
-def redemption_create(request: HttpRequest, body: RedemptionIn):
+def redemption_create(request: AuthedRequest, body: RedemptionIn) -> Status[dict[str, Any]]:
     redemption, created = services.redemption_record(access=Access.from_request(request), scan=_scan(body))
     remaining = selectors.redemption_remaining(redemption=redemption)
     return Status(201 if created else 200, {**services.redemption_result(redemption), "remaining": remaining})
 
 
 @router.post("/redemptions/sync", response=SyncOut)
-def redemption_sync(request: HttpRequest, body: SyncIn):
+def redemption_sync(request: AuthedRequest, body: SyncIn) -> dict[str, Any]:
     results = services.redemptions_sync(
         access=Access.from_request(request), scans=[_scan(i) for i in body.items]
     )
@@ -117,88 +110,58 @@ def redemption_sync(request: HttpRequest, body: SyncIn):
 # --- Redemptions and conflicts ---------------------------------------------------------------
 
 
-def redemption_out(r: Redemption) -> dict[str, Any]:
-    return {
-        "id": r.pk, "client_id": r.client_id, "benefit": r.benefit.code,
-        "provider": r.benefit.provider.name, "service_point": r.service_point.name,
-        "holder": selectors.mask_name(r.person.name) if r.person_id else "",
-        "holder_region": r.holder_region.code if r.holder_region_id else None,
-        "scanned_at": r.scanned_at, "offline": r.offline, "status": r.status, "reason": r.reason,
-        "message": selectors.redemption_message(r), "value": r.value,
-    }  # fmt: skip
-
-
 @router.get("/redemptions", response=list[RedemptionOut])
-def redemption_list(request: HttpRequest, page: Query[Page], status: str = ""):
+def redemption_list(request: AuthedRequest, page: Query[Page], status: str = "") -> list[Redemption]:
     qs = selectors.redemptions_visible(user=request.user)
     if status:
         qs = qs.filter(status=status)
     shown = list(page.of(qs))
     selectors.redemptions_shown(access=Access.from_request(request), redemptions=shown, what="api list")
-    return [redemption_out(r) for r in shown]
+    return shown
 
 
 @router.get("/conflicts", response=list[RedemptionOut])
-def conflict_list(request: HttpRequest, page: Query[Page]):
+def conflict_list(request: AuthedRequest, page: Query[Page]) -> list[Redemption]:
     if not permissions.is_office(request.user):
         raise NotAllowed(_("Conflicts are decided by talent office staff."))
     shown = list(page.of(selectors.conflicts_open(user=request.user)))
     selectors.redemptions_shown(access=Access.from_request(request), redemptions=shown, what="conflicts")
-    return [redemption_out(r) for r in shown]
+    return shown
 
 
 @router.post("/redemptions/{redemption_id}/resolve", response=RedemptionOut)
-def conflict_resolve(request: HttpRequest, redemption_id: int, body: ResolveIn):
+def conflict_resolve(request: AuthedRequest, redemption_id: int, body: ResolveIn) -> Redemption:
     redemption = selectors.redemptions_visible(user=request.user).filter(pk=redemption_id).first()
     if redemption is None:
         raise NotFound(_("No such redemption."))
     decided = services.conflict_resolve(
         access=Access.from_request(request), redemption=redemption, honour=body.honour, note=body.note
     )
-    return redemption_out(selectors.redemptions_visible(user=request.user).get(pk=decided.pk))
+    return selectors.redemptions_visible(user=request.user).get(pk=decided.pk)
 
 
 # --- The catalogue -------------------------------------------------------------------------
 
 
-def benefit_out(b: Benefit) -> dict[str, Any]:
-    return {
-        "code": b.code, "provider_id": b.provider_id, "provider": b.provider.display_name,
-        "provider_kind": b.provider.kind, "region": b.provider.region.code, "name": b.name,
-        "name_en": b.name_en, "description": b.description, "grant": b.grant,
-        "discount_percent": b.discount_percent, "list_price": b.list_price,
-        "holder_regions": [r.code for r in b.holder_regions.all()],
-        "categories": [c.code for c in b.categories.all()],
-        "tiers": [f"{t.region.code}:{t.code}" for t in b.tiers.all()],
-        "credential_levels": b.credential_levels, "min_insurance_years": b.min_insurance_years,
-        "per_day": b.per_day, "per_year": b.per_year, "per_person": b.per_person,
-        "valid_from": b.valid_from, "valid_until": b.valid_until, "is_active": b.is_active,
-        "terms_summary": selectors.terms_summary(b),
-    }  # fmt: skip
-
-
 @public_router.get("/catalogue", response=list[BenefitOut])
-def public_catalogue(request: HttpRequest, region: str = "", kind: str = ""):
+def public_catalogue(request: HttpRequest, region: str = "", kind: str = "") -> QuerySet[Benefit]:
     qs = selectors.benefits_with_terms().filter(is_active=True, provider__is_active=True)
     if region:
         qs = qs.filter(provider__region__code=region)
     if kind:
         qs = qs.filter(provider__kind=kind)
-    return [benefit_out(b) for b in qs]
+    return qs
 
 
 @router.get("/catalogue", response=list[BenefitOut])
-def catalogue(request: HttpRequest, region: str = "", kind: str = "", q: str = ""):
+def catalogue(request: AuthedRequest, region: str = "", kind: str = "", q: str = "") -> QuerySet[Benefit]:
     region_id = Region.objects.filter(code=region).values_list("pk", flat=True).first() if region else None
-    return [
-        benefit_out(b)
-        for b in selectors.catalogue_search(user=request.user, region_id=region_id, kind=kind, q=q)
-    ]
+    return selectors.catalogue_search(user=request.user, region_id=region_id, kind=kind, q=q)
 
 
 @router.get("/catalogue/{code}", response=BenefitOut)
-def catalogue_entry(request: HttpRequest, code: str = Path(..., pattern=SLUG_PATTERN)):
-    return benefit_out(selectors.benefit_get(user=request.user, code=code))
+def catalogue_entry(request: AuthedRequest, code: str = Path(..., pattern=SLUG_PATTERN)) -> Benefit:
+    return selectors.benefit_get(user=request.user, code=code)
 
 
 def _resolve(codes: list[str], model: Any, field: str, label: str) -> list[Any]:
@@ -236,85 +199,69 @@ def _terms(body: BenefitTermsIn) -> dict[str, Any]:
 
 
 @router.post("/catalogue", response={201: BenefitOut})
-def catalogue_create(request: HttpRequest, body: BenefitCreateIn):
+def catalogue_create(request: AuthedRequest, body: BenefitCreateIn) -> Status[Benefit]:
     provider = selectors.provider_get(user=request.user, provider_id=body.provider_id)
     benefit = services.benefit_create(access=Access.from_request(request), provider=provider, **_terms(body))
-    return Status(201, benefit_out(selectors.benefits_with_terms().get(pk=benefit.pk)))
+    return Status(201, selectors.benefits_with_terms().get(pk=benefit.pk))
 
 
 @router.patch("/catalogue/{code}", response=BenefitOut)
-def catalogue_update(request: HttpRequest, body: BenefitTermsIn, code: str = Path(..., pattern=SLUG_PATTERN)):
+def catalogue_update(
+    request: AuthedRequest, body: BenefitTermsIn, code: str = Path(..., pattern=SLUG_PATTERN)
+) -> Benefit:
     benefit = selectors.benefit_get(user=request.user, code=code)
     services.benefit_update(access=Access.from_request(request), benefit=benefit, **_terms(body))
-    return benefit_out(selectors.benefits_with_terms().get(pk=benefit.pk))
+    return selectors.benefits_with_terms().get(pk=benefit.pk)
 
 
 # --- Providers, service points, accounts ---------------------------------------------------
 
 
-def provider_out(p: Provider) -> dict[str, Any]:
-    return {
-        "id": p.pk, "name": p.name, "name_en": p.name_en, "kind": p.kind, "region": p.region.code,
-        "organisation": p.organisation.name, "credit_code": p.organisation.credit_code,
-        "address": p.address, "contact_phone": p.contact_phone, "is_active": p.is_active,
-    }  # fmt: skip
-
-
 @router.get("/providers", response=list[ProviderOut])
-def provider_list(request: HttpRequest):
-    return [provider_out(p) for p in selectors.providers_visible(user=request.user)]
+def provider_list(request: AuthedRequest) -> QuerySet[Provider]:
+    return selectors.providers_visible(user=request.user)
 
 
 @router.post("/providers", response={201: ProviderOut})
-def provider_create(request: HttpRequest, body: ProviderIn):
-    user = request.user
-    if not user.region_id:
+def provider_create(request: AuthedRequest, body: ProviderIn) -> Status[Provider]:
+    region = request.user.region
+    if region is None:
         raise NotAllowed(_("Only the talent office of this city may do this."))
-    provider = services.provider_create(
-        access=Access.from_request(request), region=user.region, **body.dict()
-    )
-    return Status(201, provider_out(provider))
+    provider = services.provider_create(access=Access.from_request(request), region=region, **body.dict())
+    return Status(201, provider)
 
 
 @router.get("/providers/{provider_id}", response=ProviderOut)
-def provider_detail(request: HttpRequest, provider_id: int):
-    return provider_out(selectors.provider_get(user=request.user, provider_id=provider_id))
+def provider_detail(request: AuthedRequest, provider_id: int) -> Provider:
+    return selectors.provider_get(user=request.user, provider_id=provider_id)
 
 
 @router.patch("/providers/{provider_id}", response=ProviderOut)
-def provider_update(request: HttpRequest, provider_id: int, body: ProviderPatch):
+def provider_update(request: AuthedRequest, provider_id: int, body: ProviderPatch) -> Provider:
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
     changes = body.dict(exclude_unset=True)
-    return provider_out(
-        services.provider_update(access=Access.from_request(request), provider=provider, **changes)
-    )
-
-
-def point_out(point: ServicePoint, *, accounts: bool = True) -> dict[str, Any]:
-    """A service point; without ``accounts`` (the province observer) its accounts are left out."""
-    return {"id": point.pk, "name": point.name, "location": point.location, "provider_id": point.provider_id,
-            "accounts": [a.user.username for a in point.accounts.all()] if accounts else []}  # fmt: skip
+    return services.provider_update(access=Access.from_request(request), provider=provider, **changes)
 
 
 @router.get("/providers/{provider_id}/service-points", response=list[ServicePointOut])
-def service_point_list(request: HttpRequest, provider_id: int):
+def service_point_list(request: AuthedRequest, provider_id: int) -> QuerySet[ServicePoint]:
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
-    accounts = permissions.sees_individual_uses(request.user)
-    points = provider.service_points.prefetch_related("accounts__user")
-    return [point_out(p, accounts=accounts) for p in points]
+    return provider.service_points.prefetch_related("accounts__user")
 
 
 @router.post("/providers/{provider_id}/service-points", response={201: ServicePointOut})
-def service_point_create(request: HttpRequest, provider_id: int, body: ServicePointIn):
+def service_point_create(
+    request: AuthedRequest, provider_id: int, body: ServicePointIn
+) -> Status[ServicePoint]:
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
     point = services.service_point_create(
         access=Access.from_request(request), provider=provider, **body.dict()
     )
-    return Status(201, point_out(point))
+    return Status(201, point)
 
 
 @router.post("/service-points/{point_id}/accounts", response={201: AccountOut})
-def service_point_account_create(request: HttpRequest, point_id: int, body: AccountIn):
+def service_point_account_create(request: AuthedRequest, point_id: int, body: AccountIn) -> Status[User]:
     point = (
         ServicePoint.objects.select_related("provider__region", "provider__organisation")
         .filter(pk=point_id)
@@ -325,22 +272,22 @@ def service_point_account_create(request: HttpRequest, point_id: int, body: Acco
     user = services.service_point_account_create(
         access=Access.from_request(request), service_point=point, **body.dict()
     )
-    return Status(201, {"id": user.pk, "username": user.username, "role": user.role})
+    return Status(201, user)
 
 
 @router.post("/providers/{provider_id}/accounts", response={201: AccountOut})
-def provider_account_create(request: HttpRequest, provider_id: int, body: AccountIn):
+def provider_account_create(request: AuthedRequest, provider_id: int, body: AccountIn) -> Status[User]:
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
     user = services.provider_account_create(
         access=Access.from_request(request), provider=provider, **body.dict()
     )
-    return Status(201, {"id": user.pk, "username": user.username, "role": user.role})
+    return Status(201, user)
 
 
 # --- The talent's own ------------------------------------------------------------------------
 
 
-def _my_person(request: HttpRequest):
+def _my_person(request: AuthedRequest) -> Person:
     person = person_own(user=request.user)
     if person is None:
         raise NotFound(_("Your account is not linked to a talent record yet."), code="no_person")
@@ -348,7 +295,7 @@ def _my_person(request: HttpRequest):
 
 
 @router.get("/me/entitlements", response=list[EntitlementOut])
-def my_entitlements(request: HttpRequest):
+def my_entitlements(request: AuthedRequest) -> list[dict[str, Any]]:
     rows = selectors.my_benefits(person=_my_person(request))
     return [
         {
@@ -363,37 +310,23 @@ def my_entitlements(request: HttpRequest):
 
 
 @router.get("/me/redemptions", response=list[RedemptionOut])
-def my_redemptions(request: HttpRequest, page: Query[Page]):
+def my_redemptions(request: AuthedRequest, page: Query[Page]) -> Sequence[Redemption]:
     _my_person(request)
-    return [redemption_out(r) for r in page.of(selectors.redemptions_visible(user=request.user))]
+    return page.of(selectors.redemptions_visible(user=request.user))
 
 
 @router.get("/me/insurance", response=InsuranceOut)
-def my_insurance(request: HttpRequest):
-    return _insurance_out(_my_person(request).pk)
-
-
-def _insurance_out(person_id: int) -> dict[str, Any]:
-    summary = selectors.insurance_months(person_id=person_id)
-    return {
-        "person_id": person_id, "per_region": summary["per_region"], "combined_months": summary["combined"],
-        "years": selectors.person_insurance_years(person_id=person_id),
-    }  # fmt: skip
+def my_insurance(request: AuthedRequest) -> selectors.InsuranceSummary:
+    return selectors.insurance_summary(person_id=_my_person(request).pk)
 
 
 # --- Social-insurance years ------------------------------------------------------------------
 
 
-def import_out(batch: InsuranceImport) -> dict[str, Any]:
-    return {
-        "id": batch.pk, "region": batch.region.code, "original_name": batch.original_name,
-        "status": batch.status, "rows": batch.total_rows, "persons": batch.persons,
-        "errors": error_report_dicts(imports.import_error_rows(batch=batch)),
-    }  # fmt: skip
-
-
 @router.post("/insurance/imports", response={201: InsuranceImportOut, 400: InsuranceImportRejectedOut})
-def insurance_import(request: HttpRequest, file: File[UploadedFile], region: Form[str] = ""):
+def insurance_import(
+    request: AuthedRequest, file: File[UploadedFile], region: Form[str] = ""
+) -> Status[InsuranceImport] | Status[dict[str, Any]]:
     """Import a file whole (201) or not at all: a file with row errors is kept, refused (400) and
     reported in ``rejected``."""
     target = Region.objects.filter(code=region).first() if region else request.user.region
@@ -401,12 +334,12 @@ def insurance_import(request: HttpRequest, file: File[UploadedFile], region: For
         raise DomainError(_("Choose the city whose records these are."), code="region", field="region")
     batch = imports.insurance_import(access=Access.from_request(request), region=target, upload=file)
     if batch.status == InsuranceImport.Status.SUCCEEDED:
-        return Status(201, import_out(batch))
+        return Status(201, batch)
     return Status(400, {"code": "file_rejected", "message": batch.get_status_display(), "field": "file",
-                        "rejected": import_out(batch)})  # fmt: skip
+                        "rejected": batch})  # fmt: skip
 
 
-def _import_of(request: HttpRequest, batch_id: int) -> InsuranceImport:
+def _import_of(request: AuthedRequest, batch_id: int) -> InsuranceImport:
     batch = InsuranceImport.objects.select_related("region").filter(pk=batch_id).first()
     if batch is None or not permissions.may_manage_region(request.user, batch.region_id):
         raise NotFound(_("No such import."))
@@ -414,7 +347,7 @@ def _import_of(request: HttpRequest, batch_id: int) -> InsuranceImport:
 
 
 @router.get("/insurance/imports/{batch_id}/errors.xlsx")
-def insurance_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
+def insurance_errors_xlsx(request: AuthedRequest, batch_id: int) -> FileResponse:
     batch = _import_of(request, batch_id)
     return xlsx_response(
         filename=f"insurance-{batch.pk}-errors.xlsx", sheet="errors", headers=ERROR_REPORT_HEADERS,
@@ -423,16 +356,16 @@ def insurance_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 
 @router.get("/insurance/persons/{person_id}", response=InsuranceOut)
-def person_insurance(request: HttpRequest, person_id: int):
+def person_insurance(request: AuthedRequest, person_id: int) -> selectors.InsuranceSummary:
     read = selectors.person_insurance_read(access=Access.from_request(request), person_id=person_id)
-    return _insurance_out(read["person"].pk)
+    return selectors.insurance_summary(person_id=read["person"].pk)
 
 
 # --- Usage and settlement ----------------------------------------------------------------------
 
 
 @router.get("/statistics", response=UsageOut)
-def statistics(request: HttpRequest, months: int = 12):
+def statistics(request: AuthedRequest, months: int = 12) -> dict[str, Any]:
     user = request.user
     by_month = selectors.usage_by_month(user=user, months=min(max(months, 1), 36))
     return {
@@ -449,7 +382,7 @@ def parse_month(text: str) -> dt.date:
 
 
 @router.get("/settlement", response=SettlementOut)
-def settlement(request: HttpRequest, month: str, provider: int | None = None):
+def settlement(request: AuthedRequest, month: str, provider: int | None = None) -> dict[str, Any]:
     day = parse_month(month)
     own = selectors.settlement_scope(user=request.user)
     ledger = selectors.settlement_ledger(month=day) if own is None else []
@@ -473,14 +406,14 @@ def _period(period: SettlementPeriod) -> dict[str, Any]:
 
 
 @router.post("/settlement/{month}/close", response=SettlementPeriodOut)
-def settlement_close(request: HttpRequest, month: str = Path(..., pattern=MONTH_PATTERN)):
+def settlement_close(request: AuthedRequest, month: str = Path(..., pattern=MONTH_PATTERN)) -> dict[str, Any]:
     """Close a month that has ended: settle its uses and freeze its statement (talent offices)."""
     period = services.settlement_close(access=Access.from_request(request), month=parse_month(month))
     return _period(period)
 
 
 @router.get("/settlement.xlsx")
-def settlement_xlsx(request: HttpRequest, month: str, provider: int | None = None) -> HttpResponse:
+def settlement_xlsx(request: AuthedRequest, month: str, provider: int | None = None) -> FileResponse:
     day = parse_month(month)
     rows = selectors.settlement_rows(user=request.user, month=day, provider_id=provider)
     suffix = f"-{provider}" if provider else ""

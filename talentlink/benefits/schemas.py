@@ -5,27 +5,49 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Any
 
+from django.db.models import QuerySet
 from ninja import Schema
 from pydantic import Field
 
-from talentlink.benefits.models import GrantKind, ProviderKind
+from talentlink.benefits import imports, selectors
+from talentlink.benefits.models import (
+    Benefit,
+    GrantKind,
+    InsuranceImport,
+    ProviderKind,
+    Redemption,
+    ServicePoint,
+)
+from talentlink.core import permissions
 from talentlink.core.schemas import ErrorOut, omittable
+from talentlink.core.tabular import error_report_dicts
 
 
 class BenefitBrief(Schema):
     code: str
-    name: str
-    kind: str
+    name: str = Field(alias="display_name")
+    kind: str = Field(alias="provider.kind")
     terms_summary: str
+
+    @staticmethod
+    def resolve_terms_summary(obj: Benefit) -> str:
+        return selectors.terms_summary(obj)
 
 
 class ServicePointMineOut(Schema):
+    """The counter a service-point account scans for, with the benefits it offers."""
+
     id: int
     name: str
-    provider: str
-    region: str
+    provider: str = Field(alias="provider.display_name")
+    region: str = Field(alias="provider.region.code")
     benefits: list[BenefitBrief]
+
+    @staticmethod
+    def resolve_benefits(obj: ServicePoint) -> QuerySet[Benefit]:
+        return selectors.benefits_with_terms().filter(provider_id=obj.provider_id, is_active=True)
 
 
 class CheckIn(Schema):
@@ -75,11 +97,13 @@ class SyncOut(Schema):
 
 
 class RedemptionOut(Schema):
+    """A recorded use; the holder's name masked (enough for the counter to greet)."""
+
     id: int
     client_id: uuid.UUID
-    benefit: str
-    provider: str
-    service_point: str
+    benefit: str = Field(alias="benefit.code")
+    provider: str = Field(alias="benefit.provider.name")
+    service_point: str = Field(alias="service_point.name")
     holder: str
     holder_region: str | None
     scanned_at: dt.datetime
@@ -89,6 +113,18 @@ class RedemptionOut(Schema):
     message: str
     value: Decimal
 
+    @staticmethod
+    def resolve_holder(obj: Redemption) -> str:
+        return selectors.mask_name(obj.person.name) if obj.person else ""
+
+    @staticmethod
+    def resolve_holder_region(obj: Redemption) -> str | None:
+        return obj.holder_region.code if obj.holder_region else None
+
+    @staticmethod
+    def resolve_message(obj: Redemption) -> str:
+        return selectors.redemption_message(obj)
+
 
 class ResolveIn(Schema):
     honour: bool
@@ -96,11 +132,13 @@ class ResolveIn(Schema):
 
 
 class BenefitOut(Schema):
+    """A catalogue entry with its terms; regions and categories by code, tiers as 'region:code'."""
+
     code: str
     provider_id: int
-    provider: str
-    provider_kind: str
-    region: str
+    provider: str = Field(alias="provider.display_name")
+    provider_kind: str = Field(alias="provider.kind")
+    region: str = Field(alias="provider.region.code")
     name: str
     name_en: str
     description: str
@@ -119,6 +157,22 @@ class BenefitOut(Schema):
     valid_until: dt.date | None
     is_active: bool
     terms_summary: str
+
+    @staticmethod
+    def resolve_holder_regions(obj: Benefit) -> list[str]:
+        return [r.code for r in obj.holder_regions.all()]
+
+    @staticmethod
+    def resolve_categories(obj: Benefit) -> list[str]:
+        return [c.code for c in obj.categories.all()]
+
+    @staticmethod
+    def resolve_tiers(obj: Benefit) -> list[str]:
+        return [f"{t.region.code}:{t.code}" for t in obj.tiers.all()]
+
+    @staticmethod
+    def resolve_terms_summary(obj: Benefit) -> str:
+        return selectors.terms_summary(obj)
 
 
 class BenefitTermsIn(Schema):
@@ -158,9 +212,9 @@ class ProviderOut(Schema):
     name: str
     name_en: str
     kind: str
-    region: str
-    organisation: str
-    credit_code: str
+    region: str = Field(alias="region.code")
+    organisation: str = Field(alias="organisation.name")
+    credit_code: str = Field(alias="organisation.credit_code")
     address: str
     contact_phone: str
     is_active: bool
@@ -192,11 +246,20 @@ class ServicePointIn(Schema):
 
 
 class ServicePointOut(Schema):
+    """A provider's counter; its accounts only for those who see single uses (not the province
+    observer, who gets an empty list)."""
+
     id: int
     name: str
     location: str
     provider_id: int
     accounts: list[str]
+
+    @staticmethod
+    def resolve_accounts(obj: ServicePoint, context: dict[str, Any]) -> list[str]:
+        if not permissions.sees_individual_uses(context["request"].user):
+            return []
+        return [a.user.username for a in obj.accounts.all()]
 
 
 class AccountIn(Schema):
@@ -224,13 +287,19 @@ class EntitlementOut(Schema):
 
 
 class InsuranceImportOut(Schema):
+    """An insurance file's import with its row errors (bilingual reasons)."""
+
     id: int
-    region: str
+    region: str = Field(alias="region.code")
     original_name: str
     status: str
-    rows: int
+    rows: int = Field(alias="total_rows")
     persons: int
     errors: list[dict]
+
+    @staticmethod
+    def resolve_errors(obj: InsuranceImport) -> list[dict[str, Any]]:
+        return error_report_dicts(imports.import_error_rows(batch=obj))
 
 
 class InsuranceImportRejectedOut(ErrorOut):

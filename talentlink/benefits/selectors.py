@@ -32,6 +32,7 @@ from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotAllowed, NotFound
 from talentlink.core.models import AuditEvent, Region, Role, User
 from talentlink.registry.models import Person, TierMapping
+from talentlink.registry.selectors import person_own
 
 # Why a holder may not use a benefit (codes are stable; messages follow the user's language).
 REFUSALS: dict[str, Any] = {
@@ -363,7 +364,9 @@ def redemptions_visible(*, user: User) -> QuerySet[Redemption]:
     if user.role == Role.SERVICE_POINT:
         return qs.filter(service_point__accounts__user=user)
     if user.role == Role.TALENT:
-        return qs.filter(person__account=user)
+        # Through the golden person: a merge moves the uses and maybe not the account.
+        own = person_own(user=user)
+        return qs.filter(person=own) if own else qs.none()
     return qs.none()
 
 
@@ -465,8 +468,28 @@ def insurance_months(*, person_id: int) -> dict[str, Any]:
 
 def person_insurance_years(*, person_id: int) -> Decimal:
     """Combined contribution years in both cities, months counted once (two decimals, rounded down)."""
-    months = insurance_months(person_id=person_id)["combined"]
+    return _years(insurance_months(person_id=person_id)["combined"])
+
+
+def _years(months: int) -> Decimal:
     return (Decimal(months) / 12).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class InsuranceSummary:
+    person_id: int
+    per_region: dict[str, int]
+    combined_months: int
+    years: Decimal
+
+
+def insurance_summary(*, person_id: int) -> InsuranceSummary:
+    """Months per city, combined months and combined years of one person (their records read once)."""
+    months = insurance_months(person_id=person_id)
+    return InsuranceSummary(
+        person_id=person_id, per_region=months["per_region"], combined_months=months["combined"],
+        years=_years(months["combined"]),
+    )  # fmt: skip
 
 
 def person_insurance_read(*, access: Access, person_id: int) -> dict[str, Any]:
