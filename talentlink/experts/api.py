@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.exports import xlsx_response
+from talentlink.core.http import AuthedRequest
 from talentlink.core.models import Organisation
 from talentlink.core.schemas import LongPage, Page, RowErrorOut
 from talentlink.core.selectors import region_get
 from talentlink.core.tabular import error_report_dicts
 from talentlink.experts import imports, policy, review, selectors, services
-from talentlink.experts.models import Assignment, Committee, Expert, ExpertImport, Field, ReviewRound, Studio
+from talentlink.experts.models import (
+    Assignment,
+    Committee,
+    DeclaredConflict,
+    Expert,
+    ExpertImport,
+    Field,
+    Relation,
+    ReviewRound,
+    Studio,
+)
 from talentlink.experts.schemas import (
     CommissionIn,
     CommitteeIn,
@@ -68,45 +80,29 @@ def _expert(expert_id: int) -> Expert:
 
 
 @router.get("/fields", response=list[FieldOut])
-def fields(request: HttpRequest):
-    return Field.objects.filter(is_active=True)
-
-
-def expert_out(e: Expert) -> dict[str, Any]:
-    return {
-        "id": e.pk, "name": e.person.name, "region": e.region.code, "employer_name": e.employer_name,
-        "title": e.title, "title_level": e.title_level, "fields": [f.code for f in e.fields.all()],
-        "keywords": e.keywords, "availability": e.availability,
-    }  # fmt: skip
-
-
-def expert_detail_out(e: Expert) -> dict[str, Any]:
-    conflicts = [{"id": c.pk, "organisation_name": c.organisation_name, "credit_code": c.credit_code,
-                  "reason": c.reason} for c in e.declared_conflicts.all()]  # fmt: skip
-    return {**expert_out(e), "biography": e.biography, "id_number": e.person.id_number_masked,
-            "declared_conflicts": conflicts}  # fmt: skip
+def fields(request: AuthedRequest) -> list[Field]:
+    return list(Field.objects.filter(is_active=True))
 
 
 @router.get("/experts", response=list[ExpertOut])
 def expert_search(
-    request: HttpRequest, page: Query[Page], q: str = "", region: str = "", field: str = "",
+    request: AuthedRequest, page: Query[Page], q: str = "", region: str = "", field: str = "",
     title_level_min: int | None = None, availability: str = "",
-):  # fmt: skip
+) -> list[Expert]:  # fmt: skip
     field_id = _fields([field])[0].pk if field else None
     qs = selectors.experts_search(
         user=request.user, q=q, region_id=region_get(code=region).pk if region else None, field_id=field_id,
         title_level_min=title_level_min, availability=availability,
     )  # fmt: skip
     found = list(page.of(qs))
-    selectors.experts_shown(
+    return selectors.experts_shown(
         access=Access.from_request(request), experts=found, filters={"q": q, "region": region}
     )
-    return [expert_out(e) for e in found]
 
 
 @router.get("/experts/{expert_id}", response=ExpertDetailOut)
-def expert_detail(request: HttpRequest, expert_id: int):
-    return expert_detail_out(selectors.expert_get(access=Access.from_request(request), expert_id=expert_id))
+def expert_detail(request: AuthedRequest, expert_id: int) -> Expert:
+    return selectors.expert_get(access=Access.from_request(request), expert_id=expert_id)
 
 
 def _changes(body: ExpertUpdateIn) -> dict[str, Any]:
@@ -117,15 +113,15 @@ def _changes(body: ExpertUpdateIn) -> dict[str, Any]:
 
 
 @router.patch("/experts/{expert_id}", response=ExpertDetailOut)
-def expert_update(request: HttpRequest, expert_id: int, body: ExpertUpdateIn):
+def expert_update(request: AuthedRequest, expert_id: int, body: ExpertUpdateIn) -> Expert:
     access = Access.from_request(request)
     # expert_get first: a profile the caller may not read is answered as a missing one (404).
     expert = selectors.expert_get(access=access, expert_id=expert_id)
     expert = services.expert_update(access=access, expert=expert, changes=_changes(body))
-    return expert_detail_out(selectors.expert_get(access=access, expert_id=expert.pk))
+    return selectors.expert_get(access=access, expert_id=expert.pk)
 
 
-def _mine(request: HttpRequest) -> Expert:
+def _mine(request: AuthedRequest) -> Expert:
     expert = policy.expert_of(request.user)
     if expert is None:
         raise NotFound(_("Your account has no expert profile."), code="not_expert")
@@ -133,53 +129,46 @@ def _mine(request: HttpRequest) -> Expert:
 
 
 @router.get("/me", response=ExpertDetailOut)
-def my_profile(request: HttpRequest):
-    return expert_detail_out(
-        selectors.expert_get(access=Access.from_request(request), expert_id=_mine(request).pk)
-    )
+def my_profile(request: AuthedRequest) -> Expert:
+    return selectors.expert_get(access=Access.from_request(request), expert_id=_mine(request).pk)
 
 
 @router.patch("/me", response=ExpertDetailOut)
-def my_profile_update(request: HttpRequest, body: ExpertUpdateIn):
+def my_profile_update(request: AuthedRequest, body: ExpertUpdateIn) -> Expert:
     access = Access.from_request(request)
     expert = services.expert_update(access=access, expert=_mine(request), changes=_changes(body))
-    return expert_detail_out(selectors.expert_get(access=access, expert_id=expert.pk))
+    return selectors.expert_get(access=access, expert_id=expert.pk)
 
 
 @router.post("/me/conflicts", response={201: ConflictOut})
-def my_conflict_declare(request: HttpRequest, body: ConflictIn):
+def my_conflict_declare(request: AuthedRequest, body: ConflictIn) -> Status[DeclaredConflict]:
     c = services.conflict_declare(access=Access.from_request(request), expert=_mine(request), **body.dict())
-    return Status(201, {"id": c.pk, "organisation_name": c.organisation_name, "credit_code": c.credit_code,
-                        "reason": c.reason})  # fmt: skip
+    return Status(201, c)
 
 
 @router.post("/me/relations", response={201: RelationOut})
-def my_relation_add(request: HttpRequest, body: RelationIn):
+def my_relation_add(request: AuthedRequest, body: RelationIn) -> Status[Relation]:
     person = services.person_identify(name=body.name, id_number=body.id_number)
     r = services.relation_add(access=Access.from_request(request), expert=_mine(request), person=person,
                               kind=body.kind, year=body.year, title=body.title)  # fmt: skip
-    return Status(201, {"id": r.pk, "person": person.name, "kind": r.kind, "year": r.year, "title": r.title})
+    return Status(201, r)
 
 
 # --- Imports -----------------------------------------------------------------------------------
 
 
-def import_out(record: ExpertImport) -> dict[str, Any]:
-    return {"id": record.pk, "region": record.region.code, "original_name": record.original_name,
-            "status": record.status, "rows": record.total_rows, "written": record.written,
-            "error_count": len(record.errors)}  # fmt: skip
-
-
 @router.post("/imports", response={201: ExpertImportOut})
-def import_create(request: HttpRequest, region: Form[str], file: File[UploadedFile]):
+def import_create(
+    request: AuthedRequest, region: Form[str], file: File[UploadedFile]
+) -> Status[ExpertImport]:
     record = imports.experts_import(
         access=Access.from_request(request), region=region_get(code=region), upload=file
     )
-    return Status(201, import_out(record))
+    return Status(201, record)
 
 
 @router.get("/imports/{import_id}/errors", response=list[RowErrorOut])
-def import_errors(request: HttpRequest, import_id: int):
+def import_errors(request: AuthedRequest, import_id: int) -> list[dict[str, Any]]:
     record = selectors.expert_import_get(user=request.user, import_id=import_id)
     return error_report_dicts(selectors.expert_import_error_rows(record=record))
 
@@ -187,36 +176,27 @@ def import_errors(request: HttpRequest, import_id: int):
 # --- Committees, studios, targets --------------------------------------------------------------
 
 
-def committee_out(c: Committee, *, names: bool = True) -> dict[str, Any]:
-    """A committee; without ``names`` (the province observer) its members are counted, not listed."""
-    members = [{"expert_id": m.expert_id, "name": m.expert.person.name, "region": m.expert.region.code,
-                "role": m.role} for m in c.memberships.all()]  # fmt: skip
-    return {"id": c.pk, "name": c.name, "field": c.field.code, "established_on": c.established_on,
-            "joint": c.cities >= 2, "cities": c.cities, "member_count": len(members),
-            "members": members if names else []}  # fmt: skip
-
-
-def _require_targets(request: HttpRequest) -> None:
+def _require_targets(request: AuthedRequest) -> None:
     if not policy.can_see_targets(request.user):
         raise NotAllowed(_("This page is for city staff, organisers and observers."))
 
 
 @router.get("/committees", response=list[CommitteeOut])
-def committee_list(request: HttpRequest):
+def committee_list(request: AuthedRequest) -> list[Committee]:
+    # CommitteeOut lists the members to those who may see them, not to the province observer.
     _require_targets(request)
     committees = list(selectors.committees_overview())
-    names = policy.sees_experts(request.user)
-    if names:
+    if policy.sees_experts(request.user):
         selectors.experts_named(
             access=Access.from_request(request), object_type="experts.committee",
             object_label=f"list of {len(committees)}",
             expert_ids=[m.expert_id for c in committees for m in c.memberships.all()],
         )  # fmt: skip
-    return [committee_out(c, names=names) for c in committees]
+    return committees
 
 
 @router.post("/committees", response={201: CommitteeOut})
-def committee_create(request: HttpRequest, body: CommitteeIn):
+def committee_create(request: AuthedRequest, body: CommitteeIn) -> Status[Committee]:
     [field] = _fields([body.field])
     c = services.committee_create(
         access=Access.from_request(request),
@@ -225,11 +205,11 @@ def committee_create(request: HttpRequest, body: CommitteeIn):
         established_on=body.established_on,
         description=body.description,
     )
-    return Status(201, committee_out(selectors.committees_overview().get(pk=c.pk)))
+    return Status(201, selectors.committees_overview().get(pk=c.pk))
 
 
 @router.post("/committees/{committee_id}/members", response={201: CommitteeOut})
-def committee_member_add(request: HttpRequest, committee_id: int, body: MemberIn):
+def committee_member_add(request: AuthedRequest, committee_id: int, body: MemberIn) -> Status[Committee]:
     committee = Committee.objects.filter(pk=committee_id).first()
     if committee is None:
         raise NotFound(_("No such committee."))
@@ -240,42 +220,24 @@ def committee_member_add(request: HttpRequest, committee_id: int, body: MemberIn
         role=body.role,
         joined_on=body.joined_on,
     )
-    return Status(201, committee_out(selectors.committees_overview().get(pk=committee.pk)))
-
-
-def studio_out(s: Studio, *, names: bool = True) -> dict[str, Any]:
-    """A studio; without ``names`` (the province observer) its leader is given by city only."""
-    commissions = [{"id": c.pk, "kind": c.kind, "title": c.title, "client_name": c.client_name,
-                    "client_region": c.client_region.code, "started_on": c.started_on, "ended_on": c.ended_on}
-                   for c in s.commissions.all()]  # fmt: skip
-    return {
-        "id": s.pk,
-        "name": s.name,
-        "leader_id": s.leader_id if names else None,
-        "leader": s.leader.person.name if names else None,
-        "leader_region": s.leader.region.code,
-        "host": s.host.name,
-        "established_on": s.established_on,
-        "fields": [f.code for f in s.fields.all()],
-        "commissions": commissions,
-    }
+    return Status(201, selectors.committees_overview().get(pk=committee.pk))
 
 
 @router.get("/studios", response=list[StudioOut])
-def studio_list(request: HttpRequest):
+def studio_list(request: AuthedRequest) -> list[Studio]:
+    # StudioOut names the leaders to those who may see them; the province observer gets their city.
     _require_targets(request)
     studios = list(selectors.studios_overview())
-    names = policy.sees_experts(request.user)
-    if names:
+    if policy.sees_experts(request.user):
         selectors.experts_named(
             access=Access.from_request(request), object_type="experts.studio",
             object_label=f"list of {len(studios)}", expert_ids=[s.leader_id for s in studios],
         )  # fmt: skip
-    return [studio_out(s, names=names) for s in studios]
+    return studios
 
 
 @router.post("/studios", response={201: StudioOut})
-def studio_create(request: HttpRequest, body: StudioIn):
+def studio_create(request: AuthedRequest, body: StudioIn) -> Status[Studio]:
     host = Organisation.objects.filter(credit_code=body.host_credit_code).select_related("region").first()
     if host is None:
         raise NotFound(_("No organisation has this credit code."), code="host")
@@ -288,11 +250,11 @@ def studio_create(request: HttpRequest, body: StudioIn):
         fields=_fields(body.fields),
         description=body.description,
     )
-    return Status(201, studio_out(selectors.studios_overview().get(pk=s.pk)))
+    return Status(201, selectors.studios_overview().get(pk=s.pk))
 
 
 @router.post("/studios/{studio_id}/commissions", response={201: StudioOut})
-def commission_add(request: HttpRequest, studio_id: int, body: CommissionIn):
+def commission_add(request: AuthedRequest, studio_id: int, body: CommissionIn) -> Status[Studio]:
     studio = Studio.objects.filter(pk=studio_id).first()
     if studio is None:
         raise NotFound(_("No such studio."))
@@ -306,7 +268,7 @@ def commission_add(request: HttpRequest, studio_id: int, body: CommissionIn):
         started_on=body.started_on,
         ended_on=body.ended_on,
     )
-    return Status(201, studio_out(selectors.studios_overview().get(pk=studio.pk)))
+    return Status(201, selectors.studios_overview().get(pk=studio.pk))
 
 
 @router.get("/targets", response=list[TargetOut])
@@ -324,58 +286,29 @@ def targets(request: HttpRequest):
 # --- Review rounds -------------------------------------------------------------------------------
 
 
-def round_out(r: ReviewRound) -> dict[str, Any]:
-    names = ("id", "name", "status", "deadline", "experts_per_project", "max_load", "min_other_city",
-             "max_per_city", "collaboration_years", "solution")  # fmt: skip
-    return {**{n: getattr(r, n) for n in names}, "region": r.region.code}
-
-
-def seat_out(s: Assignment) -> dict[str, Any]:
-    return {"id": s.pk, "project_id": s.project_id, "expert_id": s.expert_id, "expert": s.expert.person.name,
-            "expert_region": s.expert.region.code, "affinity": s.affinity, "status": s.status,
-            "decline_reason": s.decline_reason}  # fmt: skip
-
-
-def round_detail_out(r: ReviewRound, request: HttpRequest) -> dict[str, Any]:
+def _with_panels(request: AuthedRequest, r: ReviewRound) -> ReviewRound:
     """A round with its panels (experts' names): every answer that carries them is an audited read."""
-    panels = selectors.round_panels(review_round=r)
-    selectors.experts_named(
-        access=Access.from_request(request), object_type="experts.reviewround", object_id=r.pk,
-        object_label=r.name, object_region=r.region.code,
-        expert_ids=[seat.expert_id for p in panels for seat in p.assignments.all()],
-    )  # fmt: skip
-    projects = [
-        {
-            "id": p.pk,
-            "title": p.title,
-            "applicant_organisation": p.applicant_organisation,
-            "region": p.region.code,
-            "fields": [f.code for f in p.fields.all()],
-            "seats": [seat_out(s) for s in p.assignments.all()],
-        }
-        for p in panels
-    ]
-    return {**round_out(r), "projects": projects, "counts": selectors.round_status_counts(review_round=r)}
+    return selectors.round_with_panels(access=Access.from_request(request), review_round=r)
 
 
 @router.get("/rounds", response=list[RoundOut])
-def round_list(request: HttpRequest):
-    return [round_out(r) for r in selectors.rounds_visible(user=request.user)]
+def round_list(request: AuthedRequest) -> list[ReviewRound]:
+    return list(selectors.rounds_visible(user=request.user))
 
 
 @router.post("/rounds", response={201: RoundDetailOut})
-def round_create(request: HttpRequest, body: RoundIn):
+def round_create(request: AuthedRequest, body: RoundIn) -> Status[ReviewRound]:
     r = review.round_create(access=Access.from_request(request), **body.dict())
-    return Status(201, round_detail_out(r, request))
+    return Status(201, _with_panels(request, r))
 
 
 @router.get("/rounds/{round_id}", response=RoundDetailOut)
-def round_detail(request: HttpRequest, round_id: int):
-    return round_detail_out(selectors.round_get(user=request.user, round_id=round_id), request)
+def round_detail(request: AuthedRequest, round_id: int) -> ReviewRound:
+    return _with_panels(request, selectors.round_get(user=request.user, round_id=round_id))
 
 
 @router.post("/rounds/{round_id}/projects", response={201: RoundDetailOut})
-def project_add(request: HttpRequest, round_id: int, body: ProjectIn):
+def project_add(request: AuthedRequest, round_id: int, body: ProjectIn) -> Status[ReviewRound]:
     r = selectors.round_get(user=request.user, round_id=round_id)
     data = body.dict()
     name, number = data.pop("applicant_name"), data.pop("applicant_id_number")
@@ -385,33 +318,33 @@ def project_add(request: HttpRequest, round_id: int, body: ProjectIn):
             name=name, id_number=number, field="applicant_id_number"
         )
     review.project_add(access=Access.from_request(request), review_round=r, **data)
-    return Status(201, round_detail_out(r, request))
+    return Status(201, _with_panels(request, r))
 
 
-def _round_action(request: HttpRequest, round_id: int, service: Any) -> dict[str, Any]:
+def _round_action(request: AuthedRequest, round_id: int, service: Callable[..., Any]) -> ReviewRound:
     r = selectors.round_get(user=request.user, round_id=round_id)
     service(access=Access.from_request(request), review_round=r)
     r.refresh_from_db()
-    return round_detail_out(r, request)
+    return _with_panels(request, r)
 
 
 @router.post("/rounds/{round_id}/propose", response=RoundDetailOut)
-def round_propose(request: HttpRequest, round_id: int):
+def round_propose(request: AuthedRequest, round_id: int) -> ReviewRound:
     return _round_action(request, round_id, review.panel_propose)
 
 
 @router.post("/rounds/{round_id}/invite", response=RoundDetailOut)
-def round_invite(request: HttpRequest, round_id: int):
+def round_invite(request: AuthedRequest, round_id: int) -> ReviewRound:
     return _round_action(request, round_id, review.panel_invite)
 
 
 @router.post("/rounds/{round_id}/refill", response=RoundDetailOut)
-def round_refill(request: HttpRequest, round_id: int):
+def round_refill(request: AuthedRequest, round_id: int) -> ReviewRound:
     return _round_action(request, round_id, review.panel_refill)
 
 
 @router.get("/rounds/{round_id}/panels.xlsx")
-def round_export(request: HttpRequest, round_id: int) -> HttpResponse:
+def round_export(request: AuthedRequest, round_id: int) -> FileResponse:
     r = selectors.round_get(user=request.user, round_id=round_id)
     rows = list(selectors.panel_export_rows(access=Access.from_request(request), review_round=r))
     return xlsx_response(filename=f"review-round-{r.pk}-panels.xlsx", sheet="panels",
@@ -419,31 +352,20 @@ def round_export(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 @router.get("/workloads", response=list[WorkloadOut])
-def workloads(request: HttpRequest, page: Query[LongPage], region: str = ""):
+def workloads(request: AuthedRequest, page: Query[LongPage], region: str = "") -> list[Expert]:
     qs = selectors.workloads(user=request.user, region_id=region_get(code=region).pk if region else None)
     shown = list(page.of(qs))
     selectors.experts_named(
         access=Access.from_request(request), object_type="experts.expert",
         object_label=f"workloads: {len(shown)}", expert_ids=[e.pk for e in shown],
     )  # fmt: skip
-    return [
-        {"expert_id": e.pk, "name": e.person.name, "region": e.region.code, "rounds": e.rounds,
-         "invited": e.invited, "accepted": e.accepted, "declined": e.declined, "reviewed": e.reviewed}
-        for e in shown
-    ]  # fmt: skip
+    return shown
 
 
 # --- The expert's invitations ------------------------------------------------------------------
 
 
-def invitation_out(s: Assignment) -> dict[str, Any]:
-    return {"id": s.pk, "round": s.round.name, "project": s.project.title,
-            "applicant_organisation": s.project.applicant_organisation, "deadline": s.round.deadline,
-            "status": s.status, "decline_reason": s.decline_reason, "review_score": s.review_score,
-            "review_comment": s.review_comment}  # fmt: skip
-
-
-def _own_seat(request: HttpRequest, seat_id: int) -> Assignment:
+def _own_seat(request: AuthedRequest, seat_id: int) -> Assignment:
     seat = (
         Assignment.objects.select_related("round", "project", "expert__person")
         .filter(Q(pk=seat_id), expert__person__account=request.user)
@@ -455,19 +377,19 @@ def _own_seat(request: HttpRequest, seat_id: int) -> Assignment:
 
 
 @router.get("/invitations", response=list[InvitationOut])
-def invitations(request: HttpRequest):
-    return [invitation_out(s) for s in selectors.invitations_of(expert=_mine(request))]
+def invitations(request: AuthedRequest) -> list[Assignment]:
+    return list(selectors.invitations_of(expert=_mine(request)))
 
 
 @router.post("/invitations/{seat_id}/respond", response=InvitationOut)
-def invitation_respond(request: HttpRequest, seat_id: int, body: RespondIn):
+def invitation_respond(request: AuthedRequest, seat_id: int, body: RespondIn) -> Assignment:
     seat = review.invitation_respond(access=Access.from_request(request), seat=_own_seat(request, seat_id),
                                      accept=body.accept, reason=body.reason)  # fmt: skip
-    return invitation_out(seat)
+    return seat
 
 
 @router.post("/invitations/{seat_id}/review", response=InvitationOut)
-def invitation_review(request: HttpRequest, seat_id: int, body: ReviewIn):
+def invitation_review(request: AuthedRequest, seat_id: int, body: ReviewIn) -> Assignment:
     seat = review.review_submit(access=Access.from_request(request), seat=_own_seat(request, seat_id),
                                 score=body.score, comment=body.comment)  # fmt: skip
-    return invitation_out(seat)
+    return seat

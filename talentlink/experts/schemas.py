@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ninja import Schema
 from pydantic import Field
 
 from talentlink.core.schemas import SMALL_INT_MAX
+from talentlink.experts import policy, selectors
+from talentlink.experts.models import (
+    Committee,
+    CommitteeMember,
+    Expert,
+    ExpertImport,
+    ReviewProject,
+    ReviewRound,
+    Studio,
+)
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Cities(TypedDict):
+    cities: int  # committees_overview's annotation: distinct cities of the active members
+
+
+def _sees_experts(context: dict[str, Any]) -> bool:
+    """Whether the reader of this answer may see which experts it names (the province observer
+    may not: they see counts and cities only)."""
+    return policy.sees_experts(context["request"].user)
 
 
 class FieldOut(Schema):
@@ -19,14 +43,18 @@ class FieldOut(Schema):
 
 class ExpertOut(Schema):
     id: int
-    name: str
-    region: str
+    name: str = Field(alias="person.name")
+    region: str = Field(alias="region.code")
     employer_name: str
     title: str
     title_level: int
     fields: list[str]
     keywords: str
     availability: str
+
+    @staticmethod
+    def resolve_fields(expert: Expert) -> list[str]:
+        return [f.code for f in expert.fields.all()]
 
 
 class ConflictOut(Schema):
@@ -38,7 +66,7 @@ class ConflictOut(Schema):
 
 class ExpertDetailOut(ExpertOut):
     biography: str
-    id_number: str
+    id_number: str = Field(alias="person.id_number_masked")
     declared_conflicts: list[ConflictOut]
 
 
@@ -62,7 +90,7 @@ class RelationIn(Schema):
 
 class RelationOut(Schema):
     id: int
-    person: str
+    person: str = Field(alias="person.name")
     kind: str
     year: int | None
     title: str
@@ -76,30 +104,47 @@ class ConflictIn(Schema):
 
 class ExpertImportOut(Schema):
     id: int
-    region: str
+    region: str = Field(alias="region.code")
     original_name: str
     status: str
-    rows: int
+    rows: int = Field(alias="total_rows")
     written: int
     error_count: int
+
+    @staticmethod
+    def resolve_error_count(record: ExpertImport) -> int:
+        return len(record.errors)
 
 
 class MemberOut(Schema):
     expert_id: int
-    name: str
-    region: str
+    name: str = Field(alias="expert.person.name")
+    region: str = Field(alias="expert.region.code")
     role: str
 
 
+# Reads a committee of selectors.committees_overview (members prefetched, cities counted).
 class CommitteeOut(Schema):
     id: int
     name: str
-    field: str
+    field: str = Field(alias="field.code")
     established_on: dt.date
     joint: bool
     cities: int
     member_count: int
     members: list[MemberOut]  # empty for the province observer, who sees the counts only
+
+    @staticmethod
+    def resolve_joint(committee: WithAnnotations[Committee, _Cities]) -> bool:
+        return committee.cities >= 2
+
+    @staticmethod
+    def resolve_member_count(committee: Committee) -> int:
+        return len(committee.memberships.all())
+
+    @staticmethod
+    def resolve_members(committee: Committee, context: dict[str, Any]) -> list[CommitteeMember]:
+        return list(committee.memberships.all()) if _sees_experts(context) else []
 
 
 class CommitteeIn(Schema):
@@ -120,21 +165,34 @@ class CommissionOut(Schema):
     kind: str
     title: str
     client_name: str
-    client_region: str
+    client_region: str = Field(alias="client_region.code")
     started_on: dt.date
     ended_on: dt.date | None
 
 
+# Reads a studio of selectors.studios_overview (leader, host, fields and commissions fetched).
 class StudioOut(Schema):
     id: int
     name: str
     leader_id: int | None  # null for the province observer, who sees the leader's city only
     leader: str | None
-    leader_region: str
-    host: str
+    leader_region: str = Field(alias="leader.region.code")
+    host: str = Field(alias="host.name")
     established_on: dt.date
     fields: list[str]
     commissions: list[CommissionOut]
+
+    @staticmethod
+    def resolve_leader_id(studio: Studio, context: dict[str, Any]) -> int | None:
+        return studio.leader_id if _sees_experts(context) else None
+
+    @staticmethod
+    def resolve_leader(studio: Studio, context: dict[str, Any]) -> str | None:
+        return studio.leader.person.name if _sees_experts(context) else None
+
+    @staticmethod
+    def resolve_fields(studio: Studio) -> list[str]:
+        return [f.code for f in studio.fields.all()]
 
 
 class StudioIn(Schema):
@@ -178,8 +236,8 @@ class SeatOut(Schema):
     id: int
     project_id: int
     expert_id: int
-    expert: str
-    expert_region: str
+    expert: str = Field(alias="expert.person.name")
+    expert_region: str = Field(alias="expert.region.code")
     affinity: float
     status: str
     decline_reason: str
@@ -189,15 +247,19 @@ class ProjectOut(Schema):
     id: int
     title: str
     applicant_organisation: str
-    region: str
+    region: str = Field(alias="region.code")
     fields: list[str]
-    seats: list[SeatOut]
+    seats: list[SeatOut] = Field(alias="assignments")  # every status, best affinity first
+
+    @staticmethod
+    def resolve_fields(project: ReviewProject) -> list[str]:
+        return [f.code for f in project.fields.all()]
 
 
 class RoundOut(Schema):
     id: int
     name: str
-    region: str
+    region: str = Field(alias="region.code")
     status: str
     deadline: dt.date
     experts_per_project: int
@@ -208,9 +270,14 @@ class RoundOut(Schema):
     solution: dict
 
 
+# Reads a round of selectors.round_with_panels (its projects and their seats prefetched).
 class RoundDetailOut(RoundOut):
     projects: list[ProjectOut]
     counts: dict[str, int]
+
+    @staticmethod
+    def resolve_counts(review_round: ReviewRound) -> dict[str, int]:
+        return selectors.round_status_counts(review_round=review_round)
 
 
 class ProjectIn(Schema):
@@ -224,12 +291,13 @@ class ProjectIn(Schema):
     summary: str = ""
 
 
+# Reads one seat as its expert sees it (round and project fetched with it).
 class InvitationOut(Schema):
     id: int
-    round: str
-    project: str
-    applicant_organisation: str
-    deadline: dt.date
+    round: str = Field(alias="round.name")
+    project: str = Field(alias="project.title")
+    applicant_organisation: str = Field(alias="project.applicant_organisation")
+    deadline: dt.date = Field(alias="round.deadline")
     status: str
     decline_reason: str
     review_score: int | None
@@ -246,10 +314,11 @@ class ReviewIn(Schema):
     comment: str
 
 
+# Reads an expert of selectors.workloads, with its seat counts annotated.
 class WorkloadOut(Schema):
-    expert_id: int
-    name: str
-    region: str
+    expert_id: int = Field(alias="id")
+    name: str = Field(alias="person.name")
+    region: str = Field(alias="region.code")
     rounds: int
     invited: int
     accepted: int

@@ -12,7 +12,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,8 +104,7 @@ def expert_get(*, access: Access, expert_id: int) -> Expert:
     )
     user = access.user
     if expert is not None and not (
-        (user is not None and expert.person.account_id == user.pk)
-        or (user is not None and policy.can_search(user))
+        policy.is_own_profile(user, expert) or (user is not None and policy.can_search(user))
     ):
         audit_record(
             access=access, action=AuditEvent.Action.DENIED, object_type="experts.expert",
@@ -278,16 +287,32 @@ def round_get(*, user: User, round_id: int) -> ReviewRound:
     return review_round
 
 
-def round_panels(*, review_round: ReviewRound) -> list[ReviewProject]:
-    """The round's projects with their seats (every status), best affinity first."""
+def _panel_projects() -> QuerySet[ReviewProject]:
     seats = Assignment.objects.select_related("expert__person", "expert__region").order_by(
         Case(When(status=Assignment.Status.DECLINED, then=1), default=0), "-affinity", "id"
     )
-    return list(
-        review_round.projects.select_related("region", "applicant_person")
+    return (
+        ReviewProject.objects.select_related("region", "applicant_person")
         .prefetch_related("fields", Prefetch("assignments", queryset=seats))
         .order_by("id")
     )
+
+
+def round_panels(*, review_round: ReviewRound) -> list[ReviewProject]:
+    """The round's projects with their seats (every status), best affinity first."""
+    return list(_panel_projects().filter(round=review_round))
+
+
+def round_with_panels(*, access: Access, review_round: ReviewRound) -> ReviewRound:
+    """The round with its panels fetched (``projects``, as round_panels orders them), for an answer
+    that names their experts: that read is audited."""
+    prefetch_related_objects([review_round], Prefetch("projects", queryset=_panel_projects()))
+    experts_named(
+        access=access, object_type="experts.reviewround", object_id=review_round.pk,
+        object_label=review_round.name, object_region=review_round.region.code,
+        expert_ids=[seat.expert_id for p in review_round.projects.all() for seat in p.assignments.all()],
+    )  # fmt: skip
+    return review_round
 
 
 def round_status_counts(*, review_round: ReviewRound) -> dict[str, int]:
@@ -349,6 +374,12 @@ def workloads(*, user: User, region_id: int | None = None) -> QuerySet[Expert]:
     return qs.filter(region_id=region_id) if region_id else qs
 
 
+def seats_own(*, user: User) -> QuerySet[Assignment]:
+    """Every seat of the talent's own expert profile (:func:`policy.expert_of`), proposals too."""
+    expert = policy.expert_of(user)
+    return Assignment.objects.filter(expert=expert) if expert else Assignment.objects.none()
+
+
 def invitations_of(*, expert: Expert) -> QuerySet[Assignment]:
     """The expert's invitations and reviews (proposals not yet sent stay with the organiser)."""
     return (
@@ -372,6 +403,6 @@ def desk_figures(*, user: User) -> dict[str, Any]:
         figures["targets"] = targets_progress()
         # The observer sees the pool's counts but may not search it: no link for them.
         figures["searchable"] = policy.can_search(user)
-    if policy.is_organiser(user) and not user.is_superuser:
+    if policy.is_organiser(user) and not permissions.is_superuser(user):
         figures["open_rounds"] = rounds_visible(user=user).exclude(status=ReviewRound.Status.CLOSED).count()
     return figures
