@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.benefits.models import Benefit, Provider, ProviderKind
-from talentlink.core.forms import RegionChoiceField
+from talentlink.core import permissions
+from talentlink.core.forms import RegionChoiceField, region_choices_limit
 from talentlink.core.models import Region, User
 from talentlink.credentials.models import Level
 from talentlink.registry.models import TalentCategory, Tier
@@ -73,10 +74,10 @@ class BenefitForm(forms.ModelForm):
         if self.instance.pk:
             del self.fields["provider"]
         else:
+            provider = self.fields["provider"]
+            assert isinstance(provider, forms.ModelChoiceField)
             own = Provider.objects.select_related("region")
-            self.fields["provider"].queryset = (
-                own if user.is_superuser else own.filter(region_id=user.region_id)
-            )
+            provider.queryset = permissions.region_scope(user, own, "region_id")
             self.fields["valid_from"].initial = dt.date.today()
 
     def terms(self) -> dict[str, Any]:
@@ -154,6 +155,4 @@ class InsuranceUploadForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not user.is_superuser:
-            self.fields["region"].queryset = Region.objects.filter(pk=user.region_id)
-            self.fields["region"].initial = user.region_id
+        region_choices_limit(self, user)

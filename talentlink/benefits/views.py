@@ -378,9 +378,9 @@ def insurance_imports(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             add_domain_error(form, exc)
-    recent = InsuranceImport.objects.select_related("region", "uploaded_by")
-    if not user.is_superuser:
-        recent = recent.filter(region_id=user.region_id)
+    recent = permissions.region_scope(
+        user, InsuranceImport.objects.select_related("region", "uploaded_by"), "region_id"
+    )
     errors = list(imports.import_error_rows(batch=batch))[:200] if batch and batch.errors else []
     context = {
         "form": form,

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core import permissions
 from talentlink.core.models import AuditEvent, Organisation, Region, User
 
 admin.site.site_header = _("TalentLink back office")
@@ -50,13 +51,10 @@ class RegionScopedAdmin(admin.ModelAdmin):
     region_field = "region"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(**{self.region_field: request.user.region_id})
+        return permissions.region_scope(request.user, super().get_queryset(request), self.region_field)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "region" and not request.user.is_superuser:
+        if db_field.name == "region" and not permissions.is_superuser(request.user):
             kwargs["queryset"] = Region.objects.filter(pk=request.user.region_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

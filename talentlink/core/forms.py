@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core import permissions
 from talentlink.core.errors import DomainError
-from talentlink.core.models import AuditEvent, Region, Role
+from talentlink.core.models import AuditEvent, Region, Role, User
 from talentlink.core.services import STAFF_CREATABLE_ROLES
 
 
@@ -22,6 +23,15 @@ class RegionChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Region) -> str:
         return obj.display_name
+
+
+def region_choices_limit(form: forms.BaseForm, user: User, name: str = "region") -> None:
+    """Offer in the form's city field only the cities the account works in: its own (chosen
+    already), or every city for a superuser."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField) and field.queryset is not None
+    field.queryset = permissions.region_scope(user, field.queryset, "pk")
+    field.initial = user.region_id
 
 
 class EmployerRegistrationForm(forms.Form):
@@ -57,11 +67,12 @@ class StaffAccountForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if not user.is_superuser:
-            self.fields["role"].choices = [(r.value, r.label) for r in STAFF_CREATABLE_ROLES]
-            self.fields["region"].queryset = Region.objects.filter(pk=user.region_id)
-            self.fields["region"].initial = user.region_id
+        if not permissions.is_superuser(user):
+            role = self.fields["role"]
+            assert isinstance(role, forms.ChoiceField)
+            role.choices = [(r.value, r.label) for r in STAFF_CREATABLE_ROLES]
             self.fields["region"].required = True
+        region_choices_limit(self, user)
 
 
 class AuditFilterForm(forms.Form):

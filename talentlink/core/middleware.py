@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from talentlink.core import permissions
 from talentlink.core.errors import DomainError
 from talentlink.core.models import Role
 
@@ -81,7 +82,7 @@ _REFRESH_SECONDS = 60
 def _has_staff_session(user: object) -> bool:
     return bool(
         getattr(user, "is_authenticated", False)
-        and (user.is_superuser or user.is_staff or user.role in STAFF_SESSION_ROLES)  # type: ignore[attr-defined]
+        and (permissions.has_role(user, *STAFF_SESSION_ROLES) or bool(getattr(user, "is_staff", False)))
     )
 
 

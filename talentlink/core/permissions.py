@@ -64,6 +64,15 @@ def office_scope(user: Any, qs: QuerySet[M], region_field: str) -> QuerySet[M]:
     return qs.none()
 
 
+def region_scope(user: Any, qs: QuerySet[M], region_field: str) -> QuerySet[M]:
+    """What an account placed in a city reaches of ``qs``, whatever its role: all of it for a
+    superuser, the rows whose ``region_field`` is its city, nothing for an account without one."""
+    if is_superuser(user):
+        return qs
+    region_id = _region_id(user)
+    return qs.none() if region_id is None else qs.filter(**{region_field: region_id})
+
+
 def is_city_staff(user: Any) -> bool:
     """Staff of a city: its talent office and its HR bureau's reviewers."""
     return is_superuser(user) or (_role(user) in STAFF_ROLES and _region_id(user) is not None)
@@ -105,6 +114,12 @@ def sees_aggregates(user: Any) -> bool:
     return is_city_staff(user) or _role(user) == Role.PROVINCE_OBSERVER
 
 
+def sees_targets(user: Any) -> bool:
+    """The plans' targets and their progress: city staff, the province observer and the review
+    organisers (who build the committees and studios the targets count)."""
+    return sees_aggregates(user) or is_organiser(user)
+
+
 def sees_providers(user: Any) -> bool:
     """Every benefit provider and its figures: the offices and the province observer."""
     return is_office(user) or _role(user) == Role.PROVINCE_OBSERVER
@@ -142,7 +157,8 @@ TEMPLATE_PREDICATES = {
     predicate.__name__: predicate
     for predicate in (
         is_superuser, is_office, is_city_staff, is_hr_reviewer, handles_recognition, reveals_id_numbers,
-        sees_aggregates, sees_providers, sees_individual_uses, scans_codes, is_organiser, searches_experts,
+        sees_aggregates, sees_targets, sees_providers, sees_individual_uses, scans_codes, is_organiser,
+        searches_experts,
     )
 }  # fmt: skip
 

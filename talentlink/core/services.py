@@ -222,7 +222,7 @@ def staff_account_create(
     actor = access.user
     if actor is None or not permissions.is_office(actor):
         raise NotAllowed(_("Only talent office staff may create staff accounts."))
-    if not actor.is_superuser:
+    if not permissions.is_superuser(actor):
         if role not in STAFF_CREATABLE_ROLES:
             raise NotAllowed(_("A city's talent office cannot create accounts with this role."))
         if region is None or region.pk != actor.region_id:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core.forms import RegionChoiceField
+from talentlink.core.forms import RegionChoiceField, region_choices_limit
 from talentlink.core.models import Organisation
 from talentlink.experts.models import (
     Availability,
@@ -90,9 +90,7 @@ class ExpertImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if not user.is_superuser:
-            self.fields["region"].queryset = self.fields["region"].queryset.filter(pk=user.region_id)
-            self.fields["region"].initial = user.region_id
+        region_choices_limit(self, user)
 
 
 class CommitteeForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core import permissions
 from talentlink.core.forms import RegionChoiceField
 from talentlink.core.models import User
 from talentlink.registry.models import SourceSystem, TalentCategory, Tier
@@ -16,10 +17,10 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = SourceSystem.objects.select_related("region")
-        self.fields["source_system"].queryset = (
-            qs if user.is_superuser else qs.filter(region_id=user.region_id)
-        )
+        source_system = self.fields["source_system"]
+        assert isinstance(source_system, forms.ModelChoiceField)
+        own = SourceSystem.objects.select_related("region")
+        source_system.queryset = permissions.region_scope(user, own, "region_id")
 
 
 class PersonFilterForm(forms.Form):

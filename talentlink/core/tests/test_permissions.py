@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from conftest import make_user
 from talentlink.core import permissions
-from talentlink.core.models import Role, User
+from talentlink.core.models import Region, Role, User
 
 pytestmark = pytest.mark.django_db
 ONE_ARGUMENT = [f for name, f in inspect.getmembers(permissions, inspect.isfunction) if not name.startswith("_")
@@ -34,3 +34,14 @@ def test_only_a_citys_hr_reviewers_reveal_whole_id_numbers(ningbo):
     assert permissions.reveals_id_numbers(make_user("hr", Role.HR_REVIEWER, ningbo))
     assert not permissions.reveals_id_numbers(make_user("office", Role.TALENT_OFFICE, ningbo))
     assert not permissions.reveals_id_numbers(User(role=Role.HR_REVIEWER))
+
+
+def test_the_region_scope_gives_an_account_its_own_city_a_superuser_all_and_no_city_nothing(ningbo, zhoushan):
+    regions = Region.objects.filter(pk__in=[ningbo.pk, zhoushan.pk])
+    provider = make_user("provider", Role.BENEFIT_PROVIDER, zhoushan)
+    assert list(permissions.region_scope(provider, regions, "pk")) == [zhoushan]
+    assert set(permissions.region_scope(make_user("root", Role.TALENT, is_superuser=True), regions, "pk")) == {
+        ningbo, zhoushan,
+    }  # fmt: skip
+    assert not permissions.region_scope(make_user("observer", Role.PROVINCE_OBSERVER), regions, "pk").exists()
+    assert not permissions.region_scope(None, regions, "pk").exists()

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from talentlink.core import heartbeat
+from talentlink.core import heartbeat, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotAllowed, NotFound
 from talentlink.core.models import AuditEvent, User
@@ -72,7 +72,7 @@ def review_queue(*, user: User) -> QuerySet[ReviewPair]:
     """Open pairs involving the staff member's city, the skipped ones last."""
     _require_staff(user)
     qs = ReviewPair.objects.filter(status__in=[ReviewPair.Status.PENDING, ReviewPair.Status.SKIPPED])
-    if not user.is_superuser:
+    if not permissions.is_superuser(user):
         qs = qs.filter(
             Q(record_a__source_system__region_id=user.region_id)
             | Q(record_b__source_system__region_id=user.region_id)
