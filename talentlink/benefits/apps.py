@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core.http import AuthedRequest
 from talentlink.core.navigation import DeskPanel, NavItem
 
 
@@ -15,7 +16,8 @@ class BenefitsConfig(AppConfig):
     name = "talentlink.benefits"
     verbose_name = _("Same-city benefits")
 
-    def navigation(self, request: HttpRequest) -> list[NavItem]:
+    # Menus are asked for signed-in accounts only (core.navigation.nav_groups).
+    def navigation(self, request: AuthedRequest) -> list[NavItem]:
         from talentlink.core import permissions
         from talentlink.core.models import Role
 

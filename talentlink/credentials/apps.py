@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core.http import AuthedRequest
 from talentlink.core.navigation import DeskPanel, NavItem
 
 
@@ -14,22 +15,23 @@ class CredentialsConfig(AppConfig):
     name = "talentlink.credentials"
     verbose_name = _("Credential recognition")
 
-    def navigation(self, request: HttpRequest) -> list[NavItem]:
+    # Menus are asked for signed-in accounts only (core.navigation.nav_groups).
+    def navigation(self, request: AuthedRequest) -> list[NavItem]:
         from talentlink.core import permissions
         from talentlink.core.models import Role
 
         user = request.user
         items: list[NavItem] = []
         if permissions.has_role(user, Role.TALENT, Role.EMPLOYER):
-            items.append(NavItem(_("Title recognition"), reverse("credentials:index")))
+            items.append(NavItem(str(_("Title recognition")), reverse("credentials:index")))
         if permissions.is_hr_reviewer(user):
-            items.append(NavItem(_("Recognition review"), reverse("credentials:review")))
+            items.append(NavItem(str(_("Recognition review")), reverse("credentials:review")))
         if permissions.handles_recognition(user):
-            items.append(NavItem(_("Certificate registry"), reverse("credentials:registry_imports")))
+            items.append(NavItem(str(_("Certificate registry")), reverse("credentials:registry_imports")))
         if permissions.sees_aggregates(user):
-            items.append(NavItem(_("Recognition statistics"), reverse("credentials:statistics")))
+            items.append(NavItem(str(_("Recognition statistics")), reverse("credentials:statistics")))
         if user.role in {Role.TALENT, Role.EMPLOYER}:
-            items.append(NavItem(_("Messages"), reverse("credentials:notifications")))
+            items.append(NavItem(str(_("Messages")), reverse("credentials:notifications")))
         return items
 
     def desk_panels(self, request: HttpRequest) -> list[DeskPanel]:

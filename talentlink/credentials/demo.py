@@ -45,10 +45,11 @@ def demo_load(*, stdout: Any) -> None:
         stdout.write("credentials: demo data already loaded")
         return
     hr = {
-        code: User.objects.filter(role="hr_reviewer", region__code=code).first()
+        code: reviewer
         for code in (NINGBO, ZHOUSHAN)
+        if (reviewer := User.objects.filter(role="hr_reviewer", region__code=code).first())
     }
-    if not all(hr.values()):
+    if len(hr) < 2:
         stdout.write("credentials: no HR reviewer accounts, demo skipped")
         return
     talent = Person.objects.filter(account__isnull=False, home_region__code=NINGBO).first()
@@ -125,6 +126,7 @@ def _access(user: User) -> Access:
 
 
 def _apply(person: Person, target: str, number: str, kind: str, issued: str, authority: str) -> Application:
+    assert person.account is not None  # the demo talent is picked among persons with an account
     return services.application_submit(
         access=_access(person.account), kind_code=kind, certificate_number=number, holder_name=person.name,
         id_number=crypto.id_number_open(person.id_number_encrypted), issued_on=dt.date.fromisoformat(issued),

@@ -38,10 +38,10 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = kind_choices()
-        self.fields["authority"].choices = [("", "—")] + [
-            (a.code, str(a)) for a in IssuingAuthority.objects.all()
-        ]
+        kind, authority = self.fields["kind"], self.fields["authority"]
+        assert isinstance(kind, forms.ChoiceField) and isinstance(authority, forms.ChoiceField)
+        kind.choices = kind_choices()
+        authority.choices = [("", "—")] + [(a.code, str(a)) for a in IssuingAuthority.objects.all()]
         self.fields["issued_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 

@@ -212,7 +212,7 @@ def test_rejecting_needs_a_reason_and_tells_the_applicant(pending, zs_hr, talent
     )
     pending.refresh_from_db()
     assert pending.status == "rejected" and pending.decision_note == "证书编号不符"
-    assert "证书编号不符" in Notification.objects.filter(user=talent).order_by("-id").first().body
+    assert "证书编号不符" in Notification.objects.filter(user=talent).latest("id").body
 
 
 def test_asking_for_more_material_and_the_answer_bring_it_back_to_the_queue(pending, zs_hr, talent):

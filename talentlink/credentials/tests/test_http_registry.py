@@ -178,6 +178,7 @@ def test_a_registry_that_fails_or_cannot_be_reached_changes_nothing(
 
 def test_a_request_signed_with_another_secret_is_turned_away_by_the_registry(registry_server):
     backend = registry_backend()
+    assert isinstance(backend, HttpRegistry)
     backend.secret = "not-the-shared-secret"
     with pytest.raises(RegistryUnavailable):  # the server answers 401
         backend.lookup(

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 def _decoded(raw: bytes) -> tuple[str, str]:
     message = email.message_from_bytes(raw)
     subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
-    return subject, message.get_payload(decode=True).decode()
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)  # a single-part message decodes to its bytes
+    return subject, payload.decode()
 
 
 def test_an_application_mails_each_recipient_in_their_language_with_an_absolute_link(
