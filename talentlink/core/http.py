@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
     from talentlink.core.models import User
 
 
 class AuthedRequest(HttpRequest):
     user: User  # type: ignore[assignment]  # narrower than HttpRequest's: login is required
+    htmx: HtmxDetails  # set on every request by django_htmx's HtmxMiddleware
