@@ -11,7 +11,7 @@ from talentlink.core.models import AuditEvent, Region, Role, User
 from talentlink.core.services import STAFF_CREATABLE_ROLES
 
 
-def add_domain_error(form: forms.Form, exc: DomainError) -> None:
+def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
     """Show a service's refusal on the field it names, or on the whole form."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, str(exc.message))
