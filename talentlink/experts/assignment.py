@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 from ortools.graph.python import min_cost_flow
 
 # Affinities are floats in [0, 1]; the flow works on integers (6 decimals kept).
@@ -48,33 +49,41 @@ class AssignmentInfeasible(Exception):
         super().__init__(f"{len(shortfalls)} shortfalls")
 
 
-@dataclass
 class AssignmentProblem:
-    """Projects × experts. ``fixed`` pairs are already assigned: they hold their places."""
+    """Projects × experts. ``fixed`` pairs are already assigned: they hold their places.
 
-    affinity: np.ndarray
-    need: np.ndarray
-    max_load: np.ndarray
-    conflict: np.ndarray | None = None
-    min_load: np.ndarray | None = None
-    project_region: np.ndarray | None = None
-    expert_region: np.ndarray | None = None
-    min_other_region: int = 0
-    max_per_region: int | None = None
-    fixed: np.ndarray | None = None
+    Takes whatever numpy reads as arrays (lists too) and keeps numpy arrays of checked shapes;
+    without ``fixed``, no pair is fixed (an empty array, never None)."""
 
-    def __post_init__(self) -> None:
-        self.affinity = np.asarray(self.affinity)
+    def __init__(
+        self,
+        affinity: ArrayLike,
+        need: ArrayLike,
+        max_load: ArrayLike,
+        conflict: ArrayLike | None = None,
+        min_load: ArrayLike | None = None,
+        project_region: ArrayLike | None = None,
+        expert_region: ArrayLike | None = None,
+        min_other_region: int = 0,
+        max_per_region: int | None = None,
+        fixed: ArrayLike | None = None,
+    ) -> None:
+        self.affinity = np.asarray(affinity)
         n_projects, n_experts = self.affinity.shape
-        self.need = np.asarray(self.need, dtype=np.int64).reshape(n_projects)
-        self.max_load = np.asarray(self.max_load, dtype=np.int64).reshape(n_experts)
-        if self.min_load is not None:
-            self.min_load = np.asarray(self.min_load, dtype=np.int64).reshape(n_experts)
-        if self.conflict is not None:
-            self.conflict = np.asarray(self.conflict, dtype=bool).reshape(n_projects, n_experts)
-        if self.fixed is None:
-            self.fixed = np.zeros((0, 2), dtype=np.int64)
-        self.fixed = np.asarray(self.fixed, dtype=np.int64).reshape(-1, 2)
+        self.need = np.asarray(need, dtype=np.int64).reshape(n_projects)
+        self.max_load = np.asarray(max_load, dtype=np.int64).reshape(n_experts)
+        self.min_load = None if min_load is None else np.asarray(min_load, dtype=np.int64).reshape(n_experts)
+        self.conflict = (
+            None if conflict is None else np.asarray(conflict, dtype=bool).reshape(n_projects, n_experts)
+        )
+        self.project_region = None if project_region is None else np.asarray(project_region)
+        self.expert_region = None if expert_region is None else np.asarray(expert_region)
+        self.min_other_region = min_other_region
+        self.max_per_region = max_per_region
+        self.fixed = np.asarray(np.zeros((0, 2)) if fixed is None else fixed, dtype=np.int64).reshape(-1, 2)
+        self._check()
+
+    def _check(self) -> None:
         if self.affinity.size and (np.nanmin(self.affinity) < 0 or np.isnan(self.affinity).any()):
             raise ValueError("affinities must be non-negative numbers; mark conflicts in `conflict`")
         if (self.project_region is None) != (self.expert_region is None):
@@ -160,7 +169,6 @@ def _group_caps(
     per_region = problem.max_per_region or int(problem.need.max(initial=0))
     caps = np.full((n_projects, n_groups), per_region, np.int64)
     caps[np.arange(n_projects), home_group] = np.minimum(per_region, problem.need - problem.min_other_region)
-    assert problem.fixed is not None
     np.subtract.at(caps, (problem.fixed[:, 0], fixed_groups), 1)
     return np.maximum(caps, 0)
 
@@ -173,7 +181,6 @@ def _work(problem: AssignmentProblem, *, block: int = 128) -> _Work:
     scaled = np.empty((n_projects, n_experts), np.int32)
     for start in range(0, n_projects, block):  # in blocks, so the float copy stays small
         scaled[start : start + block] = np.rint(problem.affinity[start : start + block][:, order] * SCALE)
-    assert problem.fixed is not None
     fixed_p, fixed_e = problem.fixed[:, 0], position[problem.fixed[:, 1]]
     used = np.bincount(fixed_e, minlength=n_experts)
     load = np.maximum(problem.max_load[order] - used, 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -13,9 +15,9 @@ from talentlink.experts.assignment import (
 )
 
 
-def random_problem(rng: np.random.Generator, *, regions: int = 2, **overrides) -> AssignmentProblem:
+def random_problem(rng: np.random.Generator, *, regions: int = 2, **overrides: Any) -> AssignmentProblem:
     n_projects, n_experts = int(rng.integers(2, 12)), int(rng.integers(8, 40))
-    values = {
+    values: dict[str, Any] = {
         "affinity": rng.random((n_projects, n_experts)).round(4),
         "need": rng.integers(1, 4, n_projects),
         "max_load": rng.integers(1, 4, n_experts),
@@ -37,7 +39,7 @@ def check_rules(problem: AssignmentProblem, pairs: np.ndarray) -> None:
     assert (np.bincount(everything[:, 1], minlength=len(problem.max_load)) <= problem.max_load).all()
     if problem.conflict is not None:
         assert not problem.conflict[pairs[:, 0], pairs[:, 1]].any(), "a conflict of interest was assigned"
-    if problem.project_region is None:
+    if problem.project_region is None or problem.expert_region is None:  # both or neither
         return
     for p in range(len(problem.need)):
         cities = problem.expert_region[everything[everything[:, 0] == p, 1]]
@@ -133,7 +135,7 @@ def test_too_little_capacity_overall_is_reported_for_the_round() -> None:
 def test_refill_keeps_the_fixed_seats_and_fills_only_the_place_left() -> None:
     rng = np.random.default_rng(5)
     affinity = rng.random((4, 12))
-    regions = dict(project_region=np.array([0, 1, 0, 1]), expert_region=np.arange(12) % 2)
+    regions: dict[str, Any] = dict(project_region=np.array([0, 1, 0, 1]), expert_region=np.arange(12) % 2)
     first = assignment_solve(
         AssignmentProblem(affinity, np.full(4, 3), np.full(12, 2), min_other_region=1, **regions)
     )
