@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -12,7 +13,8 @@ from talentlink.core import permissions, selectors, services
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed
 from talentlink.core.exports import xlsx_response
-from talentlink.core.models import Organisation, Region
+from talentlink.core.http import AuthedRequest
+from talentlink.core.models import Organisation, Region, User
 from talentlink.core.schemas import (
     AuditEventOut,
     HealthOut,
@@ -52,7 +54,7 @@ def api_login(request: HttpRequest, body: LoginIn):
     if user is None:
         raise DomainError(_("Wrong user name or password, or the account is not active."), code="login")
     login(request, user)
-    return _me(user)
+    return user
 
 
 @public_router.post("/auth/password-reset", response=MessageOut)
@@ -64,13 +66,13 @@ def api_password_reset(request: HttpRequest, body: PasswordResetIn):
 
 
 @router.post("/auth/logout", response=MessageOut)
-def api_logout(request: HttpRequest):
+def api_logout(request: AuthedRequest):
     logout(request)
     return {"message": _("Logged out.")}
 
 
 @router.post("/auth/password", response=MessageOut)
-def api_password_change(request: HttpRequest, body: PasswordChangeIn):
+def api_password_change(request: AuthedRequest, body: PasswordChangeIn):
     services.password_change(
         user=request.user, old_password=body.old_password, new_password=body.new_password
     )
@@ -78,32 +80,18 @@ def api_password_change(request: HttpRequest, body: PasswordChangeIn):
     return {"message": _("Your password has been changed.")}
 
 
-def _me(user):
-    return {
-        "id": user.pk, "username": user.username, "full_name": user.full_name, "role": user.role,
-        "region": user.region.code if user.region_id else None,
-        "organisation": user.organisation.name if user.organisation_id else None,
-        "link_status": user.link_status,
-    }  # fmt: skip
-
-
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest):
-    return _me(request.user)
+def me(request: AuthedRequest) -> User:
+    return request.user
 
 
 @router.get("/organisations", response=list[OrganisationOut])
-def organisations(request: HttpRequest, status: str = "pending"):
-    qs = selectors.organisations_for_review(user=request.user, status=status)
-    return [
-        {**{f: getattr(o, f) for f in ("id", "name", "credit_code", "kind", "status",
-                                        "contact_name", "created_at")}, "region": o.region.code}
-        for o in qs
-    ]  # fmt: skip
+def organisations(request: AuthedRequest, status: str = "pending") -> QuerySet[Organisation]:
+    return selectors.organisations_for_review(user=request.user, status=status)
 
 
 @router.post("/organisations/{organisation_id}/decision", response=MessageOut)
-def organisation_decision(request: HttpRequest, organisation_id: int, body: OrganisationDecisionIn):
+def organisation_decision(request: AuthedRequest, organisation_id: int, body: OrganisationDecisionIn):
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     services.organisation_decide(
         access=Access.from_request(request), organisation=organisation,
@@ -113,13 +101,13 @@ def organisation_decision(request: HttpRequest, organisation_id: int, body: Orga
 
 
 @router.post("/accounts", response={201: MeOut})
-def staff_account_create(request: HttpRequest, body: StaffAccountIn):
+def staff_account_create(request: AuthedRequest, body: StaffAccountIn):
     region = Region.objects.filter(code=body.region).first() if body.region else None
     user = services.staff_account_create(
         access=Access.from_request(request), username=body.username, full_name=body.full_name,
         email=body.email, role=body.role, region=region, password=body.password,
     )  # fmt: skip
-    return Status(201, _me(user))
+    return Status(201, user)
 
 
 class AuditFilter(Schema):
@@ -130,14 +118,14 @@ class AuditFilter(Schema):
 
 
 @router.get("/audit", response=list[AuditEventOut])
-def audit_events(request: HttpRequest, filters: Query[AuditFilter], page: Query[LongPage]):
+def audit_events(request: AuthedRequest, filters: Query[AuditFilter], page: Query[LongPage]):
     if not permissions.is_office(request.user):
         raise NotAllowed(_("Only talent office staff may read the audit log."))
     return page.of(selectors.audit_events_visible(user=request.user, **filters.dict()))
 
 
 @router.get("/audit/export")
-def audit_export(request: HttpRequest, filters: Query[AuditFilter]) -> HttpResponse:
+def audit_export(request: AuthedRequest, filters: Query[AuditFilter]) -> HttpResponse:
     rows = services.audit_log_export(access=Access.from_request(request), **filters.dict())
     return xlsx_response(
         filename="audit-log.xlsx", sheet=_("Audit log"),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ninja import Schema
 from pydantic import Field
+
+if TYPE_CHECKING:
+    from talentlink.core.models import User
 
 T = TypeVar("T")
 
@@ -86,9 +89,17 @@ class MeOut(Schema):
     username: str
     full_name: str
     role: str
-    region: str | None
-    organisation: str | None
+    region: str | None  # its code
+    organisation: str | None  # its name
     link_status: str
+
+    @staticmethod
+    def resolve_region(user: User) -> str | None:
+        return user.region.code if user.region is not None else None
+
+    @staticmethod
+    def resolve_organisation(user: User) -> str | None:
+        return user.organisation.name if user.organisation is not None else None
 
 
 class LoginIn(Schema):
@@ -109,7 +120,7 @@ class OrganisationOut(Schema):
     id: int
     name: str
     credit_code: str
-    region: str
+    region: str = Field(alias="region.code")
     kind: str
     status: str
     contact_name: str

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Router
 
 from talentlink.core.errors import DomainError, NotAllowed
+from talentlink.core.http import AuthedRequest
 from talentlink.core.models import Role
 from talentlink.core.schemas import REGION_CODE_PATTERN
 from talentlink.core.selectors import region_get
@@ -27,68 +28,49 @@ public_router = Router(tags=["talentcode (public)"])
 REDEEMING_ROLES = frozenset({Role.SERVICE_POINT, Role.BENEFIT_PROVIDER})
 
 
-def _verdict(verdict: selectors.CodeVerdict) -> dict:
-    return {field: getattr(verdict, field) for field in VerdictOut.model_fields}
-
-
 @public_router.post("/verify", response=VerdictOut)
-def verify_public(request: HttpRequest, payload: CodeVerifyIn):
+def verify_public(request: HttpRequest, payload: CodeVerifyIn) -> selectors.CodeVerdict:
     """Check a code online (signatures, clock, revocation, replay) without using it up."""
-    return _verdict(selectors.code_verify(qr=payload.code, issuer=payload.issuer, consume=False))
+    return selectors.code_verify(qr=payload.code, issuer=payload.issuer, consume=False)
 
 
 @router.post("/verify", response=VerdictOut)
-def verify(request: HttpRequest, payload: CodeVerifyIn):
+def verify(request: AuthedRequest, payload: CodeVerifyIn) -> selectors.CodeVerdict:
     """Check a code online; at a service point this also uses the code up."""
     consume = request.user.role in REDEEMING_ROLES
-    return _verdict(selectors.code_verify(qr=payload.code, issuer=payload.issuer, consume=consume))
-
-
-def _signed(published: PublishedList) -> dict:
-    return {
-        "body": base64.b64encode(bytes(published.body)).decode(),
-        "issued_at": published.issued_at,
-        "expires_at": published.expires_at,
-    }
+    return selectors.code_verify(qr=payload.code, issuer=payload.issuer, consume=consume)
 
 
 @public_router.get("/trust-list", response=SignedListOut)
-def trust_list(request: HttpRequest):
+def trust_list(request: HttpRequest) -> PublishedList:
     """The platform-signed list of city keys (kid, issuer, COSE key, validity)."""
-    return _signed(services.published_latest(kind=PublishedList.Kind.TRUST))
+    return services.published_latest(kind=PublishedList.Kind.TRUST)
 
 
 @public_router.get("/status/{region_code}", response=SignedListOut)
-def status_list(request: HttpRequest, region_code: str = Path(..., pattern=REGION_CODE_PATTERN)):
+def status_list(
+    request: HttpRequest, region_code: str = Path(..., pattern=REGION_CODE_PATTERN)
+) -> PublishedList:
     """A city's signed status list: one bit per code it issued, set when revoked."""
     region = region_get(code=region_code)
-    return _signed(services.published_latest(kind=PublishedList.Kind.STATUS, region=region))
+    return services.published_latest(kind=PublishedList.Kind.STATUS, region=region)
 
 
-def _own_person(request: HttpRequest) -> Person:
+def _own_person(request: AuthedRequest) -> Person:
     person = person_own(user=request.user)
     if person is None:
         raise NotAllowed(_("Only talents linked to a person record hold a talent code."), code="no_person")
     return person
 
 
-def _code(issued: services.IssuedCode) -> dict:
-    return {
-        "qr": issued.qr,
-        "expires_at": issued.expires_at,
-        "offline": issued.offline,
-        "refresh_seconds": services.online_seconds() // 2,
-    }
-
-
 @router.get("/my-code", response=CodeOut)
-def my_code(request: HttpRequest):
+def my_code(request: AuthedRequest) -> services.IssuedCode:
     """A fresh one-minute code for the logged-in talent."""
-    return _code(services.code_issue(person=_own_person(request)))
+    return services.code_issue(person=_own_person(request))
 
 
 @router.post("/my-code/offline", response=CodeOut)
-def my_offline_credential(request: HttpRequest, payload: HolderKeyIn):
+def my_offline_credential(request: AuthedRequest, payload: HolderKeyIn) -> services.IssuedCode:
     """A day-long credential bound to the browser's key, for the browser to present offline."""
     if (payload.kty, payload.crv) != ("EC", "P-256"):
         raise DomainError(_("The device key is not a P-256 public key."), code="holder_key")
@@ -97,4 +79,4 @@ def my_offline_credential(request: HttpRequest, payload: HolderKeyIn):
     except ValueError:
         raise DomainError(_("The device key is not a P-256 public key."), code="holder_key") from None
     holder_key = {1: 2, -1: 1, -2: x, -3: y}
-    return _code(services.code_issue(person=_own_person(request), holder_key=holder_key))
+    return services.code_issue(person=_own_person(request), holder_key=holder_key)

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 
 from ninja import Schema
+
+from talentlink.talentcode import services
+from talentlink.talentcode.models import PublishedList
 
 
 class CodeVerifyIn(Schema):
@@ -24,10 +28,16 @@ class VerdictOut(Schema):
 
 
 class CodeOut(Schema):
+    """A talent code to show, and when the page should ask for a fresh one."""
+
     qr: str
     expires_at: datetime
     offline: bool
     refresh_seconds: int
+
+    @staticmethod
+    def resolve_refresh_seconds(issued: services.IssuedCode) -> int:
+        return services.online_seconds() // 2
 
 
 class HolderKeyIn(Schema):
@@ -43,3 +53,7 @@ class SignedListOut(Schema):
     body: str  # base64 of the COSE_Sign1 bytes
     issued_at: datetime
     expires_at: datetime
+
+    @staticmethod
+    def resolve_body(published: PublishedList) -> str:
+        return base64.b64encode(bytes(published.body)).decode()
