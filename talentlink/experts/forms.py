@@ -55,7 +55,9 @@ class ExpertSearchForm(forms.Form):
 
 
 class ExpertSelfForm(forms.Form):
-    fields = FieldsField(label=_("Fields"), required=False)
+    # A form field named "fields" (as in the model and the API): the form metaclass takes it out
+    # of the class, so BaseForm.fields stays the dict; the stubs cannot tell (django-stubs#1054).
+    fields = FieldsField(label=_("Fields"), required=False)  # type: ignore[assignment]
     keywords = forms.CharField(label=_("Keywords"), max_length=300, required=False,
                                help_text=_("Separated by commas or 、"))  # fmt: skip
     biography = forms.CharField(
@@ -119,7 +121,9 @@ class StudioForm(forms.Form):
             status=Organisation.Status.APPROVED, kind__in=sorted(STUDIO_HOST_KINDS)
         ),
     )
-    fields = FieldsField(label=_("Fields"), required=False)
+    # A form field named "fields" (as in the model and the API): the form metaclass takes it out
+    # of the class, so BaseForm.fields stays the dict; the stubs cannot tell (django-stubs#1054).
+    fields = FieldsField(label=_("Fields"), required=False)  # type: ignore[assignment]
     established_on = forms.DateField(label=_("Established on"), widget=DATE)
     description = forms.CharField(
         label=_("Description"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -164,7 +168,9 @@ class ProjectForm(forms.Form):
         help_text=_("With the name, finds the applicant in the registry, for conflicts through persons."),
     )  # fmt: skip
     region = RegionChoiceField(label=_("Project's city"))
-    fields = FieldsField(label=_("Fields"), required=False)
+    # A form field named "fields" (as in the model and the API): the form metaclass takes it out
+    # of the class, so BaseForm.fields stays the dict; the stubs cannot tell (django-stubs#1054).
+    fields = FieldsField(label=_("Fields"), required=False)  # type: ignore[assignment]
     summary = forms.CharField(
         label=_("Summary"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
