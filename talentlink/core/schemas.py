@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from django.db.models import Model, QuerySet
 from ninja import Schema
 from pydantic import Field
 
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
     from talentlink.core.models import User
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
+R = TypeVar("R")
 
 # Shapes of the codes that name things in paths (benefits and source systems: slugs; cities: their
 # administrative codes; months: YYYY-MM), so that the OpenAPI says what a path takes and a value of
@@ -47,7 +50,11 @@ class Page(Schema):
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
-    def of(self, items: Sequence[T]) -> Sequence[T]:
+    @overload
+    def of(self, items: QuerySet[M, R]) -> QuerySet[M, R]: ...
+    @overload
+    def of(self, items: Sequence[T]) -> Sequence[T]: ...
+    def of(self, items: QuerySet[Any, Any] | Sequence[Any]) -> QuerySet[Any, Any] | Sequence[Any]:
         """The page of a query set or list (a query set stays lazy: LIMIT/OFFSET in SQL)."""
         return items[self.offset : self.offset + self.limit]
 
