@@ -7,7 +7,6 @@ The service-point endpoints (``service-points/mine``, ``redemptions/check``, ``r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -310,7 +309,7 @@ def my_entitlements(request: AuthedRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/me/redemptions", response=list[RedemptionOut])
-def my_redemptions(request: AuthedRequest, page: Query[Page]) -> Sequence[Redemption]:
+def my_redemptions(request: AuthedRequest, page: Query[Page]) -> QuerySet[Redemption]:
     _my_person(request)
     return page.of(selectors.redemptions_visible(user=request.user))
 

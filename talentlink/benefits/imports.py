@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, Literal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -73,10 +73,10 @@ class _Rows:
 
     def __init__(self, today: dt.date) -> None:
         self.today = today
-        self.persons: dict[tuple[str, str], Person | bool | None] = {}
+        self.persons: dict[tuple[str, str], Person | Literal[False] | None] = {}
         self.spans: dict[int, list[tuple[int, dt.date, dt.date]]] = {}
 
-    def person(self, id_number: str, name: str) -> Person | bool | None:
+    def person(self, id_number: str, name: str) -> Person | Literal[False] | None:
         """The active person with this ID number (and name, should linkage not have merged the
         cities' records yet); None if nobody has the number, False if nobody has it with this name."""
         key = (id_number, name)
@@ -135,7 +135,7 @@ class _Rows:
         elif person is False:
             errors.append(CellError(TEMPLATE_HEADERS[1], raw.get("name", ""), "insurance.name_mismatch"))
             return None
-        return person or None
+        return person
 
 
 def _writer(batch: InsuranceImport, region: Region):

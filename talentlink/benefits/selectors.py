@@ -8,6 +8,7 @@ the pages must all reach the same answer from the same rule.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from functools import cached_property
@@ -237,9 +238,8 @@ def quota_remaining(
 
 def redemption_remaining(*, redemption: Redemption) -> dict[str, int | None] | None:
     """The holder's uses left of the redeemed benefit now, or None when the holder is unknown."""
-    if redemption.person_id is None:
-        return None
-    return quota_remaining(benefit=redemption.benefit, person=redemption.person)
+    person = redemption.person
+    return None if person is None else quota_remaining(benefit=redemption.benefit, person=person)
 
 
 def quota_exhausted(remaining: dict[str, int | None]) -> str:
@@ -253,14 +253,16 @@ def quota_exhausted(remaining: dict[str, int | None]) -> str:
 # --- Who sees what -------------------------------------------------------------------------
 
 
-def service_point_of(*, user: User) -> ServicePoint:
-    """The service point a service-point account scans for."""
+def service_point_of(*, user: User | None) -> ServicePoint:
+    """The service point a service-point account scans for (none for a system access)."""
     link = (
         ServicePointAccount.objects.select_related("service_point__provider__region")
         .filter(user=user, service_point__is_active=True)
         .first()
+        if user is not None and user.role == Role.SERVICE_POINT
+        else None
     )
-    if link is None or user.role != Role.SERVICE_POINT:
+    if link is None:
         raise NotAllowed(_("This account is not attached to a service point."))
     return link.service_point
 
@@ -427,7 +429,7 @@ def my_benefits(*, person: Person, on: dt.date | None = None) -> list[dict[str, 
     reached, why it is used up (the scanner refuses it then), for their own page."""
     on = on or timezone.localdate()
     holder = Holder(person)
-    rows = []
+    rows: list[dict[str, Any]] = []
     offered = benefits_with_terms().filter(is_active=True, provider__is_active=True)
     for benefit in offered:
         verdict = benefit_eligibility(benefit=benefit, holder=holder, on=on)
@@ -553,19 +555,17 @@ def conflicts_open_before(*, end: dt.datetime) -> QuerySet[Redemption]:
     return Redemption.objects.filter(status=Redemption.Status.CONFLICT, scanned_at__lt=end)
 
 
-def _with_adjustment(qs: QuerySet[Redemption], month: dt.date) -> QuerySet[Redemption]:
-    """Mark the uses scanned before the month: adjustments for a month already closed."""
-    start, _end = month_bounds(month)
-    late = When(scanned_at__lt=start, then=Value(True))
-    return qs.annotate(adjustment=Case(late, default=Value(False), output_field=BooleanField()))
-
-
 def settlement_lines(
     *, month: dt.date, region_id: int | None = None, provider_id: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[Mapping[str, Any]]:
     """Per provider, benefit and holders' city: the uses in the month's statement and the value
     granted, adjustments for earlier months on lines of their own."""
-    qs = _with_adjustment(statement_uses(month=month), month)
+    start, _end = month_bounds(month)
+    # Uses scanned before the month are adjustments for a month already closed.
+    late = When(scanned_at__lt=start, then=Value(True))
+    qs = statement_uses(month=month).annotate(
+        adjustment=Case(late, default=Value(False), output_field=BooleanField())
+    )
     if region_id:
         qs = qs.filter(benefit__provider__region_id=region_id)
     if provider_id:
@@ -612,7 +612,7 @@ def settlement_balance(*, ledger: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**c, "balance": c["granted"] - c["received"]} for c in cities.values()]
 
 
-def usage_by_month(*, user: User, months: int = 12) -> list[dict[str, Any]]:
+def usage_by_month(*, user: User, months: int = 12) -> list[Mapping[str, Any]]:
     """Uses per month and holders' city over the last months, for the user's scope."""
     since = timezone.localdate().replace(day=1)
     for _step in range(months - 1):
@@ -628,7 +628,7 @@ def usage_by_month(*, user: User, months: int = 12) -> list[dict[str, Any]]:
     )
 
 
-def usage_by_kind(*, user: User) -> list[dict[str, Any]]:
+def usage_by_kind(*, user: User) -> list[Mapping[str, Any]]:
     """Uses and value per kind of provider and provider city, for the user's scope."""
     return list(
         _usage_scope(user)
@@ -638,7 +638,7 @@ def usage_by_kind(*, user: User) -> list[dict[str, Any]]:
     )
 
 
-def usage_top_benefits(*, user: User, limit: int = 10) -> list[dict[str, Any]]:
+def usage_top_benefits(*, user: User, limit: int = 10) -> list[Mapping[str, Any]]:
     return list(
         _usage_scope(user)
         .values("benefit__code", "benefit__name", "benefit__provider__name")
@@ -653,7 +653,8 @@ def _usage_scope(user: User) -> QuerySet[Redemption]:
     if permissions.sees_providers(user):
         return qs
     if user.role == Role.BENEFIT_PROVIDER:
-        return qs.filter(benefit__provider__organisation_id=user.organisation_id)
+        organisation_id = user.organisation_id
+        return qs.filter(benefit__provider__organisation_id=organisation_id) if organisation_id else qs.none()
     raise NotAllowed(_("Usage statistics are for talent offices, observers and providers."))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Field, Model, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -231,6 +231,11 @@ def benefit_create(*, access: Access, provider: Provider, **fields: Any) -> Bene
 
 
 @transaction.atomic
+def _field_label(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    return str(field.verbose_name) if isinstance(field, Field) else name
+
+
 def benefit_update(*, access: Access, benefit: Benefit, **fields: Any) -> Benefit:
     """Change a catalogue entry: the office of the provider's city changes anything (another city
     reads it); the provider itself changes only its description (DESCRIPTIVE_FIELDS)."""
@@ -244,7 +249,7 @@ def benefit_update(*, access: Access, benefit: Benefit, **fields: Any) -> Benefi
                     "Who qualifies, the quotas, the value and the validity of a benefit are set by the "
                     "talent office of the provider's city; ask it to change: %(fields)s"
                 )
-                % {"fields": "、".join(str(Benefit._meta.get_field(f).verbose_name) for f in terms)},
+                % {"fields": "、".join(_field_label(Benefit, f) for f in terms)},
                 code="terms",
             )
     if "code" in fields and fields["code"] != benefit.code and benefit.redemptions.exists():

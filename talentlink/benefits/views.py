@@ -4,12 +4,13 @@ imports (talent office); a provider's own benefits and usage; a talent's entitle
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,13 +36,14 @@ from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.exports import xlsx_response
 from talentlink.core.forms import add_domain_error
+from talentlink.core.http import AuthedRequest
 from talentlink.core.models import Role
 from talentlink.core.tabular import ERROR_REPORT_HEADERS
 from talentlink.core.views import query_without_page
 from talentlink.registry.selectors import person_own
 
 
-def _office_only(request: HttpRequest) -> None:
+def _office_only(request: AuthedRequest) -> None:
     if not permissions.is_office(request.user):
         raise NotAllowed(_("This page is for talent office staff."))
 
@@ -50,7 +52,7 @@ def _office_only(request: HttpRequest) -> None:
 
 
 @login_required
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.TALENT:
         return redirect("benefits:mine")
@@ -85,7 +87,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def benefit_create(request: HttpRequest) -> HttpResponse:
+def benefit_create(request: AuthedRequest) -> HttpResponse:
     _office_only(request)
     form = BenefitForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -102,7 +104,7 @@ def benefit_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def benefit_edit(request: HttpRequest, code: str) -> HttpResponse:
+def benefit_edit(request: AuthedRequest, code: str) -> HttpResponse:
     """The office of the provider's city edits the whole entry; the provider its description."""
     benefit = selectors.benefit_get(user=request.user, code=code)
     if not selectors.may_describe(user=request.user, provider=benefit.provider):
@@ -127,13 +129,16 @@ def benefit_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def provider_list(request: HttpRequest) -> HttpResponse:
+def provider_list(request: AuthedRequest) -> HttpResponse:
     _office_only(request)
     form = ProviderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        region = request.user.region
+        if region is None:  # a superuser of no city: the form is not offered (can_add)
+            raise NotAllowed(_("Only the talent office of this city may do this."))
         try:
             provider = services.provider_create(
-                access=Access.from_request(request), region=request.user.region, **form.cleaned_data
+                access=Access.from_request(request), region=region, **form.cleaned_data
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -152,7 +157,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
+def provider_detail(request: AuthedRequest, provider_id: int) -> HttpResponse:
     user = request.user
     provider = selectors.provider_get(user=user, provider_id=provider_id)
     usage = selectors.provider_usage(access=Access.from_request(request), provider=provider)
@@ -174,7 +179,7 @@ def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
 
 
 @login_required
-def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
+def provider_edit(request: AuthedRequest, provider_id: int) -> HttpResponse:
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
     if not permissions.may_manage_region(request.user, provider.region_id):
         raise NotAllowed(_("Only the talent office of the provider's city may change this entry."))
@@ -195,7 +200,7 @@ def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def service_point_create(request: HttpRequest, provider_id: int) -> HttpResponse:
+def service_point_create(request: AuthedRequest, provider_id: int) -> HttpResponse:
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
     form = ServicePointForm(request.POST)
     if form.is_valid():
@@ -211,7 +216,7 @@ def service_point_create(request: HttpRequest, provider_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def account_create(request: HttpRequest, provider_id: int) -> HttpResponse:
+def account_create(request: AuthedRequest, provider_id: int) -> HttpResponse:
     """An account for one of the provider's service points, or (without a point) a manager account."""
     provider = selectors.provider_get(user=request.user, provider_id=provider_id)
     form = AccountForm(request.POST)
@@ -228,7 +233,7 @@ def account_create(request: HttpRequest, provider_id: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, str(exc.message))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("benefits:provider_detail", provider_id=provider.pk)
 
 
@@ -236,7 +241,7 @@ def account_create(request: HttpRequest, provider_id: int) -> HttpResponse:
 
 
 @login_required
-def conflict_list(request: HttpRequest) -> HttpResponse:
+def conflict_list(request: AuthedRequest) -> HttpResponse:
     _office_only(request)
     conflicts = list(selectors.conflicts_open(user=request.user)[:200])
     selectors.redemptions_shown(access=Access.from_request(request), redemptions=conflicts, what="conflicts")
@@ -246,7 +251,7 @@ def conflict_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def conflict_resolve(request: HttpRequest, redemption_id: int) -> HttpResponse:
+def conflict_resolve(request: AuthedRequest, redemption_id: int) -> HttpResponse:
     _office_only(request)
     redemption = selectors.redemptions_visible(user=request.user).filter(pk=redemption_id).first()
     if redemption is None:
@@ -266,7 +271,7 @@ def conflict_resolve(request: HttpRequest, redemption_id: int) -> HttpResponse:
 # --- Statistics and settlement ----------------------------------------------------------------------
 
 
-def _month_chart(rows: list[dict[str, Any]], title: str, key: str) -> Any:
+def _month_chart(rows: Sequence[Mapping[str, Any]], title: str, key: str) -> Any:
     months = sorted({f"{r['month']:%Y-%m}" for r in rows})
     cities = sorted({r["holder_region__name"] or "—" for r in rows})
     values = {(f"{r['month']:%Y-%m}", r["holder_region__name"] or "—"): float(r[key] or 0) for r in rows}
@@ -275,7 +280,7 @@ def _month_chart(rows: list[dict[str, Any]], title: str, key: str) -> Any:
 
 
 @login_required
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthedRequest) -> HttpResponse:
     user = request.user
     by_month = selectors.usage_by_month(user=user, months=12)
     by_kind = selectors.usage_by_kind(user=user)
@@ -300,7 +305,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "benefits/statistics.html", context)
 
 
-def _month(request: HttpRequest, data: Any = None) -> tuple[MonthForm, dt.date]:
+def _month(request: AuthedRequest, data: Any = None) -> tuple[MonthForm, dt.date]:
     default = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     form = MonthForm({"month": (data if data is not None else request.GET).get("month") or default})
     month = form.cleaned_data["month"] if form.is_valid() else dt.date.fromisoformat(default + "-01")
@@ -308,7 +313,7 @@ def _month(request: HttpRequest, data: Any = None) -> tuple[MonthForm, dt.date]:
 
 
 @login_required
-def settlement(request: HttpRequest) -> HttpResponse:
+def settlement(request: AuthedRequest) -> HttpResponse:
     user = request.user
     form, month = _month(request)
     own = selectors.settlement_scope(user=user)
@@ -330,7 +335,7 @@ def settlement(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def settlement_close(request: HttpRequest) -> HttpResponse:
+def settlement_close(request: AuthedRequest) -> HttpResponse:
     form, month = _month(request, request.POST)
     if form.is_valid():
         try:
@@ -347,7 +352,7 @@ def settlement_close(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def settlement_xlsx(request: HttpRequest) -> HttpResponse:
+def settlement_xlsx(request: AuthedRequest) -> FileResponse:
     _form, month = _month(request)
     provider = request.GET.get("provider")
     provider_id = int(provider) if provider and provider.isdigit() else None
@@ -364,7 +369,7 @@ def settlement_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def insurance_imports(request: HttpRequest) -> HttpResponse:
+def insurance_imports(request: AuthedRequest) -> HttpResponse:
     _office_only(request)
     user = request.user
     form = InsuranceUploadForm(request.POST or None, request.FILES or None, user=user)
@@ -393,7 +398,7 @@ def insurance_imports(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def insurance_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
+def insurance_errors_xlsx(request: AuthedRequest, batch_id: int) -> FileResponse:
     batch = get_object_or_404(InsuranceImport.objects.select_related("region"), pk=batch_id)
     if not permissions.may_manage_region(request.user, batch.region_id):
         raise NotFound(_("No such import."))
@@ -406,7 +411,7 @@ def insurance_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 
 @login_required
-def person_insurance(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_insurance(request: AuthedRequest, person_id: int) -> HttpResponse:
     read = selectors.person_insurance_read(access=Access.from_request(request), person_id=person_id)
     return render(request, "benefits/person_insurance.html", read)
 
@@ -415,7 +420,7 @@ def person_insurance(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthedRequest) -> HttpResponse:
     person = person_own(user=request.user)
     if person is None:
         return render(request, "benefits/mine.html", {"person": None})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -164,7 +163,7 @@ def registry_import_create(request: AuthedRequest, file: File[UploadedFile]) -> 
 
 
 @router.get("/registry/imports", response=list[RegistryImportOut])
-def registry_import_list(request: AuthedRequest, page: Query[Page]) -> Sequence[RegistryImport]:
+def registry_import_list(request: AuthedRequest, page: Query[Page]) -> QuerySet[RegistryImport]:
     return page.of(selectors.registry_imports_visible(user=request.user))
 
 
@@ -199,7 +198,7 @@ def statistics(
 
 
 @router.get("/notifications", response=list[NotificationOut])
-def notifications(request: AuthedRequest, page: Query[Page], unread: bool = False) -> Sequence[Notification]:
+def notifications(request: AuthedRequest, page: Query[Page], unread: bool = False) -> QuerySet[Notification]:
     qs = selectors.notifications_of(user=request.user)
     if unread:
         qs = qs.filter(read_at__isnull=True)

@@ -62,7 +62,8 @@ class FakeCodes:
         if reason != "ok":
             return FakeVerdict(False, reason, f"refused: {reason}")
         person = self.person_by_subject(subject=subject)
-        tier = f"{person.tier.region.code}:{person.tier.code}" if person and person.tier_id else ""
+        held = person.tier if person else None
+        tier = f"{held.region.code}:{held.code}" if held else ""
         if token in self.seen:
             return FakeVerdict(False, "replayed", "seen before", subject=subject, token_id=token, tier=tier)
         if consume:

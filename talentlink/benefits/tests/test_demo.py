@@ -8,6 +8,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from talentlink.benefits import selectors
+from talentlink.benefits.apps import BenefitsConfig
 from talentlink.benefits.models import (
     Benefit,
     InsuranceImport,
@@ -29,6 +30,7 @@ def test_the_demo_loads_providers_benefits_service_points_uses_and_insurance_rec
     make_person("欧阳明", OUYANG_ID, zhoushan, tier="B")
     make_person("李海燕", LI_ID, ningbo, tier="E", category="high_skilled")
     config = apps.get_app_config("benefits")
+    assert isinstance(config, BenefitsConfig)
     config.demo_load(stdout=io.StringIO())
     config.demo_load(stdout=io.StringIO())  # safe to run again
     assert (

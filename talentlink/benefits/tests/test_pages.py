@@ -106,6 +106,16 @@ def test_the_office_registers_a_provider_and_its_accounts(nb_office, client_of):
     assert point.accounts.get().user.role == Role.SERVICE_POINT
 
 
+def test_a_superuser_of_no_city_is_refused_a_provider_rather_than_an_error(client_of, db):
+    admin = make_user("root", Role.TALENT, is_superuser=True)  # as the access matrix makes one
+    client = client_of(admin)
+    client.raise_request_exception = False
+    response = client.post("/benefits/providers/", {
+        "name": "宁波博物院", "kind": "scenic_spot", "credit_code": credit_code(random.Random(5), "330212"),
+    })  # fmt: skip
+    assert response.status_code == 403 and not Provider.objects.exists()
+
+
 def test_the_office_edits_and_deactivates_a_provider_and_the_change_is_audited(
     nb_office, zs_office, client_of, tianyige
 ):
@@ -194,7 +204,8 @@ def test_the_office_closes_an_ended_month_on_the_settlement_page(tianyige_free, 
     page = office.get("/benefits/settlement/?month=2026-04").content.decode()
     status = page.split('id="month-status"')[1].split("</div>")[0]
     assert 'id="close-month"' not in page and "status approved" in status and "nb-office" in status
-    assert Redemption.objects.get().settled_in.month.isoformat() == "2026-04-01"
+    settled_in = Redemption.objects.get().settled_in
+    assert settled_in is not None and settled_in.month.isoformat() == "2026-04-01"
     # A service point may not close a month: nothing changes.
     client_of(gate_user).post("/benefits/settlement/close/", {"month": "2026-05"})
     assert not Redemption.objects.filter(settled_in__month="2026-05-01").exists()
