@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 def _decoded(raw: bytes) -> tuple[str, str]:
     message = email.message_from_bytes(raw)
     subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
-    return subject, message.get_payload(decode=True).decode()
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes), "a single-part message decodes to its bytes"
+    return subject, payload.decode()
 
 
 def test_invitations_are_mailed_in_each_experts_language_with_an_absolute_link(
