@@ -52,6 +52,7 @@ SEED_MIGRATIONS = [
     "talentlink.registry.migrations.0009_import_quality_policy",
     "talentlink.credentials.migrations.0002_seed_catalogue",
     "talentlink.experts.migrations.0003_seed_fields_and_targets",
+    "talentlink.indicators.migrations.0002_seed_action_plan",
 ]
 
 

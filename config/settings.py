@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "axes",
     "talentlink.core",
     "talentlink.registry",
+    "talentlink.indicators",
     "talentlink.credentials",
     "talentlink.experts",
     "talentlink.benefits",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("experts/", include("talentlink.experts.urls")),
     path("benefits/", include("talentlink.benefits.urls")),
     path("code/", include("talentlink.talentcode.urls")),
+    path("targets/", include("talentlink.indicators.urls")),
     path("", include("talentlink.core.urls")),
 ]
 # Uploaded files (city exports, licence scans) hold personal data: they are never served as

@@ -1,4 +1,4 @@
-"""Back office of the expert pool: the field taxonomy and the plan's targets as data, and
+"""Back office of the expert pool: the field taxonomy as data, and
 read access to profiles, committees, studios and rounds (changes go through the pages)."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from talentlink.experts.models import (
     Expert,
     ExpertImport,
     Field,
-    PlanTarget,
     ReviewRound,
     Studio,
 )
@@ -23,12 +22,6 @@ from talentlink.experts.models import (
 class FieldAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "name_en", "parent", "position", "is_active"]
     list_editable = ["position", "is_active"]
-
-
-@admin.register(PlanTarget)
-class PlanTargetAdmin(admin.ModelAdmin):
-    list_display = ["indicator", "year", "value", "source"]
-    list_filter = ["indicator"]
 
 
 @admin.register(Expert)

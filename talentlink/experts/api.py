@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
+from talentlink.core import permissions
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.exports import xlsx_response
@@ -53,7 +54,6 @@ from talentlink.experts.schemas import (
     RoundOut,
     StudioIn,
     StudioOut,
-    TargetOut,
     WorkloadOut,
 )
 
@@ -173,18 +173,18 @@ def import_errors(request: AuthedRequest, import_id: int) -> list[dict[str, Any]
     return error_report_dicts(selectors.expert_import_error_rows(record=record))
 
 
-# --- Committees, studios, targets --------------------------------------------------------------
+# --- Committees and studios --------------------------------------------------------------------
 
 
-def _require_targets(request: AuthedRequest) -> None:
-    if not policy.can_see_targets(request.user):
+def _require_committee_reader(request: AuthedRequest) -> None:
+    if not permissions.sees_targets(request.user):
         raise NotAllowed(_("This page is for city staff, organisers and observers."))
 
 
 @router.get("/committees", response=list[CommitteeOut])
-def committee_list(request: AuthedRequest) -> list[Committee]:
+def committee_list(request: AuthedRequest) -> Sequence[Committee]:
     # CommitteeOut lists the members to those who may see them, not to the province observer.
-    _require_targets(request)
+    _require_committee_reader(request)
     committees = list(selectors.committees_overview())
     if policy.sees_experts(request.user):
         selectors.experts_named(
@@ -226,7 +226,7 @@ def committee_member_add(request: AuthedRequest, committee_id: int, body: Member
 @router.get("/studios", response=list[StudioOut])
 def studio_list(request: AuthedRequest) -> list[Studio]:
     # StudioOut names the leaders to those who may see them; the province observer gets their city.
-    _require_targets(request)
+    _require_committee_reader(request)
     studios = list(selectors.studios_overview())
     if policy.sees_experts(request.user):
         selectors.experts_named(
@@ -269,18 +269,6 @@ def commission_add(request: AuthedRequest, studio_id: int, body: CommissionIn) -
         ended_on=body.ended_on,
     )
     return Status(201, selectors.studios_overview().get(pk=studio.pk))
-
-
-@router.get("/targets", response=list[TargetOut])
-def targets(request: HttpRequest):
-    _require_targets(request)
-    return [
-        {"indicator": t.indicator, "label": t.label, "actual": t.actual,
-         "targets": {year: value for year, value, _met in t.targets},
-         "next_year": t.next_target[0] if t.next_target else None,
-         "next_value": t.next_target[1] if t.next_target else None}
-        for t in selectors.targets_progress()
-    ]  # fmt: skip
 
 
 # --- Review rounds -------------------------------------------------------------------------------
@@ -352,7 +340,7 @@ def round_export(request: AuthedRequest, round_id: int) -> FileResponse:
 
 
 @router.get("/workloads", response=list[WorkloadOut])
-def workloads(request: AuthedRequest, page: Query[LongPage], region: str = "") -> list[Expert]:
+def workloads(request: AuthedRequest, page: Query[LongPage], region: str = "") -> Sequence[Expert]:
     qs = selectors.workloads(user=request.user, region_id=region_get(code=region).pk if region else None)
     shown = list(page.of(qs))
     selectors.experts_named(

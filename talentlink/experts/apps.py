@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core.http import AuthedRequest
 from talentlink.core.navigation import DeskPanel, NavItem
 
 
@@ -14,7 +15,7 @@ class ExpertsConfig(AppConfig):
     name = "talentlink.experts"
     verbose_name = _("Expert pool")
 
-    def navigation(self, request: HttpRequest) -> list[NavItem]:
+    def navigation(self, request: AuthedRequest) -> list[NavItem]:
         from talentlink.core import permissions
         from talentlink.experts import policy
 
@@ -22,7 +23,7 @@ class ExpertsConfig(AppConfig):
         items = []
         if policy.can_search(user):
             items.append(NavItem(str(_("Experts")), reverse("experts:search")))
-        if policy.can_see_targets(user):
+        if permissions.sees_targets(user):
             items.append(NavItem(str(_("Committees")), reverse("experts:committees")))
             items.append(NavItem(str(_("Studios")), reverse("experts:studios")))
         if permissions.is_organiser(user) or permissions.is_office(user):
@@ -45,6 +46,13 @@ class ExpertsConfig(AppConfig):
         from talentlink.experts.demo import demo_load
 
         demo_load(stdout=stdout)
+
+    # The targets capability's seam (talentlink/indicators): what the pool counts of the plans.
+    def indicator_actuals(self, *, on: Any) -> dict[str, int]:
+        from talentlink.experts.selectors import plan_counts
+
+        counts = plan_counts(on=on)
+        return {"experts.joint_committees": counts.joint_committees, "experts.studios": counts.studios}
 
     # Linkage's propagation seam (registry/linkage/propagation.py): one human, one expert profile.
     def person_merged(self, *, source_id: int, target_id: int, change: Any) -> dict[str, Any]:

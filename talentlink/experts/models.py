@@ -291,28 +291,6 @@ class Commission(models.Model):
         return self.title
 
 
-class PlanTarget(models.Model):
-    """A target of the action plan (e.g. joint committees: 2 in 2020, 3 in 2022, 5 in 2025)."""
-
-    class Indicator(models.TextChoices):
-        COMMITTEES = "committees", _("Joint expert committees")
-        STUDIOS = "studios", _("Leader studios")
-
-    indicator = models.CharField(_("indicator"), max_length=20, choices=Indicator)
-    year = models.PositiveSmallIntegerField(_("year"))
-    value = models.PositiveIntegerField(_("target"))
-    source = models.CharField(_("source"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["indicator", "year"]
-        verbose_name = _("plan target")
-        verbose_name_plural = _("plan targets")
-        constraints = [models.UniqueConstraint(fields=["indicator", "year"], name="plan_target_once")]
-
-    def __str__(self) -> str:
-        return f"{self.get_indicator_display()} {self.year}: {self.value}"
-
-
 # --- Review rounds ----------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from talentlink.core import permissions
 from talentlink.core.errors import NotAllowed
 from talentlink.core.models import Role, User
 from talentlink.experts.models import Expert, ReviewRound
+from talentlink.registry.selectors import person_is_own, person_own
 
 
 def can_search(user: User) -> bool:
@@ -23,10 +24,6 @@ def can_search(user: User) -> bool:
 def can_manage_pool(user: User) -> bool:
     """Committees, studios, imports: talent offices of either city."""
     return permissions.is_office(user)
-
-
-def can_see_targets(user: User) -> bool:
-    return permissions.sees_aggregates(user) or permissions.is_organiser(user)
 
 
 def sees_experts(user: User) -> bool:
@@ -42,10 +39,17 @@ def is_organiser(user: User) -> bool:
 
 
 def expert_of(user: User) -> Expert | None:
-    """The expert profile of a talent's own account, if they have one."""
+    """The expert profile of a talent's own person (:func:`person_own`, which follows merges),
+    if they have one."""
     if not user.is_authenticated or user.role != Role.TALENT:
         return None
-    return Expert.objects.select_related("person", "region").filter(person__account=user).first()
+    own = person_own(user=user)
+    return Expert.objects.select_related("person", "region").filter(person=own).first() if own else None
+
+
+def is_own_profile(user: User | None, expert: Expert) -> bool:
+    """The profile is the talent's own: its person is theirs (after merges too)."""
+    return person_is_own(user=user, person=expert.person)
 
 
 def staff_may_edit(user: User, expert: Expert) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -183,9 +184,10 @@ def round_matrices(*, review_round: ReviewRound, experts: list[Expert] | None = 
 def _field_overlap(projects: list[ReviewProject], experts: list[Expert]) -> np.ndarray:
     """Share of each project's fields that each expert covers."""
     columns: dict[int, int] = {}
+    groups: tuple[Sequence[ReviewProject | Expert], ...] = (projects, experts)
     cells = [
         [(row, columns.setdefault(f.pk, len(columns))) for row, x in enumerate(items) for f in x.fields.all()]
-        for items in (projects, experts)
+        for items in groups
     ]
     project_fields = np.zeros((len(projects), len(columns) or 1))
     expert_fields = np.zeros((len(experts), len(columns) or 1))
@@ -464,7 +466,12 @@ def _invite(seats: list[Assignment]) -> None:
     for seat in seats:
         seat.status, seat.invited_at = Assignment.Status.INVITED, now
     Assignment.objects.bulk_update(seats, ["status", "invited_at"])
-    transaction.on_commit(lambda: [invitation_notify(seat=s) for s in seats])
+
+    def notify() -> None:
+        for seat in seats:
+            invitation_notify(seat=seat)
+
+    transaction.on_commit(notify)
 
 
 def invitation_notify(*, seat: Assignment) -> None:
@@ -485,8 +492,7 @@ def invitation_notify(*, seat: Assignment) -> None:
 @transaction.atomic
 def invitation_respond(*, access: Access, seat: Assignment, accept: bool, reason: str = "") -> Assignment:
     """The invited expert accepts, or declines with a reason; the organiser learns of a decline."""
-    user = access.user
-    if user is None or seat.expert.person.account_id != user.pk:
+    if not policy.is_own_profile(access.user, seat.expert):
         raise NotAllowed(_("Only the invited expert may answer this invitation."))
     seat = (
         Assignment.objects.select_for_update().select_related("round__organiser", "project").get(pk=seat.pk)
@@ -540,8 +546,7 @@ def panel_refill(*, access: Access, review_round: ReviewRound) -> list[Assignmen
 @transaction.atomic
 def review_submit(*, access: Access, seat: Assignment, score: int, comment: str) -> Assignment:
     """The expert's review of a project they accepted: a score out of 100 and a comment."""
-    user = access.user
-    if user is None or seat.expert.person.account_id != user.pk:
+    if not policy.is_own_profile(access.user, seat.expert):
         raise NotAllowed(_("Only the expert on this panel may review the project."))
     if seat.status != Assignment.Status.ACCEPTED:
         raise Conflict(_("Accept the invitation before reviewing."), code="not_accepted")

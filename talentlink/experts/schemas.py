@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 from ninja import Schema
 from pydantic import Field
@@ -24,14 +24,11 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 
-class _Cities(TypedDict):
-    cities: int  # committees_overview's annotation: distinct cities of the active members
-
-
-def _sees_experts(context: dict[str, Any]) -> bool:
+def _sees_experts(context: dict[str, Any] | None) -> bool:
     """Whether the reader of this answer may see which experts it names (the province observer
-    may not: they see counts and cities only)."""
-    return policy.sees_experts(context["request"].user)
+    may not: they see counts and cities only). Read without a request, the answer names nobody."""
+    request = (context or {}).get("request")
+    return request is not None and policy.sees_experts(request.user)
 
 
 class FieldOut(Schema):
@@ -135,7 +132,7 @@ class CommitteeOut(Schema):
     members: list[MemberOut]  # empty for the province observer, who sees the counts only
 
     @staticmethod
-    def resolve_joint(committee: WithAnnotations[Committee, _Cities]) -> bool:
+    def resolve_joint(committee: WithAnnotations[Committee, selectors.CommitteeCities]) -> bool:
         return committee.cities >= 2
 
     @staticmethod
@@ -143,7 +140,7 @@ class CommitteeOut(Schema):
         return len(committee.memberships.all())
 
     @staticmethod
-    def resolve_members(committee: Committee, context: dict[str, Any]) -> list[CommitteeMember]:
+    def resolve_members(committee: Committee, context: dict[str, Any] | None) -> list[CommitteeMember]:
         return list(committee.memberships.all()) if _sees_experts(context) else []
 
 
@@ -183,11 +180,11 @@ class StudioOut(Schema):
     commissions: list[CommissionOut]
 
     @staticmethod
-    def resolve_leader_id(studio: Studio, context: dict[str, Any]) -> int | None:
+    def resolve_leader_id(studio: Studio, context: dict[str, Any] | None) -> int | None:
         return studio.leader_id if _sees_experts(context) else None
 
     @staticmethod
-    def resolve_leader(studio: Studio, context: dict[str, Any]) -> str | None:
+    def resolve_leader(studio: Studio, context: dict[str, Any] | None) -> str | None:
         return studio.leader.person.name if _sees_experts(context) else None
 
     @staticmethod
@@ -211,15 +208,6 @@ class CommissionIn(Schema):
     client_region: str  # region code
     started_on: dt.date
     ended_on: dt.date | None = None
-
-
-class TargetOut(Schema):
-    indicator: str
-    label: str
-    actual: int
-    targets: dict[int, int]
-    next_year: int | None
-    next_value: int | None
 
 
 class RoundIn(Schema):

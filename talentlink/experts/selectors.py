@@ -1,4 +1,4 @@
-"""Reads of the expert pool: search, profiles, committees, studios, targets, rounds, workloads.
+"""Reads of the expert pool: search, profiles, committees, studios, plan counts, rounds, workloads.
 
 Profiles carry personal data (name, employer, title, biography; never ID numbers or contact
 details on screen): reads of a profile, of result lists and of every page or answer naming experts
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Case,
@@ -38,12 +38,14 @@ from talentlink.experts.models import (
     CommitteeMember,
     Expert,
     ExpertImport,
-    PlanTarget,
     ReviewProject,
     ReviewRound,
     Studio,
 )
 from talentlink.registry.models import Person
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # --- Search and profiles --------------------------------------------------------------------
 
@@ -139,7 +141,19 @@ def experts_named(
         )  # fmt: skip
 
 
-def expert_workload(*, expert: Expert) -> list[dict[str, Any]]:
+class RoundLoad(TypedDict):
+    """One row of :func:`expert_workload`: a round and the expert's seats in it, by status."""
+
+    round_id: int
+    round__name: str
+    round__deadline: dt.date
+    invited: int
+    accepted: int
+    declined: int
+    reviewed: int
+
+
+def expert_workload(*, expert: Expert) -> list[RoundLoad]:
     """The expert's seats in every round, by status (what they have taken on across rounds)."""
     rows = (
         Assignment.objects.filter(expert=expert)
@@ -172,7 +186,7 @@ def expert_import_error_rows(*, record: ExpertImport) -> Iterator[tuple[Any, ...
     return record.error_report_rows()
 
 
-# --- Committees, studios and the plan's targets ---------------------------------------------
+# --- Committees, studios and what the plan counts of them ------------------------------------
 
 
 # A membership counts while its expert's person is active: a merge leaves the retired profile's
@@ -180,7 +194,11 @@ def expert_import_error_rows(*, record: ExpertImport) -> Iterator[tuple[Any, ...
 ACTIVE_MEMBER = Q(memberships__expert__person__status=Person.Status.ACTIVE)
 
 
-def committees_overview() -> QuerySet[Committee]:
+class CommitteeCities(TypedDict):
+    cities: int  # distinct cities of the committee's active members
+
+
+def committees_overview() -> QuerySet[WithAnnotations[Committee, CommitteeCities]]:
     """Committees with their members (and each member's city) and the number of cities."""
     members = (
         CommitteeMember.objects.filter(expert__person__status=Person.Status.ACTIVE)
@@ -235,34 +253,6 @@ def plan_counts(*, on: dt.date | None = None) -> PlanCounts:
         studios=Studio.objects.filter(established_on__lte=on).count(),
         committee_members_by_city={row["expert__region__code"]: row["n"] for row in members},
     )
-
-
-@dataclass(frozen=True)
-class TargetProgress:
-    indicator: str
-    label: str
-    actual: int
-    targets: list[tuple[int, int, bool]]  # (year, target, met)
-    next_target: tuple[int, int] | None
-
-
-def targets_progress(*, on: dt.date | None = None) -> list[TargetProgress]:
-    """Joint committees and leader studios beside the action plan's targets for 2020–2025."""
-    on = on or timezone.localdate()
-    counts = plan_counts(on=on)
-    actual = {
-        PlanTarget.Indicator.COMMITTEES: counts.joint_committees,
-        PlanTarget.Indicator.STUDIOS: counts.studios,
-    }
-    out = []
-    for indicator in PlanTarget.Indicator:
-        targets = list(PlanTarget.objects.filter(indicator=indicator).order_by("year"))
-        achieved = [(t.year, t.value, actual[indicator] >= t.value) for t in targets]
-        upcoming = next(((t.year, t.value) for t in targets if t.year >= on.year), None)
-        out.append(
-            TargetProgress(indicator.value, str(indicator.label), actual[indicator], achieved, upcoming)
-        )
-    return out
 
 
 # --- Review rounds --------------------------------------------------------------------------
@@ -354,7 +344,17 @@ def panel_export_rows(*, access: Access, review_round: ReviewRound) -> Iterator[
         )  # fmt: skip
 
 
-def workloads(*, user: User, region_id: int | None = None) -> QuerySet[Expert]:
+class SeatCounts(TypedDict):
+    """What :func:`workloads` counts for each expert, across all rounds."""
+
+    rounds: int
+    invited: int
+    accepted: int
+    declined: int
+    reviewed: int
+
+
+def workloads(*, user: User, region_id: int | None = None) -> QuerySet[WithAnnotations[Expert, SeatCounts]]:
     """Experts with seats in any round, with their counts by status across all rounds."""
     if not (permissions.is_office(user) or permissions.is_organiser(user)):
         raise NotAllowed(_("Only organisers and talent offices see expert workloads."))
@@ -396,11 +396,10 @@ def desk_figures(*, user: User) -> dict[str, Any]:
     if expert is not None:
         figures["pending"] = expert.assignments.filter(status=Assignment.Status.INVITED).count()
         figures["accepted"] = expert.assignments.filter(status=Assignment.Status.ACCEPTED).count()
-    if policy.can_see_targets(user):
+    if permissions.sees_targets(user):
         figures["experts"] = dict(
             experts_active().values_list("region__name").annotate(n=Count("id")).order_by("region__position")
         )
-        figures["targets"] = targets_progress()
         # The observer sees the pool's counts but may not search it: no link for them.
         figures["searchable"] = policy.can_search(user)
     if policy.is_organiser(user) and not permissions.is_superuser(user):

@@ -91,7 +91,7 @@ def expert_create(*, access: Access, person: Person, region: Region, **profile: 
 def expert_update(*, access: Access, expert: Expert, changes: dict[str, Any]) -> Expert:
     """Change a profile: the expert themselves (their own fields and text) or their city's office."""
     user = access.user
-    own = user is not None and expert.person.account_id == user.pk
+    own = policy.is_own_profile(user, expert)
     allowed = STAFF_EDITABLE if user is not None and policy.staff_may_edit(user, expert) else (
         SELF_EDITABLE if own else frozenset()
     )  # fmt: skip
@@ -117,7 +117,7 @@ def expert_update(*, access: Access, expert: Expert, changes: dict[str, Any]) ->
 
 def _require_editor(access: Access, expert: Expert) -> None:
     user = access.user
-    if user is None or not (policy.staff_may_edit(user, expert) or expert.person.account_id == user.pk):
+    if user is None or not (policy.staff_may_edit(user, expert) or policy.is_own_profile(user, expert)):
         raise NotAllowed(_("Only the expert or their city's talent office may change this profile."))
 
 
@@ -317,12 +317,12 @@ PROFILE_STATE = (
     "region_id", "source_key", "employer_name", "employer_credit_code", "title", "title_level", "keywords",
     "biography", "search_document",
 )  # fmt: skip
-ROLE_RANK = {
+ROLE_RANK: dict[str, int] = {
     CommitteeMember.Role.MEMBER: 0,
     CommitteeMember.Role.VICE_CHAIR: 1,
     CommitteeMember.Role.CHAIR: 2,
 }
-SEAT_RANK = {
+SEAT_RANK: dict[str, int] = {
     Assignment.Status.DECLINED: 0, Assignment.Status.PROPOSED: 1, Assignment.Status.INVITED: 2,
     Assignment.Status.ACCEPTED: 3,
 }  # fmt: skip
@@ -481,6 +481,7 @@ def _profiles_part(moved: dict[str, Any]) -> None:
         CommitteeMember.objects.filter(pk=pk).update(role=role, joined_on=joined_on)
     for row in serializers.deserialize("json", json.dumps(moved.get("seats_dropped", []))):
         seat = row.object
+        assert isinstance(seat, Assignment)  # seats_dropped holds serialized seats only
         if not Assignment.objects.filter(project_id=seat.project_id, expert_id=seat.expert_id).exists():
             row.save()
     target = Expert.objects.get(pk=target_id)

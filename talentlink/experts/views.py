@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +16,7 @@ from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed
 from talentlink.core.exports import xlsx_response
 from talentlink.core.forms import add_domain_error
+from talentlink.core.http import AuthedRequest
 from talentlink.core.tabular import ERROR_REPORT_HEADERS
 from talentlink.core.views import query_without_page
 from talentlink.experts import imports, policy, review, selectors, services
@@ -41,7 +42,7 @@ from talentlink.experts.models import Assignment, CommitteeMember, DeclaredConfl
 
 
 @login_required
-def expert_search(request: HttpRequest) -> HttpResponse:
+def expert_search(request: AuthedRequest) -> HttpResponse:
     policy.require_search(request.user)
     form = ExpertSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -58,7 +59,7 @@ def expert_search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def expert_detail(request: HttpRequest, expert_id: int) -> HttpResponse:
+def expert_detail(request: AuthedRequest, expert_id: int) -> HttpResponse:
     expert = selectors.expert_get(access=Access.from_request(request), expert_id=expert_id)
     return render(request, "experts/expert_detail.html", {
         "expert": expert, "can_edit": policy.staff_may_edit(request.user, expert),
@@ -72,7 +73,7 @@ def _profile_initial(expert) -> dict:
 
 
 @login_required
-def expert_edit(request: HttpRequest, expert_id: int) -> HttpResponse:
+def expert_edit(request: AuthedRequest, expert_id: int) -> HttpResponse:
     access = Access.from_request(request)
     expert = selectors.expert_get(access=access, expert_id=expert_id)
     if not policy.staff_may_edit(request.user, expert):
@@ -90,7 +91,7 @@ def expert_edit(request: HttpRequest, expert_id: int) -> HttpResponse:
 
 
 @login_required
-def my_profile(request: HttpRequest) -> HttpResponse:
+def my_profile(request: AuthedRequest) -> HttpResponse:
     """The expert's own page: profile, declared conflicts, invitations and reviews."""
     expert = policy.expert_of(request.user)
     if expert is None:
@@ -114,7 +115,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def conflict_declare(request: HttpRequest) -> HttpResponse:
+def conflict_declare(request: AuthedRequest) -> HttpResponse:
     expert = policy.expert_of(request.user)
     if expert is None:
         raise NotAllowed(_("Only experts declare conflicts of interest here."))
@@ -130,7 +131,7 @@ def conflict_declare(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def relation_add(request: HttpRequest) -> HttpResponse:
+def relation_add(request: AuthedRequest) -> HttpResponse:
     """The expert records a co-project, co-authorship or relative (a person of the registry)."""
     expert = policy.expert_of(request.user)
     if expert is None:
@@ -152,7 +153,7 @@ def relation_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def conflict_withdraw(request: HttpRequest, conflict_id: int) -> HttpResponse:
+def conflict_withdraw(request: AuthedRequest, conflict_id: int) -> HttpResponse:
     conflict = get_object_or_404(
         DeclaredConflict.objects.select_related("expert__person", "expert__region"), pk=conflict_id
     )
@@ -165,7 +166,7 @@ def conflict_withdraw(request: HttpRequest, conflict_id: int) -> HttpResponse:
 
 
 @login_required
-def import_list(request: HttpRequest) -> HttpResponse:
+def import_list(request: AuthedRequest) -> HttpResponse:
     policy.require_pool_manager(request.user)
     form = ExpertImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -184,14 +185,14 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_detail(request: AuthedRequest, import_id: int) -> HttpResponse:
     record = selectors.expert_import_get(user=request.user, import_id=import_id)
     errors = list(selectors.expert_import_error_rows(record=record))[:200]
     return render(request, "experts/import_detail.html", {"record": record, "errors": errors})
 
 
 @login_required
-def import_errors_xlsx(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_errors_xlsx(request: AuthedRequest, import_id: int) -> FileResponse:
     record = selectors.expert_import_get(user=request.user, import_id=import_id)
     return xlsx_response(
         filename=f"expert-import-{record.pk}-errors.xlsx", sheet="errors",
@@ -199,12 +200,12 @@ def import_errors_xlsx(request: HttpRequest, import_id: int) -> HttpResponse:
     )  # fmt: skip
 
 
-# --- Committees, studios, targets -------------------------------------------------------------
+# --- Committees and studios -------------------------------------------------------------------
 
 
 @login_required
-def committee_list(request: HttpRequest) -> HttpResponse:
-    if not policy.can_see_targets(request.user):
+def committee_list(request: AuthedRequest) -> HttpResponse:
+    if not permissions.sees_targets(request.user):
         raise NotAllowed(_("This page is for city staff, organisers and observers."))
     form = CommitteeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -224,12 +225,12 @@ def committee_list(request: HttpRequest) -> HttpResponse:
         )  # fmt: skip
     return render(request, "experts/committee_list.html", {
         "committees": committees, "form": form, "names": names,
-        "can_manage": policy.can_manage_pool(request.user), "targets": selectors.targets_progress(),
+        "can_manage": policy.can_manage_pool(request.user),
     })  # fmt: skip
 
 
 @login_required
-def committee_detail(request: HttpRequest, committee_id: int) -> HttpResponse:
+def committee_detail(request: AuthedRequest, committee_id: int) -> HttpResponse:
     if not policy.can_search(request.user):
         raise NotAllowed(_("This page is for city staff and organisers."))
     committee = get_object_or_404(selectors.committees_overview(), pk=committee_id)
@@ -255,7 +256,7 @@ def committee_detail(request: HttpRequest, committee_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_remove(request: AuthedRequest, member_id: int) -> HttpResponse:
     member = get_object_or_404(CommitteeMember.objects.select_related("committee"), pk=member_id)
     services.committee_member_remove(access=Access.from_request(request), member=member)
     messages.success(request, _("Member removed."))
@@ -263,8 +264,8 @@ def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @login_required
-def studio_list(request: HttpRequest) -> HttpResponse:
-    if not policy.can_see_targets(request.user):
+def studio_list(request: AuthedRequest) -> HttpResponse:
+    if not permissions.sees_targets(request.user):
         raise NotAllowed(_("This page is for city staff, organisers and observers."))
     form = StudioForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -283,13 +284,13 @@ def studio_list(request: HttpRequest) -> HttpResponse:
         )  # fmt: skip
     return render(request, "experts/studio_list.html", {
         "studios": studios, "form": form, "names": names,
-        "can_manage": policy.can_manage_pool(request.user), "targets": selectors.targets_progress(),
+        "can_manage": policy.can_manage_pool(request.user),
     })  # fmt: skip
 
 
 @login_required
-def studio_detail(request: HttpRequest, studio_id: int) -> HttpResponse:
-    if not policy.can_see_targets(request.user):
+def studio_detail(request: AuthedRequest, studio_id: int) -> HttpResponse:
+    if not permissions.sees_targets(request.user):
         raise NotAllowed(_("This page is for city staff, organisers and observers."))
     studio = get_object_or_404(selectors.studios_overview(), pk=studio_id)
     form = CommissionForm(request.POST or None)
@@ -316,7 +317,7 @@ def studio_detail(request: HttpRequest, studio_id: int) -> HttpResponse:
 
 
 @login_required
-def round_list(request: HttpRequest) -> HttpResponse:
+def round_list(request: AuthedRequest) -> HttpResponse:
     if not (permissions.is_organiser(request.user) or permissions.is_office(request.user)):
         raise NotAllowed(_("This page is for review organisers and talent offices."))
     form = RoundForm(request.POST or None)
@@ -333,7 +334,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-def _round_context(request: HttpRequest, review_round) -> dict:
+def _round_context(request: AuthedRequest, review_round) -> dict:
     counts = selectors.round_status_counts(review_round=review_round)
     manages = permissions.organises_region(request.user, review_round.region_id)
     projects = selectors.round_panels(review_round=review_round)
@@ -351,7 +352,7 @@ def _round_context(request: HttpRequest, review_round) -> dict:
 
 
 @login_required
-def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+def round_detail(request: AuthedRequest, round_id: int) -> HttpResponse:
     review_round = selectors.round_get(user=request.user, round_id=round_id)
     form = ProjectForm(request.POST or None, initial={"region": review_round.region_id})
     if request.method == "POST" and form.is_valid():
@@ -383,7 +384,7 @@ ROUND_ACTIONS = {
 
 @login_required
 @require_POST
-def round_action(request: HttpRequest, round_id: int, action: str) -> HttpResponse:
+def round_action(request: AuthedRequest, round_id: int, action: str) -> HttpResponse:
     """Propose, invite or re-fill; with htmx only the panels are swapped in place."""
     review_round = selectors.round_get(user=request.user, round_id=round_id)
     service, done = ROUND_ACTIONS[action]
@@ -399,7 +400,7 @@ def round_action(request: HttpRequest, round_id: int, action: str) -> HttpRespon
 
 
 @login_required
-def round_export(request: HttpRequest, round_id: int) -> HttpResponse:
+def round_export(request: AuthedRequest, round_id: int) -> FileResponse:
     review_round = selectors.round_get(user=request.user, round_id=round_id)
     rows = selectors.panel_export_rows(access=Access.from_request(request), review_round=review_round)
     return xlsx_response(filename=f"review-round-{review_round.pk}-panels.xlsx", sheet=_("Panels"),
@@ -407,7 +408,7 @@ def round_export(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 @login_required
-def workloads(request: HttpRequest) -> HttpResponse:
+def workloads(request: AuthedRequest) -> HttpResponse:
     qs = selectors.workloads(user=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     selectors.experts_named(
@@ -420,16 +421,14 @@ def workloads(request: HttpRequest) -> HttpResponse:
 # --- The expert's answers ---------------------------------------------------------------------
 
 
-def _own_seat(request: HttpRequest, seat_id: int) -> Assignment:
-    return get_object_or_404(
-        Assignment.objects.select_related("round", "project__region", "expert__person"),
-        pk=seat_id, expert__person__account=request.user,
-    )  # fmt: skip
+def _own_seat(request: AuthedRequest, seat_id: int) -> Assignment:
+    seats = selectors.seats_own(user=request.user)
+    return get_object_or_404(seats.select_related("round", "project__region", "expert__person"), pk=seat_id)
 
 
 @login_required
 @require_POST
-def seat_respond(request: HttpRequest, seat_id: int) -> HttpResponse:
+def seat_respond(request: AuthedRequest, seat_id: int) -> HttpResponse:
     seat = _own_seat(request, seat_id)
     form = RespondForm(request.POST)
     error = None
@@ -454,7 +453,7 @@ def seat_respond(request: HttpRequest, seat_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def seat_review(request: HttpRequest, seat_id: int) -> HttpResponse:
+def seat_review(request: AuthedRequest, seat_id: int) -> HttpResponse:
     seat = _own_seat(request, seat_id)
     form = ReviewForm(request.POST)
     if form.is_valid():

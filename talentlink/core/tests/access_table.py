@@ -86,7 +86,7 @@ TALENTS = {"talent": YES, "expert": YES}
 APPLICATION_READERS = {"superuser": YES, "office": CITY, "hr": CITY, "talent": OWN, "employer": OWN}
 HR_OF_CITY = {"superuser": YES, "hr": CITY}
 POOL_READERS = {"superuser": YES, "office": YES, "hr": YES, "organiser": YES}  # the shared expert pool
-TARGET_READERS = {**POOL_READERS, "observer": YES}  # committees, studios and the plan's targets
+TARGET_READERS = {**POOL_READERS, "observer": YES}  # committees, studios and the plans' targets
 ROUND_ORGANISER = {"superuser": YES, "organiser": OWN}
 ROUND_READERS = {"superuser": YES, "organiser": OWN, "office": YES}  # offices follow every round
 USAGE_READERS = {"superuser": YES, "office": YES, "observer": YES, "provider": YES}
@@ -162,6 +162,7 @@ PAGES: dict[str, Rule] = {
     "POST credentials:notification_read": only(talent=OWN),
     "POST credentials:notifications_read_all": logged_in(),  # the reader's own
     # experts: the shared pool, committees and studios, review rounds, the expert's answers
+    "GET indicators:targets": only(**TARGET_READERS),
     "GET experts:search": only(**POOL_READERS),
     "GET experts:detail": only(**POOL_READERS, expert=OWN),
     "GET experts:edit": only(**OFFICE_OF_CITY),
@@ -346,9 +347,9 @@ API: dict[str, Rule] = {
     "POST /api/experts/committees": only(**OFFICE),
     "POST /api/experts/committees/{committee_id}/members": only(**OFFICE),
     "GET /api/experts/studios": only(**TARGET_READERS),
+    "GET /api/indicators/targets": only(**TARGET_READERS),
     "POST /api/experts/studios": only(**OFFICE),
     "POST /api/experts/studios/{studio_id}/commissions": only(**OFFICE),
-    "GET /api/experts/targets": only(**TARGET_READERS),
     "GET /api/experts/rounds": lists(superuser=YES, office=YES, organiser=YES),
     "POST /api/experts/rounds": only(organiser=YES),
     "GET /api/experts/rounds/{round_id}": only(**ROUND_READERS),

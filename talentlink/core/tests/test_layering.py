@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]  # talentlink/
 LAYERS = {
     "core": 0,
     "registry": 1,
+    "indicators": 1,  # the plans' targets: counts come through the indicator_actuals hook
     "credentials": 2,
     "experts": 2,
     "talentcode": 2,

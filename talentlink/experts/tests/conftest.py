@@ -20,6 +20,7 @@ from talentlink.registry.models import Person
 SEED_MIGRATIONS = [
     "talentlink.core.migrations.0002_seed_regions",
     "talentlink.experts.migrations.0003_seed_fields_and_targets",
+    "talentlink.indicators.migrations.0002_seed_action_plan",
 ]
 
 
@@ -83,6 +84,13 @@ def zs_organiser(zhoushan) -> User:
 
 def access_of(user: User) -> Access:
     return Access.system(user=user)
+
+
+def account_of(expert: Expert) -> User:
+    """The expert's own account, which every expert who answers in a test has."""
+    account = expert.person.account
+    assert account is not None, f"{expert} has no account"
+    return account
 
 
 TOMORROW = dt.date.today() + dt.timedelta(days=30)

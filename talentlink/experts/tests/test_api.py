@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from conftest import make_user
 from talentlink.core.models import Role
 from talentlink.experts.models import Assignment, Expert
-from talentlink.experts.tests.conftest import TOMORROW
+from talentlink.experts.tests.conftest import TOMORROW, account_of
 
 
 @pytest.fixture
@@ -66,12 +66,13 @@ def test_committees_are_created_and_staffed_across_cities(client_of, nb_office, 
     client.post(url, {"expert_id": experts[0].pk, "role": "chair"}, content_type="application/json")
     answer = client.post(url, {"expert_id": experts[1].pk}, content_type="application/json")
     assert answer.json()["joint"] is True and len(answer.json()["members"]) == 2
-    targets = {t["indicator"]: t for t in client.get("/api/experts/targets").json()}
-    assert targets["committees"]["actual"] == 1 and targets["committees"]["targets"] == {
-        "2020": 2,
-        "2022": 3,
-        "2025": 5,
-    }
+    targets = {t["code"]: t for t in client.get("/api/indicators/targets").json()}
+    committees = targets["joint-expert-committees"]
+    assert committees["actual"] == 1 and [(t["year"], t["value"]) for t in committees["targets"]] == [
+        (2020, 2),
+        (2022, 3),
+        (2025, 5),
+    ]
 
 
 def test_a_round_goes_from_proposal_to_refill_through_the_api(client_of, nb_organiser, experts) -> None:
@@ -87,7 +88,8 @@ def test_a_round_goes_from_proposal_to_refill_through_the_api(client_of, nb_orga
     assert proposed["counts"]["proposed"] == 6 and proposed["status"] == "proposed"
     organiser.post(f"/api/experts/rounds/{rnd['id']}/invite")
     seat = Assignment.objects.filter(round_id=rnd["id"]).select_related("expert__person__account").first()
-    expert = client_of(seat.expert.person.account)
+    assert seat is not None
+    expert = client_of(account_of(seat.expert))
     [invitation] = expert.get("/api/experts/invitations").json()
     declined = expert.post(f"/api/experts/invitations/{invitation['id']}/respond", {"accept": False, "reason": "回避"},
                            content_type="application/json")  # fmt: skip
@@ -122,8 +124,9 @@ def test_another_citys_organiser_cannot_touch_the_round(
 
 def test_workloads_count_seats_across_rounds(client_of, nb_office, experts) -> None:
     expert = Expert.objects.first()
+    assert expert is not None
     assert client_of(nb_office).get("/api/experts/workloads").json() == []
-    assert client_of(expert.person.account).get("/api/experts/workloads").status_code == 403
+    assert client_of(account_of(expert)).get("/api/experts/workloads").status_code == 403
     assert dt.date.today() < TOMORROW
 
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from conftest import log_in, make_user
 from talentlink.core.models import Role, User
 from talentlink.experts.models import Assignment, ReviewRound
-from talentlink.experts.tests.conftest import TOMORROW
+from talentlink.experts.tests.conftest import TOMORROW, account_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,7 +80,8 @@ def test_panels_are_proposed_invited_declined_and_refilled_through_the_pages(
 
     # An invited expert declines with a reason on their own page.
     seat = Assignment.objects.filter(round_id=round_id).select_related("expert__person__account").first()
-    declining = seat.expert.person.account
+    assert seat is not None
+    declining = account_of(seat.expert)
     log_in(page, declining)
     page.goto("/experts/me/")
     card = page.locator(f"#seat-{seat.pk}")

@@ -9,7 +9,8 @@ import pytest
 
 from conftest import make_user
 from talentlink.core.models import AuditEvent, Organisation, Role
-from talentlink.experts import review, services
+from talentlink.experts import review, selectors, services
+from talentlink.experts.schemas import CommitteeOut, StudioOut
 from talentlink.experts.tests.conftest import TOMORROW, access_of
 
 
@@ -76,6 +77,13 @@ def test_staff_see_the_names_the_observer_does_not(committee, studio, nb_office,
     assert sorted(m["name"] for m in row["members"]) == ["张委员", "王委员"]
     assert client.get("/api/experts/studios").json()[0]["leader"] == "李领军"
     assert "李领军" in client.get(f"/experts/studios/{studio.pk}/").content.decode()
+
+
+def test_a_committee_or_studio_read_without_a_request_names_nobody(committee, studio) -> None:
+    [row] = selectors.committees_overview()
+    assert CommitteeOut.from_orm(row).members == [] and CommitteeOut.from_orm(row).member_count == 2
+    leader = StudioOut.from_orm(selectors.studios_overview().get(pk=studio.pk))
+    assert (leader.leader, leader.leader_id, leader.leader_region) == (None, None, "330200")
 
 
 def _named(object_type: str, channel: str, object_id: object = "") -> list[int]:

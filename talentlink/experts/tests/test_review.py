@@ -13,7 +13,7 @@ from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import Role
 from talentlink.experts import review, selectors, services
 from talentlink.experts.models import Assignment, ReviewRound
-from talentlink.experts.tests.conftest import TOMORROW, access_of
+from talentlink.experts.tests.conftest import TOMORROW, access_of, account_of
 
 APPLICANT = "宁波海天石化有限公司"
 
@@ -143,7 +143,8 @@ def test_invitations_go_out_by_email_and_in_the_platform(
     assert {m.to[0] for m in mail.outbox} == invited_people
     assert "催化裂化节能改造" in mail.outbox[0].subject
     seat = seats_of(petro_round)[0]
-    assert selectors.invitations_of(expert=seat.expert).first().status == Assignment.Status.INVITED
+    invitation = selectors.invitations_of(expert=seat.expert).first()
+    assert invitation is not None and invitation.status == Assignment.Status.INVITED
 
 
 def test_only_the_rounds_organisers_propose(pool, petro_round, zs_organiser) -> None:
@@ -158,13 +159,13 @@ def test_a_decline_is_refilled_with_accepted_seats_kept(
     review.panel_propose(access=access, review_round=petro_round)
     review.panel_invite(access=access, review_round=petro_round)
     first, second, *_others = seats_of(petro_round)
-    review.invitation_respond(access=access_of(second.expert.person.account), seat=second, accept=True)
+    review.invitation_respond(access=access_of(account_of(second.expert)), seat=second, accept=True)
     with pytest.raises(DomainError):
-        review.invitation_respond(access=access_of(first.expert.person.account), seat=first, accept=False)
+        review.invitation_respond(access=access_of(account_of(first.expert)), seat=first, accept=False)
     with pytest.raises(NotAllowed):
-        review.invitation_respond(access=access_of(second.expert.person.account), seat=first, accept=True)
+        review.invitation_respond(access=access_of(account_of(second.expert)), seat=first, accept=True)
     with django_capture_on_commit_callbacks(execute=True):
-        review.invitation_respond(access=access_of(first.expert.person.account), seat=first, accept=False,
+        review.invitation_respond(access=access_of(account_of(first.expert)), seat=first, accept=False,
                                   reason="出差")  # fmt: skip
     assert mail.outbox[-1].to == ["organiser@example.cn"] and "出差" in mail.outbox[-1].body
     before = {(s.project_id, s.expert_id) for s in seats_of(petro_round) if s.holds_seat}
@@ -186,7 +187,7 @@ def test_an_accepted_expert_reviews_before_the_deadline(pool, petro_round) -> No
     review.panel_propose(access=access, review_round=petro_round)
     review.panel_invite(access=access, review_round=petro_round)
     seat = seats_of(petro_round)[0]
-    expert_access = access_of(seat.expert.person.account)
+    expert_access = access_of(account_of(seat.expert))
     with pytest.raises(Conflict):
         review.review_submit(access=expert_access, seat=seat, score=80, comment="")
     review.invitation_respond(access=expert_access, seat=seat, accept=True)
