@@ -32,6 +32,7 @@ from talentlink.credentials.models import (
     Recognition,
     RegistryImport,
 )
+from talentlink.registry.selectors import person_is_own, person_own
 
 # --- Contract: credentials → benefits, experts, talent code ------------------------------------
 
@@ -63,15 +64,24 @@ def level_satisfies(*, levels: set[str], required: str) -> bool:
 # --- Applications ----------------------------------------------------------------------------
 
 
+def application_is_own(*, user: User | None, application: Application) -> bool:
+    """Whether the user applied: they submitted it, or it is for their own person (after merges too)."""
+    if user is None:
+        return False
+    return application.submitted_by_id == user.pk or person_is_own(user=user, person=application.person)
+
+
 def applications_visible(*, user: User) -> QuerySet[Application]:
     """The applications this user may open."""
     qs = Application.objects.select_related(
         "kind__series", "authority", "target_region", "person", "submitted_by", "on_behalf_of"
     )
-    if user.is_superuser:
+    if permissions.is_superuser(user):
         return qs
     if user.role == Role.TALENT:
-        return qs.filter(Q(person__account=user) | Q(submitted_by=user))
+        # Through the golden person: a merge moves the applications and maybe not the account.
+        own = person_own(user=user)
+        return qs.filter(Q(person=own) | Q(submitted_by=user) if own else Q(submitted_by=user))
     if user.role == Role.EMPLOYER:
         return qs.filter(
             Q(submitted_by=user) | Q(on_behalf_of_id=user.organisation_id, on_behalf_of__isnull=False)

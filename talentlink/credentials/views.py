@@ -17,6 +17,7 @@ from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed
 from talentlink.core.exports import xlsx_response
 from talentlink.core.forms import add_domain_error
+from talentlink.core.http import AuthedRequest
 from talentlink.core.models import Role
 from talentlink.core.tabular import ERROR_REPORT_HEADERS
 from talentlink.core.views import query_without_page
@@ -36,7 +37,7 @@ APPLICANT_ROLES = {Role.TALENT, Role.EMPLOYER}
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     """The applicant's (or the reviewing city's) applications, and the talent's recognitions."""
     user = request.user
     page = Paginator(selectors.applications_visible(user=user), 25).get_page(request.GET.get("page"))
@@ -53,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def apply(request: HttpRequest) -> HttpResponse:
+def apply(request: AuthedRequest) -> HttpResponse:
     if request.user.role not in APPLICANT_ROLES:
         raise NotAllowed(_("Only a talent or their employer may apply for recognition."))
     form = ApplicationForm(request.POST or None, request.FILES or None)
@@ -75,12 +76,12 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_detail(request: AuthedRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(
         access=Access.from_request(request), application_id=application_id
     )
     user = request.user
-    applicant = user.pk in {application.submitted_by_id, application.person.account_id}
+    applicant = selectors.application_is_own(user=user, application=application)
     context = {
         "application": application,
         "reasons": [services.REFUSAL_REASONS[r] for r in application.refusal_reasons],
@@ -97,7 +98,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 
 
 @login_required
-def application_scan(request: HttpRequest, application_id: int) -> FileResponse:
+def application_scan(request: AuthedRequest, application_id: int) -> FileResponse:
     access = Access.from_request(request)
     application = selectors.application_get(access=access, application_id=application_id)
     scan = selectors.application_scan(access=access, application=application)
@@ -106,7 +107,7 @@ def application_scan(request: HttpRequest, application_id: int) -> FileResponse:
 
 @login_required
 @require_POST
-def application_decide(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_decide(request: AuthedRequest, application_id: int) -> HttpResponse:
     access = Access.from_request(request)
     application = selectors.application_get(access=access, application_id=application_id)
     form = DecisionForm(request.POST)
@@ -125,7 +126,7 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def application_supplement(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_supplement(request: AuthedRequest, application_id: int) -> HttpResponse:
     access = Access.from_request(request)
     application = selectors.application_get(access=access, application_id=application_id)
     form = SupplementForm(request.POST, request.FILES)
@@ -142,7 +143,7 @@ def application_supplement(request: HttpRequest, application_id: int) -> HttpRes
 
 
 @login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not permissions.is_hr_reviewer(user):
         raise NotAllowed(_("This page is for HR bureau reviewers."))
@@ -158,7 +159,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def registry_imports(request: HttpRequest) -> HttpResponse:
+def registry_imports(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not permissions.handles_recognition(user):
         raise NotAllowed(_("This page is for HR bureau and talent office staff."))
@@ -177,14 +178,14 @@ def registry_imports(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def registry_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+def registry_import_detail(request: AuthedRequest, import_id: int) -> HttpResponse:
     batch = selectors.registry_import_get(user=request.user, import_id=import_id)
     errors = list(selectors.registry_import_error_rows(batch=batch))[:200]
     return render(request, "credentials/registry_import_detail.html", {"batch": batch, "errors": errors})
 
 
 @login_required
-def registry_import_errors_xlsx(request: HttpRequest, import_id: int) -> HttpResponse:
+def registry_import_errors_xlsx(request: AuthedRequest, import_id: int) -> FileResponse:
     batch = selectors.registry_import_get(user=request.user, import_id=import_id)
     return xlsx_response(
         filename=f"certificate-list-{batch.pk}-errors.xlsx", sheet="errors",
@@ -205,7 +206,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "credentials/verify.html", {"form": form, "results": results})
 
 
-def _statistics(request: HttpRequest) -> tuple[StatisticsFilterForm, list[selectors.StatRow]]:
+def _statistics(request: AuthedRequest) -> tuple[StatisticsFilterForm, list[selectors.StatRow]]:
     form = StatisticsFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.recognition_statistics(
@@ -216,7 +217,7 @@ def _statistics(request: HttpRequest) -> tuple[StatisticsFilterForm, list[select
 
 
 @login_required
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthedRequest) -> HttpResponse:
     form, rows = _statistics(request)
     return render(
         request, "credentials/statistics.html",
@@ -226,7 +227,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def statistics_xlsx(request: HttpRequest) -> HttpResponse:
+def statistics_xlsx(request: AuthedRequest) -> FileResponse:
     _form, rows = _statistics(request)
     headers = [_("Month"), _("City"), _("Kind"), _("Applications"), _("Automatic"), _("Reviewed"),
                _("Recognised"), _("Refused or rejected"), _("Pending"), _("Approval rate (%)"),
@@ -247,7 +248,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthedRequest) -> HttpResponse:
     page = Paginator(selectors.notifications_of(user=request.user), 30).get_page(request.GET.get("page"))
     unread = selectors.unread_count(user=request.user)
     return render(request, "credentials/notifications.html", {"page": page, "unread": unread})
@@ -255,13 +256,13 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: AuthedRequest) -> HttpResponse:
     services.notifications_read_all(user=request.user)
     return redirect("credentials:notifications")
 
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_read(request: AuthedRequest, notification_id: int) -> HttpResponse:
     notification = services.notification_read(user=request.user, notification_id=notification_id)
     return redirect(notification.link or "credentials:notifications")

@@ -41,6 +41,21 @@ def person_own(*, user: User | None) -> Person | None:
     )
 
 
+def person_is_own(*, user: User | None, person: Person) -> bool:
+    """Whether ``person`` is the talent's own (:func:`person_own`): the person their account is
+    linked to while active, or the golden person that a merge left their account's person behind for."""
+    if user is None or not user.is_authenticated:
+        return False
+    if person.account_id == user.pk:
+        return person.status == Person.Status.ACTIVE
+    # Only a merge that left the account on the retired person gets here with a match: one query,
+    # for talents only (staff hold no person), so that lists of persons cost nothing more.
+    if user.role != Role.TALENT or person.status != Person.Status.ACTIVE:
+        return False
+    own = person_own(user=user)
+    return own is not None and own.pk == person.pk
+
+
 def persons_visible(*, user: User) -> QuerySet[Person]:
     """The persons whose records this user may open.
 
@@ -98,7 +113,7 @@ def person_withheld(*, user: User, person: Person) -> frozenset[str]:
 
 
 def _sees_whole_record(*, user: User, person: Person) -> bool:
-    if person.account_id == user.pk or permissions.in_region(user, person.home_region_id):
+    if person_is_own(user=user, person=person) or permissions.in_region(user, person.home_region_id):
         return True
     return Consent.objects.filter(person=person, region_id=user.region_id, withdrawn_at__isnull=True).exists()
 
@@ -297,10 +312,8 @@ def dashboard_figures(*, user: User) -> dict[str, Any]:
         )
     if permissions.is_office(user):
         figures["pending_claims"] = talent_claims_pending(user=user).count()
-        region_filter = {} if user.is_superuser else {"region_id": user.region_id}
-        figures["pending_organisations"] = Organisation.objects.filter(
-            status=Organisation.Status.PENDING, **region_filter
-        ).count()
+        pending = Organisation.objects.filter(status=Organisation.Status.PENDING)
+        figures["pending_organisations"] = permissions.office_scope(user, pending, "region_id").count()
         figures["recent_imports"] = list(imports_visible(user=user)[:5])
     if user.role == Role.TALENT:
         figures["person"] = person_own(user=user)

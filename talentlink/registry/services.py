@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -26,7 +26,7 @@ from talentlink.registry.models import (
     SourceSystem,
     TalentClaim,
 )
-from talentlink.registry.selectors import person_accessible, person_editable, person_withheld
+from talentlink.registry.selectors import person_accessible, person_editable, person_is_own, person_withheld
 
 
 def _require_office_of(access: Access, region_id: int) -> User:
@@ -37,7 +37,7 @@ def _require_office_of(access: Access, region_id: int) -> User:
 
 
 def import_submit(
-    *, access: Access, source_system: SourceSystem, upload: UploadedFile, enqueue: bool = True
+    *, access: Access, source_system: SourceSystem, upload: File, enqueue: bool = True
 ) -> ImportBatch:
     """Store an uploaded export and queue its import; an identical file already imported is a no-op.
 
@@ -118,7 +118,7 @@ def import_retry(*, access: Access, batch: ImportBatch) -> ImportBatch:
     _require_office_of(access, batch.source_system.region_id)
     if batch.status != ImportBatch.Status.FAILED:
         raise Conflict(_("Only a failed import can be retried."), code="not_failed")
-    if not batch.file or not batch.file.storage.exists(batch.file.name):
+    if not batch.file.name or not batch.file.storage.exists(batch.file.name):
         raise Conflict(_("The uploaded file is no longer kept; upload it again."), code="file_gone")
     failure = batch.message
     with transaction.atomic():
@@ -169,7 +169,7 @@ def person_id_number_reveal(*, access: Access, person: Person) -> str:
 def consent_grant(*, access: Access, person: Person, region: Region) -> Consent:
     """Record the person's consent to share their record with another region's staff."""
     user = access.user
-    own = user is not None and person.account_id == user.pk
+    own = person_is_own(user=user, person=person)
     if not own and not (user and person_editable(user=user, person=person)):
         raise NotAllowed(_("Only the person or their city's talent office may record consent."))
     if region.pk == person.home_region_id:
@@ -193,7 +193,7 @@ def consent_withdraw(*, access: Access, consent: Consent) -> Consent:
     """Withdraw a consent; the other region loses access at once."""
     user = access.user
     person = consent.person
-    own = user is not None and person.account_id == user.pk
+    own = person_is_own(user=user, person=person)
     if not own and not (user and person_editable(user=user, person=person)):
         raise NotAllowed(_("Only the person or their city's talent office may withdraw consent."))
     if consent.withdrawn_at is None:

@@ -7,7 +7,7 @@ from itertools import islice
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from talentlink.core import heartbeat, permissions
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.forms import add_domain_error
+from talentlink.core.http import AuthedRequest
 from talentlink.core.models import AuditEvent
 from talentlink.core.selectors import audit_events_about
 from talentlink.core.throttle import client_ip
@@ -31,13 +32,13 @@ from talentlink.registry.forms import (
 from talentlink.registry.models import Person, RowError, TalentClaim
 
 
-def _office_only(request: HttpRequest) -> None:
+def _office_only(request: AuthedRequest) -> None:
     if not permissions.is_office(request.user):
         raise NotAllowed(_("This page is for talent office staff."))
 
 
 @login_required
-def import_list(request: HttpRequest) -> HttpResponse:
+def import_list(request: AuthedRequest) -> HttpResponse:
     _office_only(request)
     form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -61,7 +62,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest, source_code: str) -> HttpResponse:
+def import_template(request: AuthedRequest, source_code: str) -> HttpResponse | FileResponse:
     _office_only(request)
     source = selectors.source_systems_importable(user=request.user).filter(code=source_code).first()
     if source is None:
@@ -70,7 +71,7 @@ def import_template(request: HttpRequest, source_code: str) -> HttpResponse:
 
 
 @login_required
-def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+def import_detail(request: AuthedRequest, batch_id: int) -> HttpResponse:
     batch = selectors.import_get(user=request.user, batch_id=batch_id)
     context = {"batch": batch, "progress": selectors.import_progress(batch=batch)}
     if request.htmx and not batch.is_finished:
@@ -91,7 +92,7 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_retry(request: HttpRequest, batch_id: int) -> HttpResponse:
+def import_retry(request: AuthedRequest, batch_id: int) -> HttpResponse:
     batch = selectors.import_get(user=request.user, batch_id=batch_id)
     try:
         services.import_retry(access=Access.from_request(request), batch=batch)
@@ -101,12 +102,12 @@ def import_retry(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 
 @login_required
-def import_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
+def import_errors_xlsx(request: AuthedRequest, batch_id: int) -> FileResponse:
     return files.import_report_response(selectors.import_get(user=request.user, batch_id=batch_id))
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthedRequest) -> HttpResponse:
     if not permissions.is_city_staff(request.user):
         raise NotAllowed(_("This page is for city staff."))
     form = PersonFilterForm(request.GET or None)
@@ -126,12 +127,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(access=Access.from_request(request), person_id=person_id)
     return render(request, "registry/person_detail.html", _person_context(request, person))
 
 
-def _person_context(request: HttpRequest, person: Person) -> dict:
+def _person_context(request: AuthedRequest, person: Person) -> dict:
     records = list(selectors.person_source_records_seen(user=request.user, person=person))
     return {
         "person": person,
@@ -148,7 +149,7 @@ def _person_context(request: HttpRequest, person: Person) -> dict:
 
 @login_required
 @require_POST
-def person_id_number(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_id_number(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = Access.from_request(request)
     person = selectors.person_get(access=access, person_id=person_id)
     value = services.person_id_number_reveal(access=access, person=person)
@@ -157,7 +158,7 @@ def person_id_number(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_create(request: HttpRequest, person_id: int) -> HttpResponse:
+def consent_create(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = Access.from_request(request)
     person = selectors.person_get(access=access, person_id=person_id)
     form = ConsentForm(request.POST, person=person)
@@ -172,7 +173,7 @@ def consent_create(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
+def consent_withdraw(request: AuthedRequest, consent_id: int) -> HttpResponse:
     access = Access.from_request(request)
     consent = selectors.consent_get(access=access, consent_id=consent_id)
     services.consent_withdraw(access=access, consent=consent)
@@ -180,14 +181,14 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
     return redirect(_back(request, consent.person))
 
 
-def _back(request: HttpRequest, person: Person) -> str:
-    if person.account_id == request.user.pk:
+def _back(request: AuthedRequest, person: Person) -> str:
+    if selectors.person_is_own(user=request.user, person=person):
         return "registry:my_record"
     return person.get_absolute_url()
 
 
 @login_required
-def my_record(request: HttpRequest) -> HttpResponse:
+def my_record(request: AuthedRequest) -> HttpResponse:
     person = selectors.person_own(user=request.user)
     if person is None:
         return render(request, "registry/my_record.html", {"person": None})
@@ -215,7 +216,7 @@ def talent_register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def claim_list(request: HttpRequest) -> HttpResponse:
+def claim_list(request: AuthedRequest) -> HttpResponse:
     _office_only(request)
     pending = list(selectors.talent_claims_pending(user=request.user)[:50])
     selectors.claims_shown(access=Access.from_request(request), claims=pending)
@@ -227,7 +228,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
+def claim_decide(request: AuthedRequest, claim_id: int) -> HttpResponse:
     claim = get_object_or_404(TalentClaim.objects.select_related("user", "region"), pk=claim_id)
     form = ClaimDecisionForm(request.POST)
     if form.is_valid():
