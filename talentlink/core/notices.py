@@ -3,17 +3,23 @@ stores only the code and its parameters, so that each reader reads it in their o
 
 An app registers its notices at import (``notice_register`` at module level, beside the service
 that sends them) and sends them with ``credentials.services.notify`` (the inbox); ``notice_get``
-loads every app's services first, so a reader finds a notice whichever module the process loaded."""
+loads every app's services first, so a reader finds a notice whichever module the process loaded.
+:func:`notice_mail` is the one place a notice is rendered in its reader's language and mailed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
+
+from talentlink.core.mail import language_of, mail_to
+
+if TYPE_CHECKING:
+    from talentlink.core.models import User
 
 Params = dict[str, Any]
 
@@ -55,6 +61,16 @@ def notice_get(code: str) -> Notice | None:
         autodiscover_modules("services")  # where the apps register their notices
         _discovered = True
     return NOTICES.get(code)
+
+
+def notice_mail(*, user: User, notice: Notice, params: Params, link: str = "") -> tuple[str, str]:
+    """E-mail a notice to its reader in their language once the transaction commits; the subject
+    and body as rendered (an inbox keeps them for the day no app registers the code any more)."""
+    language = language_of(user)
+    with override(language):
+        subject, body = notice.render(params)
+    mail_to(recipient=user, subject=subject, body=body, link=link, language=language)
+    return subject, body
 
 
 def localised(params: Params, *names: str) -> Params:

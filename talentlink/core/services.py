@@ -15,14 +15,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
 
 from talentlink.core import credit_codes, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.mail import language_of, mail_to
 from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
-from talentlink.core.notices import Notice, notice_register
+from talentlink.core.notices import Notice, notice_mail, notice_register
 from talentlink.core.throttle import RateLimited, rate_hit
 
 LICENCE_TYPES = {
@@ -81,9 +80,7 @@ def owner_tell(*, user: User, notice: Notice, params: dict[str, Any]) -> None:
     for config in inboxes:
         config.inbox_deliver(user=user, notice=notice, params=params, link=link)
     if not inboxes:
-        with override(language_of(user)):
-            subject, body = notice.render(params)
-        mail_to(recipient=user, subject=subject, body=body, link=link)
+        notice_mail(user=user, notice=notice, params=params, link=link)
 
 
 ORGANISATION_AGAIN = notice_register(

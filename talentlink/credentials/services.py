@@ -15,14 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
 
 from talentlink.core import crypto, idnumbers, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed, NotFound
-from talentlink.core.mail import language_of, mail_to
 from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
-from talentlink.core.notices import Notice, Params, localised, notice_register
+from talentlink.core.notices import Notice, Params, localised, notice_mail, notice_register
 from talentlink.credentials.backends import RegistryAnswer, RegistryQuery, normalise_name, registry_backend
 from talentlink.credentials.models import (
     Application,
@@ -32,6 +30,7 @@ from talentlink.credentials.models import (
     Recognition,
     RecognitionRegion,
 )
+from talentlink.credentials.selectors import application_is_own
 from talentlink.registry.merges import rows_follow, rows_return
 from talentlink.registry.models import Person
 from talentlink.registry.selectors import person_own
@@ -375,7 +374,7 @@ def application_supplement(
 ) -> Application:
     """The applicant answers a request for more material; the application returns to the queue."""
     user = access.user
-    if user is None or user.pk not in {application.submitted_by_id, application.person.account_id}:
+    if not application_is_own(user=user, application=application):
         raise NotAllowed(_("Only the applicant may add material."))
     if application.status != Application.Status.MORE_INFO:
         raise Conflict(_("No material was asked for."), code="not_more_info")
@@ -438,7 +437,7 @@ def _application_notice(status: str, subject: Promise, body: Promise) -> Notice:
     return notice_register(f"application.{status}", subject=subject, body=body, localise=_application_params)
 
 
-NOTICES = {
+NOTICES: dict[str, Notice] = {
     Application.Status.RECOGNISED: _application_notice(
         Application.Status.RECOGNISED,
         _("Your certificate is recognised"),
@@ -475,8 +474,8 @@ NOTICES = {
 
 def _notify_applicant(application: Application, event: str) -> None:
     recipients = {application.submitted_by}
-    if application.person.account_id:
-        recipients.add(application.person.account)
+    if (account := application.person.account) is not None:
+        recipients.add(account)
     params = {
         "kind": application.kind.name, "kind_en": application.kind.name_en,
         "number": application.certificate_number,
@@ -493,13 +492,10 @@ def _notify_applicant(application: Application, event: str) -> None:
 def notify(*, user: User, notice: Notice, params: Params, link: str = "") -> Notification:
     """Put a notice in the user's inbox (read in each reader's language) and e-mail it to them in
     theirs once the transaction commits."""
-    with override(language_of(user)):
-        subject, body = notice.render(params)
-    notification = Notification.objects.create(
+    subject, body = notice_mail(user=user, notice=notice, params=params, link=link)
+    return Notification.objects.create(
         user=user, code=notice.code, params=params, subject=subject[:200], body=body, link=link
     )
-    mail_to(recipient=user, subject=subject, body=body, link=link)
-    return notification
 
 
 @transaction.atomic

@@ -7,9 +7,12 @@ import email
 import email.header
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 
 from talentlink.core.mail import site_url
+from talentlink.core.services import ORGANISATION_AGAIN, owner_tell
+from talentlink.credentials.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +54,23 @@ def test_paths_become_absolute_on_the_configured_address(settings):
     assert site_url("/experts/me/") == "https://rc.example.cn/experts/me/"
     assert site_url("https://elsewhere.example/x") == "https://elsewhere.example/x"
     assert site_url("") == ""
+
+
+def test_a_notice_reaches_its_reader_in_their_language_with_or_without_an_inbox(
+    nb_office, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    nb_office.preferred_language = "en"
+    nb_office.save(update_fields=["preferred_language"])
+    params = {"date": "2026-12-07", "name": "宁波海天石化有限公司", "contact": "王五"}
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_tell(user=nb_office, notice=ORGANISATION_AGAIN, params=params)
+    kept = Notification.objects.get(user=nb_office)
+    assert kept.subject == mailoutbox[0].subject == "Someone tried to register your organisation again"
+
+    installed = django_apps.get_app_configs()
+    without_inbox = [c for c in installed if not hasattr(c, "inbox_deliver")]
+    monkeypatch.setattr(django_apps, "get_app_configs", lambda: without_inbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_tell(user=nb_office, notice=ORGANISATION_AGAIN, params=params)
+    assert Notification.objects.filter(user=nb_office).count() == 1, "no inbox: the e-mail alone"
+    assert (mailoutbox[1].subject, mailoutbox[1].body) == (mailoutbox[0].subject, mailoutbox[0].body)
