@@ -84,7 +84,10 @@ def test_an_export_with_errors_is_rejected_on_the_page_with_a_bilingual_report(
 
 def test_committee_and_studio_pages_link_the_plans_targets(client_of, observer, seeded) -> None:
     client = client_of(observer)
-    for url, anchor in (("/experts/committees/", "joint-expert-committees"), ("/experts/studios/", "leader-studios")):
+    for url, anchor in (
+        ("/experts/committees/", "joint-expert-committees"),
+        ("/experts/studios/", "leader-studios"),
+    ):
         page = client.get(url)
         assert page.status_code == 200 and f'href="/targets/#indicator-{anchor}"' in page.content.decode()
         assert f'id="indicator-{anchor}"' in client.get("/targets/").content.decode()

@@ -15,6 +15,7 @@ from talentlink.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from talentlink.core.models import AuditEvent, Organisation, Role
 from talentlink.core.tabular import ERROR_REPORT_HEADERS
 from talentlink.experts import imports, selectors, services
+from talentlink.experts.apps import ExpertsConfig
 from talentlink.experts.models import Availability, Expert, ExpertImport, TitleLevel
 from talentlink.experts.tests.conftest import access_of, id_number
 
@@ -171,7 +172,9 @@ def test_a_committee_counts_toward_the_target_only_with_members_from_both_cities
             access=access, committee=committee, expert=make_expert("李明", ningbo), role="chair"
         )
     # What the targets capability reads of the pool, through the app's hook (docs/contracts.md).
-    actuals = django_apps.get_app_config("experts").indicator_actuals(on=dt.date(2022, 6, 1))
+    config = django_apps.get_app_config("experts")
+    assert isinstance(config, ExpertsConfig)
+    actuals = config.indicator_actuals(on=dt.date(2022, 6, 1))
     assert actuals == {"experts.joint_committees": 1, "experts.studios": 0}
     # The clean read a targets capability takes (docs/contracts.md): counts, no targets.
     counts = selectors.plan_counts()
