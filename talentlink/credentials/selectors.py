@@ -86,8 +86,8 @@ def applications_visible(*, user: User) -> QuerySet[Application]:
         return qs.filter(
             Q(submitted_by=user) | Q(on_behalf_of_id=user.organisation_id, on_behalf_of__isnull=False)
         )
-    if user.role in {Role.HR_REVIEWER, Role.TALENT_OFFICE} and user.region_id:
-        return qs.filter(target_region_id=user.region_id)
+    if permissions.handles_recognition(user):
+        return permissions.region_scope(user, qs, "target_region_id")
     return qs.none()
 
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from talentlink.core import permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotAllowed, NotFound
-from talentlink.core.models import AuditEvent, Role, User
+from talentlink.core.models import AuditEvent, User
 from talentlink.experts import policy, search
 from talentlink.experts.models import (
     Assignment,
@@ -265,8 +265,8 @@ def rounds_visible(*, user: User) -> QuerySet[ReviewRound]:
     )
     if permissions.is_office(user):
         return qs
-    if user.role == Role.REVIEW_ORGANISER and user.region_id:
-        return qs.filter(region_id=user.region_id)
+    if permissions.is_organiser(user):
+        return permissions.region_scope(user, qs, "region_id")
     return qs.none()
 
 
