@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -125,7 +125,7 @@ def audit_events(request: AuthedRequest, filters: Query[AuditFilter], page: Quer
 
 
 @router.get("/audit/export")
-def audit_export(request: AuthedRequest, filters: Query[AuditFilter]) -> HttpResponse:
+def audit_export(request: AuthedRequest, filters: Query[AuditFilter]) -> FileResponse:
     rows = services.audit_log_export(access=Access.from_request(request), **filters.dict())
     return xlsx_response(
         filename="audit-log.xlsx", sheet=_("Audit log"),

@@ -15,7 +15,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import FileResponse
 from django.utils import timezone
@@ -23,6 +23,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # What spreadsheet programs take as the start of a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -74,7 +77,7 @@ def xlsx_row(sheet: Any, row: Iterable[Any], *, bold: bool = False) -> list[Any]
 
 
 def xlsx_response(
-    *, filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+    *, filename: str, sheet: str, headers: Sequence[StrOrPromise], rows: Iterable[Sequence[Any]]
 ) -> FileResponse:
     """An XLSX attachment with a bold header row and the rows given."""
     workbook = Workbook(write_only=True)

@@ -18,5 +18,5 @@ if TYPE_CHECKING:
 
 
 class AuthedRequest(HttpRequest):
-    user: User  # type: ignore[assignment]  # narrower than HttpRequest's: login is required
+    user: User  # narrower than HttpRequest's: login is required
     htmx: HtmxDetails  # set on every request by django_htmx's HtmxMiddleware

@@ -24,6 +24,7 @@ from talentlink.core.forms import (
     StaffAccountForm,
     add_domain_error,
 )
+from talentlink.core.http import AuthedRequest
 from talentlink.core.models import Organisation, Role
 from talentlink.core.throttle import client_ip
 
@@ -45,7 +46,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     """The desk: each app's panels (core/navigation.py), the registry's figures among them."""
     panels = navigation.desk_panels(request)
     return render(request, "core/dashboard.html", {"panels": panels})
@@ -93,13 +94,13 @@ def employer_register(request: HttpRequest) -> HttpResponse:
     return render(request, "core/employer_register.html", {"form": form})
 
 
-def _staff_only(request: HttpRequest) -> None:
+def _staff_only(request: AuthedRequest) -> None:
     if not permissions.is_office(request.user):
         raise NotAllowed(_("This page is for talent office staff."))
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthedRequest) -> HttpResponse:
     _staff_only(request)
     status = request.GET.get("status", Organisation.Status.PENDING)
     organisations = selectors.organisations_for_review(user=request.user, status=status)
@@ -112,7 +113,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def organisation_decide(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def organisation_decide(request: AuthedRequest, organisation_id: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -127,16 +128,16 @@ def organisation_decide(request: HttpRequest, organisation_id: int) -> HttpRespo
 
 
 @login_required
-def organisation_licence(request: HttpRequest, organisation_id: int) -> FileResponse:
+def organisation_licence(request: AuthedRequest, organisation_id: int) -> FileResponse:
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     selectors.organisation_licence_check(user=request.user, organisation=organisation)
-    return FileResponse(
-        organisation.licence.open("rb"), filename=organisation.licence.name.rsplit("/", 1)[-1]
-    )
+    name = organisation.licence.name
+    assert name, "organisation_licence_check refuses an organisation without a licence scan"
+    return FileResponse(organisation.licence.open("rb"), filename=name.rsplit("/", 1)[-1])
 
 
 @login_required
-def staff_account_create(request: HttpRequest) -> HttpResponse:
+def staff_account_create(request: AuthedRequest) -> HttpResponse:
     _staff_only(request)
     form = StaffAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -151,7 +152,7 @@ def staff_account_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthedRequest) -> HttpResponse:
     _staff_only(request)
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -165,7 +166,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: AuthedRequest) -> FileResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = services.audit_log_export(access=Access.from_request(request), **filters)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Literal
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -71,7 +70,7 @@ def source_systems(request: AuthedRequest) -> QuerySet[SourceSystem]:
 @router.get("/source-systems/{code}/template", url_name="source_system_template")
 def source_system_template(
     request: AuthedRequest, code: str = Path(..., pattern=SLUG_PATTERN)
-) -> HttpResponse:
+) -> HttpResponse | FileResponse:
     """An empty file in the source's format, describing each column (its template)."""
     source = selectors.source_systems_importable(user=request.user).filter(code=code).first()
     if source is None:
@@ -94,7 +93,7 @@ def import_create(
 
 
 @router.get("/imports", response=list[SourceImportOut])
-def import_list(request: AuthedRequest, page: Query[Page]) -> Sequence[ImportBatch]:
+def import_list(request: AuthedRequest, page: Query[Page]) -> QuerySet[ImportBatch]:
     return page.of(selectors.imports_visible(user=request.user))
 
 
@@ -122,7 +121,7 @@ def import_errors(
 
 
 @router.get("/imports/{batch_id}/errors.xlsx")
-def import_errors_xlsx(request: AuthedRequest, batch_id: int) -> HttpResponse:
+def import_errors_xlsx(request: AuthedRequest, batch_id: int) -> FileResponse:
     return files.import_report_response(selectors.import_get(user=request.user, batch_id=batch_id))
 
 

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from talentlink.core.http import AuthedRequest
+    from talentlink.core.navigation import DeskPanel, NavItem
 
 
 class RegistryConfig(AppConfig):
@@ -20,7 +24,7 @@ class RegistryConfig(AppConfig):
         heartbeat.register(heartbeat.Job(ImportBatch, task="talentlink.registry.tasks.import_run"))
         heartbeat.register(heartbeat.Job(LinkageRun, task="talentlink.registry.tasks.linkage_run"))
 
-    def navigation(self, request: HttpRequest) -> list:
+    def navigation(self, request: AuthedRequest) -> list[NavItem]:
         from talentlink.core.navigation import NavItem
         from talentlink.registry.linkage.services import linkage_staff
 
@@ -28,7 +32,7 @@ class RegistryConfig(AppConfig):
             return [NavItem(str(_("Record linkage")), reverse("registry:linkage"))]
         return []
 
-    def desk_panels(self, request: HttpRequest) -> list:
+    def desk_panels(self, request: HttpRequest) -> list[DeskPanel]:
         from talentlink.core.navigation import DeskPanel
         from talentlink.registry.linkage.selectors import desk_figures
         from talentlink.registry.selectors import dashboard_figures

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core.http import AuthedRequest
 from talentlink.core.navigation import DeskPanel, NavItem
 
 
@@ -14,7 +15,7 @@ class TalentCodeConfig(AppConfig):
     name = "talentlink.talentcode"
     verbose_name = _("Talent code")
 
-    def navigation(self, request: HttpRequest) -> list[NavItem]:
+    def navigation(self, request: AuthedRequest) -> list[NavItem]:
         from talentlink.core import permissions
         from talentlink.core.models import Role
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from talentlink.core import permissions
 from talentlink.core.errors import DomainError, NotAllowed
+from talentlink.core.http import AuthedRequest
 from talentlink.core.models import Region
 from talentlink.registry.models import Person, Tier
 from talentlink.registry.selectors import person_own
@@ -20,7 +21,7 @@ from talentlink.talentcode.models import SigningKey
 from talentlink.talentcode.selectors import REASONS
 
 
-def _own_person(request: HttpRequest) -> Person:
+def _own_person(request: AuthedRequest) -> Person:
     person = person_own(user=request.user)
     if person is None:
         raise NotAllowed(_("Only talents linked to a person record hold a talent code."), code="no_person")
@@ -28,7 +29,7 @@ def _own_person(request: HttpRequest) -> Person:
 
 
 @login_required
-def my_code(request: HttpRequest) -> HttpResponse:
+def my_code(request: AuthedRequest) -> HttpResponse:
     person = _own_person(request)
     context = {
         "person": person,
@@ -47,7 +48,7 @@ def my_code(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def my_code_symbol(request: HttpRequest) -> HttpResponse:
+def my_code_symbol(request: AuthedRequest) -> HttpResponse:
     """The htmx partial the talent's page swaps in every refresh: a new code, a new QR."""
     issued = services.code_issue(person=_own_person(request))
     return render(request, "talentcode/partials/symbol.html", {"issued": issued, "svg": qr.svg(issued.qr)})
@@ -55,7 +56,7 @@ def my_code_symbol(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def my_code_png(request: HttpRequest) -> HttpResponse:
+def my_code_png(request: AuthedRequest) -> HttpResponse:
     issued = services.code_issue(person=_own_person(request))
     return HttpResponse(qr.png(issued.qr), content_type="image/png")
 
@@ -67,7 +68,7 @@ def _root_keys() -> list[dict[str, str]]:
 
 
 @login_required
-def scan(request: HttpRequest) -> HttpResponse:
+def scan(request: AuthedRequest) -> HttpResponse:
     """The service point's scanner; it verifies in the browser and works with the network off."""
     if not permissions.scans_codes(request.user):
         raise NotAllowed(_("This page is for service points."))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
@@ -40,7 +39,7 @@ def run_retry(request: AuthedRequest, run_id: int) -> Status[LinkageRun]:
 
 
 @router.get("/runs", response=list[RunOut])
-def run_list(request: AuthedRequest, page: Query[Page]) -> Sequence[LinkageRun]:
+def run_list(request: AuthedRequest, page: Query[Page]) -> QuerySet[LinkageRun]:
     return page.of(selectors.linkage_runs(user=request.user))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,13 +12,14 @@ from django.views.decorators.http import require_POST
 from talentlink.core import heartbeat
 from talentlink.core.audit import Access
 from talentlink.core.errors import DomainError
+from talentlink.core.http import AuthedRequest
 from talentlink.registry import selectors as registry_selectors
 from talentlink.registry.linkage import changes, selectors, services
 from talentlink.registry.models import PersonChange
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthedRequest) -> HttpResponse:
     runs = selectors.linkage_runs(user=request.user)
     if request.method == "POST":
         try:
@@ -36,7 +37,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
     run = selectors.linkage_run_get(user=request.user, run_id=run_id)
     context = {
         "run": run,
@@ -54,7 +55,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def run_retry(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_retry(request: AuthedRequest, run_id: int) -> HttpResponse:
     run = selectors.linkage_run_get(user=request.user, run_id=run_id)
     try:
         again = services.linkage_run_retry(access=Access.from_request(request), run=run)
@@ -65,7 +66,7 @@ def run_retry(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
-def review_next(request: HttpRequest) -> HttpResponse:
+def review_next(request: AuthedRequest) -> HttpResponse:
     """The review page: the next open pair of the queue."""
     pair = selectors.review_queue(user=request.user).first()
     if pair is None:
@@ -74,7 +75,7 @@ def review_next(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review_pair(request: HttpRequest, pair_id: int) -> HttpResponse:
+def review_pair(request: AuthedRequest, pair_id: int) -> HttpResponse:
     pair = selectors.review_pair_get(access=Access.from_request(request), pair_id=pair_id)
     queue = selectors.review_queue(user=request.user)
     context = {"pair": pair, "rows": selectors.review_rows(pair=pair), "remaining": queue.count()}
@@ -83,7 +84,7 @@ def review_pair(request: HttpRequest, pair_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_decide(request: HttpRequest, pair_id: int) -> HttpResponse:
+def review_decide(request: AuthedRequest, pair_id: int) -> HttpResponse:
     access = Access.from_request(request)
     pair = selectors.review_pair_get(access=access, pair_id=pair_id)
     try:
@@ -101,7 +102,7 @@ def review_decide(request: HttpRequest, pair_id: int) -> HttpResponse:
 
 
 @login_required
-def person_links(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_links(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = registry_selectors.person_get(access=Access.from_request(request), person_id=person_id)
     context = {
         "person": person, "records": registry_selectors.person_source_records(person=person),
@@ -114,7 +115,7 @@ def person_links(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_split(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_split(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = Access.from_request(request)
     person = registry_selectors.person_get(access=access, person_id=person_id)
     ids = [int(v) for v in request.POST.getlist("records") if v.isdigit()]
@@ -130,7 +131,7 @@ def person_split(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_merge(request: AuthedRequest, person_id: int) -> HttpResponse:
     access = Access.from_request(request)
     person = registry_selectors.person_get(access=access, person_id=person_id)
     other_id = request.POST.get("other", "")
@@ -149,7 +150,7 @@ def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def change_undo(request: HttpRequest, change_id: int) -> HttpResponse:
+def change_undo(request: AuthedRequest, change_id: int) -> HttpResponse:
     access = Access.from_request(request)
     change = get_object_or_404(PersonChange.objects.select_related("person__home_region"), pk=change_id)
     person = registry_selectors.person_get(access=access, person_id=change.person_id)
