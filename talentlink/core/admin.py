@@ -87,7 +87,7 @@ class UserAdmin(AuditedReadAdmin, BaseUserAdmin, RegionScopedAdmin):
     list_filter = ["role", "region", "is_active", "link_status"]
     search_fields = ["username", "full_name", "email", "phone"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("TalentLink"), {"fields": ("full_name", "role", "region", "organisation", "phone",
                                       "link_status", "preferred_language")}),
         (_("Single sign-on"), {"fields": ("external_issuer", "external_subject")}),
@@ -139,4 +139,5 @@ class AuditEventAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         from talentlink.core.selectors import audit_events_visible
 
+        assert isinstance(request.user, User), "the back office is behind a staff login"
         return audit_events_visible(user=request.user)

@@ -21,4 +21,5 @@ class TasksDatabaseConfig(TasksAppConfig):
     """django_tasks_db as installed here: its name, the back office's heading, is a plain English
     string there ("Tasks Database Backend"), so it is given one the catalogues translate."""
 
-    verbose_name = _("Background tasks")
+    # django_tasks_db's class infers str from its plain string; Django's AppConfig takes a lazy one.
+    verbose_name = _("Background tasks")  # type: ignore[assignment]

@@ -56,7 +56,7 @@ def audit_record(
         actor=user,
         actor_username=user.username if user else "",
         actor_role=user.role if user else "",
-        actor_region=user.region.code if user and user.region_id else "",
+        actor_region=user.region.code if user and user.region else "",
         action=action,
         object_type=object_type,
         object_id=str(object_id),

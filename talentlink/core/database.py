@@ -25,7 +25,12 @@ def plan_each_statement() -> None:
 def quoted_columns(model: type[models.Model], names: tuple[str, ...]) -> list[str]:
     """The quoted database columns of a model's fields, named by attribute (``person_id``)."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    return [connection.ops.quote_name(fields[name].column) for name in names]
+    columns = []
+    for name in names:
+        column = fields[name].column
+        assert column is not None, "a concrete field has a column"
+        columns.append(connection.ops.quote_name(column))
+    return columns
 
 
 def rows_update(model: type[models.Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:

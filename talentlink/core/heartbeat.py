@@ -158,13 +158,18 @@ def _now() -> float:
 _temporary: list[str] = []
 
 
+def _temporary_remove() -> None:
+    for path in _temporary:
+        Path(path).unlink(missing_ok=True)
+
+
 def _side_path() -> str:
     """The heartbeat file beside the SQLite database (read in the job's thread, before beating)."""
     if connection.is_in_memory_db():  # type: ignore[attr-defined]
         path = os.path.join(tempfile.gettempdir(), f"talentlink-heartbeats-{os.getpid()}.sqlite3")
         if not _temporary:
             _temporary.append(path)
-            atexit.register(lambda: [Path(p).unlink(missing_ok=True) for p in _temporary])
+            atexit.register(_temporary_remove)
         return path
     return f"{connection.settings_dict['NAME']}.heartbeats"
 

@@ -64,7 +64,7 @@ def mail_to(
         if subject_template:
             subject_text = " ".join(render_to_string(subject_template, context or {}).split())
         if template:
-            text = render_to_string(template, {**(context or {}), "link": absolute})
+            text: str = render_to_string(template, {**(context or {}), "link": absolute})
         else:
             text = str(body) % values if values else str(body)
             text = f"{text}\n\n{absolute}" if absolute else text

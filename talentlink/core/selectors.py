@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
@@ -56,6 +59,7 @@ def audit_events_visible(
     else:
         if not permissions.is_office(user):
             return qs.none()
+        assert user.region is not None, "is_office: a city's talent office has its city"
         code = user.region.code
         qs = qs.filter(Q(object_region=code) | Q(actor_region=code)).annotate(
             label_shown=Case(
@@ -94,11 +98,14 @@ AUDIT_EXPORT_HEADERS = (
 )  # fmt: skip
 
 
-def audit_export_rows(qs: QuerySet[AuditEvent]):
+def audit_export_rows(qs: QuerySet[AuditEvent]) -> Iterator[tuple[Any, ...]]:
+    """The export's rows (AUDIT_EXPORT_HEADERS) of events from :func:`audit_events_visible`."""
     for e in qs.iterator(chunk_size=2000):
+        # label_shown is audit_events_visible's annotation, which the model's type does not know.
+        label = getattr(e, "label_shown")  # noqa: B009
         yield (
             e.at, e.actor_username, e.actor_role, e.actor_region, e.action, e.object_type,
-            e.object_id, e.label_shown, e.object_region, e.channel, e.path, e.ip_address,
+            e.object_id, label, e.object_region, e.channel, e.path, e.ip_address,
         )  # fmt: skip
 
 

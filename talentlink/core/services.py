@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -31,7 +32,7 @@ LICENCE_TYPES = {
 }
 
 
-def _check_licence(upload: UploadedFile) -> None:
+def _check_licence(upload: File) -> None:
     if upload.size > settings.TALENTLINK_LICENCE_MAX_BYTES:
         raise DomainError(
             _("The licence scan is larger than %(mb)s MB.")
