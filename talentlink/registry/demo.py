@@ -25,7 +25,7 @@ import functools
 import itertools
 import random
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -265,7 +265,7 @@ class Generator:
         name = prefix + rng.choice(COMPANY_WORDS) + rng.choice(COMPANY_KINDS) + rng.choice(COMPANY_SUFFIX)
         return name, credit_code(rng, rng.choice(DISTRICTS[city]))
 
-    def _weighted(self, weights: dict[str, float], rng: random.Random | None = None) -> str:
+    def _weighted(self, weights: Mapping[str, float], rng: random.Random | None = None) -> str:
         # The same draw as choices(weights=…), with the cumulative weights summed once.
         keys, cumulative = _cumulative(tuple(weights.items()))
         return (rng or self.rng).choices(keys, cum_weights=cumulative)[0]
@@ -633,6 +633,7 @@ class _Export:
         self.header, self.format = _formatter(source)
         self.handle: TextIO | None = None
         self.sheet: _XlsxSheet | None = None
+        self._append: Callable[[list[str]], object]
         if source.file_format == SourceSystem.FileFormat.XLSX:
             self.sheet = _XlsxSheet(path, len(self.header))
             self._append = self.sheet.append

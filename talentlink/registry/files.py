@@ -94,7 +94,7 @@ def _dates(source: SourceSystem) -> str:
 
 
 def _rule(source: SourceSystem, target: str) -> str:
-    rules = {
+    rules: dict[str, str] = {
         Target.SOURCE_KEY: _("Unique in the file: the record's key in the city's system."),
         Target.NAME: _("Spaces between Chinese characters are removed."),
         Target.ID_NUMBER: _(
@@ -155,11 +155,12 @@ def _policy(source: SourceSystem, target: str, required: set[str]) -> str:
             else _("An invalid number rejects the file.")
         )
         return f"{missing} {invalid}"
-    policy = {
+    policies: dict[str, str] = {
         Target.PHONE: source.invalid_phone,
         Target.EMAIL: source.invalid_email,
         Target.BIRTH_DATE: source.invalid_birth_date,
-    }.get(target)
+    }
+    policy = policies.get(target)
     if policy is None:
         return ""
     return str(accepted if policy == QualityPolicy.ACCEPT else rejected)
@@ -168,7 +169,7 @@ def _policy(source: SourceSystem, target: str, required: set[str]) -> str:
 # --- Template files ------------------------------------------------------------------------------
 
 
-def template_response(source: SourceSystem) -> HttpResponse:
+def template_response(source: SourceSystem) -> HttpResponse | FileResponse:
     """An empty file in the source's format: its header, and a description of each column."""
     described = source_columns_describe(source)
     if source.file_format == SourceSystem.FileFormat.XLSX:

@@ -69,4 +69,6 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = self.fields["region"].queryset.exclude(pk=person.home_region_id)
+        region = self.fields["region"]
+        assert isinstance(region, RegionChoiceField) and region.queryset is not None
+        region.queryset = region.queryset.exclude(pk=person.home_region_id)

@@ -30,6 +30,7 @@ made it ten times slower.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import itertools
 import os
@@ -38,7 +39,7 @@ import sqlite3
 import subprocess
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -249,7 +250,7 @@ class Scanner:
     def __init__(self, parser: RowParser, path: Path, *, chunk: int, dates_as_text: bool) -> None:
         self.parser, self.path, self.chunk, self.dates_as_text = parser, path, chunk, dates_as_text
 
-    def messages(self) -> Iterator[ScanChunk | ScanEnd]:
+    def messages(self) -> Generator[ScanChunk | ScanEnd, None, None]:
         check, size = self.parser.check, self.chunk
         chunk = ScanChunk([], [], 0, 0)
         errors, warnings = _Findings(), _Findings()
@@ -308,10 +309,11 @@ class Scanner:
                 yield number, cells
 
     def _prepared(self, row: ParsedRow) -> tuple[Any, ...]:
-        born, registered = row.birth_date, row.registered_on
+        born: dt.date | str | None = row.birth_date
+        registered: dt.date | str | None = row.registered_on
         if self.dates_as_text:
-            born = born and born.isoformat()
-            registered = registered and registered.isoformat()
+            born = row.birth_date and row.birth_date.isoformat()
+            registered = row.registered_on and row.registered_on.isoformat()
         return (
             row.source_key, row.row, row.content_hash(), registered, row.id_number, row.id_verified,
             row.flags, row.name, row.sex, born, row.phone, row.email, row.employer_name,

@@ -122,7 +122,7 @@ _PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 _PHONE_NOISE = re.compile(r"[\s-]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_STORED = 20  # the length of the phone fields
-MAX_LENGTHS = {
+MAX_LENGTHS: dict[str, int] = {
     Target.SOURCE_KEY: 64, Target.NAME: 50, Target.EMPLOYER_NAME: 200, Target.TITLE: 60,
     Target.INDUSTRY: 40, Target.EMAIL: 254,
 }  # fmt: skip
@@ -132,7 +132,7 @@ _CHECK_OF = {
     Target.EMAIL: QualityCheck.EMAIL, Target.BIRTH_DATE: QualityCheck.BIRTH_DATE,
 }  # fmt: skip
 # Coded fields and the ParsedRow attribute each fills.
-_CODED = {Target.CATEGORY: "category_id", Target.TIER: "tier_id", Target.SEX: "sex",
+_CODED: dict[str, str] = {Target.CATEGORY: "category_id", Target.TIER: "tier_id", Target.SEX: "sex",
           Target.EDUCATION: "education"}  # fmt: skip
 
 
@@ -163,7 +163,7 @@ class RowParser:
         mapped: dict[str, dict[str, str]] = {}
         for mapping in source.values.all():
             mapped.setdefault(mapping.target, {})[mapping.source_value.strip()] = mapping.value
-        known = {
+        known: dict[str, dict[str, Any]] = {
             Target.CATEGORY: {c.code: c.id for c in TalentCategory.objects.all()},
             Target.TIER: {t.code: t.id for t in Tier.objects.filter(region_id=source.region_id)},
             Target.SEX: {c: c for c in Sex.values},

@@ -71,13 +71,13 @@ def persons_visible(*, user: User) -> QuerySet[Person]:
         own = person_own(user=user)
         return base.filter(pk=own.pk) if own else base.none()
     if permissions.is_city_staff(user):
+        region_id = user.region_id
+        assert region_id is not None, "is_city_staff: a non-superuser's city staff have their city"
         consented = Consent.objects.filter(
-            person=OuterRef("pk"), region_id=user.region_id, withdrawn_at__isnull=True
+            person=OuterRef("pk"), region_id=region_id, withdrawn_at__isnull=True
         )
-        own_records = SourceRecord.objects.filter(
-            person=OuterRef("pk"), source_system__region_id=user.region_id
-        )
-        return base.filter(Q(home_region_id=user.region_id) | Exists(own_records) | Exists(consented))
+        own_records = SourceRecord.objects.filter(person=OuterRef("pk"), source_system__region_id=region_id)
+        return base.filter(Q(home_region_id=region_id) | Exists(own_records) | Exists(consented))
     return base.none()
 
 
@@ -99,10 +99,15 @@ def person_withheld(*, user: User, person: Person) -> frozenset[str]:
     :func:`person_source_records_seen`."""
     if _sees_whole_record(user=user, person=person):
         return frozenset()
-    own = list(
-        SourceRecord.objects.filter(person=person, source_system__region_id=user.region_id).values(
-            *SHARED_FIELDS.values()
+    # A reader without a city holds no records of their own.
+    own = (
+        list(
+            SourceRecord.objects.filter(person=person, source_system__region_id=user.region_id).values(
+                *SHARED_FIELDS.values()
+            )
         )
+        if user.region_id is not None
+        else []
     )
     withheld = set()
     for field, attribute in SHARED_FIELDS.items():
@@ -115,6 +120,8 @@ def person_withheld(*, user: User, person: Person) -> frozenset[str]:
 def _sees_whole_record(*, user: User, person: Person) -> bool:
     if person_is_own(user=user, person=person) or permissions.in_region(user, person.home_region_id):
         return True
+    if user.region_id is None:
+        return False  # consent is given to a city
     return Consent.objects.filter(person=person, region_id=user.region_id, withdrawn_at__isnull=True).exists()
 
 
@@ -123,6 +130,8 @@ def person_source_records_seen(*, user: User, person: Person) -> QuerySet[Source
     records = person_source_records(person=person)
     if _sees_whole_record(user=user, person=person):
         return records
+    if user.region_id is None:
+        return records.none()
     return records.filter(source_system__region_id=user.region_id)
 
 

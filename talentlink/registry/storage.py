@@ -53,7 +53,7 @@ def import_file_store(upload: File) -> tuple[str, str]:
     plaintext (what tells an identical file uploaded again)."""
     field = ImportBatch._meta.get_field("file")
     # A random name: the original one (often a date and a department) stays in the database.
-    name = field.generate_filename(None, f"{uuid.uuid4().hex}.sealed")
+    name = field.generate_filename(ImportBatch(), f"{uuid.uuid4().hex}.sealed")
     hashed = _Hashed(upload)
     stored = import_file_storage.save(name, hashed)
     upload.seek(0)
@@ -69,15 +69,16 @@ def import_file_opened(batch: ImportBatch) -> Iterator[Path]:
     the file's descriptor, which the scanning process inherits (:func:`inherited_fds`). A file
     stored before sealing was introduced is read where it lies.
     """
-    if not batch.file:
+    name = batch.file.name
+    if not name:
         raise FileNotFoundError(f"the file of import #{batch.pk} was deleted after the retention period")
-    if not import_file_storage.is_sealed(batch.file.name):
+    if not import_file_storage.is_sealed(name):
         yield Path(batch.file.path)
         return
     folder = Path(tempfile.mkdtemp(prefix="talentlink-import-"))  # readable by this user only
     try:
         with tempfile.TemporaryFile(dir=folder) as plain:
-            for block in import_file_storage.plain_blocks(batch.file.name):
+            for block in import_file_storage.plain_blocks(name):
                 plain.write(block)
             plain.flush()
             link = folder / f"import-{batch.pk}.{batch.source_system.file_format}"

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from django.db import connection
+from django.db import connection, models
 
 from talentlink.core.database import rows_update
 from talentlink.registry.models import Person, SourceRecord
@@ -140,17 +140,23 @@ def _origin(record: Record, rule: str) -> dict[str, Any]:
     return {"record": record.pk, "source": record.source_code, "key": record.source_key, "rule": rule}
 
 
+def _concrete_field(name: str) -> models.Field[Any, Any]:
+    field = Person._meta.get_field(name)
+    assert isinstance(field, models.Field), "a person's golden fields are its own columns"
+    return field
+
+
 def refresh(person_ids: Iterable[int]) -> None:
     """Recompute the golden record of each person from the records now linked to it."""
     written = (*FIELDS, *ID_FIELDS, "provenance")
-    fields = [Person._meta.get_field(name) for name in written]
+    fields = [_concrete_field(name) for name in written]
     # Text and keys go to the database as they are; only these need the field's conversion.
     converted = [i for i, f in enumerate(fields) if f.get_internal_type() in ("DateField", "JSONField")]
     for chunk in batches(person_ids, 2000):
         records: dict[int, list[Record]] = defaultdict(list)
         rows = SourceRecord.objects.filter(person_id__in=chunk).order_by().values_list(*_RECORD_COLUMNS)
         for row in rows:
-            records[row[1]].append(Record(*row[:7], row[7:]))
+            records[row[1]].append(Record._make((*row[:7], row[7:])))
         updates = []
         homes = Person.objects.filter(pk__in=chunk).order_by().values_list("pk", "home_region_id")
         for pk, home_region_id in homes:

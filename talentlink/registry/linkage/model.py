@@ -11,11 +11,14 @@ backend runs next.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
+
+if TYPE_CHECKING:
+    from splink.internals.comparison_creator import ComparisonCreator
 
 # Comparisons as (output column, label, [(level label, creator)]). Labels are
 # stable codes the review page translates; order matters (first match wins).
@@ -106,7 +109,9 @@ BLOCKING_RULES = (
 )
 # A rule's further condition: the same name and sex alone would pair every 王伟 with every other
 # (millions of pairs at two million records); only a record that has no ID number needs it.
-BLOCKING_CONDITIONS = {("name_clean", "sex"): "(l.id18 IS NULL OR r.id18 IS NULL)"}
+BLOCKING_CONDITIONS: dict[tuple[str, ...], str] = {
+    ("name_clean", "sex"): "(l.id18 IS NULL OR r.id18 IS NULL)"
+}
 
 
 def blocking_rule(rule: tuple[str, ...]) -> Any:
@@ -152,7 +157,7 @@ def settings_for(
     of an exact name, and all names would count against a match.
     """
     parameters = parameters or DEFAULT_PARAMETERS
-    comparisons = []
+    comparisons: list[ComparisonCreator | dict[str, Any]] = []
     for column, levels in _levels(term_frequencies).items():
         trained = trained_levels(column, parameters)
         configured = [levels[0][1]]  # the null level has no parameters
