@@ -185,7 +185,9 @@ _ECDSA = {
     ES384: ec.ECDSA(hashes.SHA384()),
     ES512: ec.ECDSA(hashes.SHA512()),
 }
-_PSS_HASHES = {PS256: hashes.SHA256, PS384: hashes.SHA384, PS512: hashes.SHA512}
+_PSS_HASHES: dict[int, hashes.HashAlgorithm] = {
+    PS256: hashes.SHA256(), PS384: hashes.SHA384(), PS512: hashes.SHA512()
+}  # fmt: skip
 PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 
 
@@ -202,7 +204,7 @@ def sign1_verify(message: Sign1, key: PublicKey) -> None:
             der = encode_dss_signature(int.from_bytes(sig[:size], "big"), int.from_bytes(sig[size:], "big"))
             key.verify(der, tbs, _ECDSA[alg])
         elif alg in _PSS_HASHES and isinstance(key, rsa.RSAPublicKey):
-            digest = _PSS_HASHES[alg]()
+            digest = _PSS_HASHES[alg]
             pss = padding.PSS(mgf=padding.MGF1(digest), salt_length=digest.digest_size)
             key.verify(message.signature, tbs, pss, digest)
         else:
@@ -215,7 +217,7 @@ def sign1_create(
     payload: bytes, key: ec.EllipticCurvePrivateKey, *, kid: bytes | None = None, tagged: bool = True
 ) -> bytes:
     """Sign ``payload`` with ES256 into a COSE_Sign1 (kid in the protected header)."""
-    header: Mapping[int, Any] = {HEADER_ALG: ES256}
+    header: dict[int, Any] = {HEADER_ALG: ES256}
     if kid is not None:
         header[HEADER_KID] = kid
     protected = cbor2.dumps(header)
@@ -228,7 +230,7 @@ def sign1_create(
 # --- COSE_Key (RFC 9053 §7.1) ------------------------------------------------
 
 
-def cose_key_from_public(key: ec.EllipticCurvePublicKey) -> Mapping[int, Any]:
+def cose_key_from_public(key: ec.EllipticCurvePublicKey) -> dict[int, Any]:
     numbers = key.public_numbers()
     return {1: 2, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
 

@@ -84,7 +84,7 @@ def jwk(pem: str) -> dict[str, str]:
 def trusted(key: SigningKey) -> TrustedKey:
     return TrustedKey(
         kid=kid_bytes(key.kid),
-        issuer=key.region.code if key.region_id else "",
+        issuer=key.issuer,
         public_key=public_key(key.public_key),
         not_before=key.not_before.timestamp(),
         not_after=key.not_after.timestamp(),

@@ -59,6 +59,11 @@ class SigningKey(models.Model):
     def __str__(self) -> str:
         return f"{self.kid} ({self.region or self.get_purpose_display()})"
 
+    @property
+    def issuer(self) -> str:
+        """The code of the city whose codes the key signs; "" for the platform's trust-list key."""
+        return self.region.code if self.region is not None else ""
+
 
 class Credential(models.Model):
     """A talent's standing code line at one issuer: its bit in the status list and, for offline

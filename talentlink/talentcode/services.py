@@ -156,7 +156,7 @@ def subject_of(person: Person) -> str:
 
 
 def _tier_code(person: Person) -> str:
-    return person.tier.code if person.tier_id else ""
+    return person.tier.code if person.tier is not None else ""
 
 
 def _entitlements(person: Person, on: datetime) -> list[str]:
@@ -253,14 +253,14 @@ def code_issue(
     token_id = os.urandom(16)
     iat = int(now.timestamp())
     claims: dict[Any, Any] = {
-        codec.CLAIM_ISS: key.region.code,
+        codec.CLAIM_ISS: key.issuer,
         codec.CLAIM_SUB: credential.subject,
         codec.CLAIM_IAT: iat,
         codec.CLAIM_EXP: iat + lifetime,
         codec.CLAIM_CTI: token_id,
         CLAIM_TIER: credential.tier,
         CLAIM_ENTITLEMENTS: _entitlements(person, now),
-        CLAIM_STATUS: {"status_list": {"idx": credential.status_index, "uri": key.region.code}},
+        CLAIM_STATUS: {"status_list": {"idx": credential.status_index, "uri": key.issuer}},
     }
     if cose_key:
         claims[codec.CLAIM_CNF] = {codec.CNF_COSE_KEY: cose_key}
@@ -394,7 +394,7 @@ def trust_list_publish(*, now: datetime | None = None) -> PublishedList:
     entries = [
         {
             "kid": keys.kid_bytes(k.kid),
-            "iss": k.region.code,
+            "iss": k.issuer,
             "key": keys.cose_key(k.public_key),
             "nbf": int(k.not_before.timestamp()),
             "exp": int(k.not_after.timestamp()),
