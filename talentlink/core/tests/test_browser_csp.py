@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.apps import apps
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, SEED_MIGRATIONS, log_in
 from talentlink.core.models import User
@@ -46,8 +46,12 @@ class Watched:
         self.page = page
         self.complaints: list[str] = []
         page.add_init_script(RECORD_VIOLATIONS)
-        page.on("console", lambda m: POLICY_MESSAGE.search(m.text) and self.complaints.append(m.text))
+        page.on("console", self._console)
         page.on("pageerror", lambda error: self.complaints.append(f"uncaught: {error}"))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if POLICY_MESSAGE.search(message.text):
+            self.complaints.append(message.text)
 
     def visit(self, path: str) -> None:
         response = self.page.goto(path)

@@ -33,7 +33,9 @@ def test_favicon_ico_is_answered_with_the_static_icon() -> None:
     response = Client().get("/favicon.ico")
     assert response.status_code == 302
     assert response["Location"].startswith(settings.STATIC_URL) and response["Location"].endswith(".ico")
-    assert Path(finders.find("core/favicon.ico")).read_bytes()[:4] == b"\x00\x00\x01\x00"  # an ICO
+    found = finders.find("core/favicon.ico")
+    assert isinstance(found, str)
+    assert Path(found).read_bytes()[:4] == b"\x00\x00\x01\x00"  # an ICO
 
 
 def test_development_mail_is_written_to_files_under_var_not_printed(tmp_path: Path) -> None:

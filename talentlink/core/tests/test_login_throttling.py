@@ -4,6 +4,7 @@ per client address, through the login page, the API and the reset page."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
@@ -27,7 +28,7 @@ def in_chinese(message: str, **params: object) -> str:
         return gettext(message) % params if params else gettext(message)
 
 
-def api_login(client: Client, username: str, password: str, **headers: str):
+def api_login(client: Client, username: str, password: str, **headers: Any):
     return client.post(LOGIN, {"username": username, "password": password},
                        content_type="application/json", **headers)  # fmt: skip
 
@@ -95,7 +96,7 @@ def test_a_lockout_ends_after_the_cool_off_period(nb_office):
 
 def test_behind_the_proxy_the_forwarded_client_address_is_throttled(nb_office, zs_office, settings):
     settings.TALENTLINK_PROXY_COUNT = 1
-    proxy = {"REMOTE_ADDR": "10.1.1.1"}
+    proxy: dict[str, Any] = {"REMOTE_ADDR": "10.1.1.1"}
     for n in range(10):
         api_login(Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.9"), f"someone-{n}", "wrong-guess")
     # The attacker's forged left-hand entry does not help; another client behind the proxy logs in.

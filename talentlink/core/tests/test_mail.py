@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 def _decoded(raw: bytes) -> tuple[str, str]:
     message = email.message_from_bytes(raw)
     subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
-    return subject, message.get_payload(decode=True).decode()
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return subject, payload.decode()
 
 
 def test_a_password_reset_mail_is_in_the_account_holders_language_not_the_askers(nb_office, smtp_sink):

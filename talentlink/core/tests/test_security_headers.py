@@ -5,6 +5,7 @@ behind the TLS proxy, and staff sessions that end sooner than talents'."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 import re
 import secrets
@@ -146,7 +147,7 @@ def test_an_idle_staff_session_is_logged_out(nb_office):
     client.post("/api/public/auth/login", {"username": "nb-office", "password": PASSWORD},
                 content_type="application/json")  # fmt: skip
     assert client.get("/api/core/me").status_code == 200
-    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     assert client.get("/api/core/me").status_code == 401
 
 
@@ -155,7 +156,7 @@ def test_activity_keeps_a_staff_session_open(nb_office, client_of):
     client.get("/dashboard/")
     session = Session.objects.get(session_key=client.cookies["sessionid"].value)
     Session.objects.filter(pk=session.pk).update(
-        expire_date=timezone.now() + timezone.timedelta(minutes=5),
+        expire_date=timezone.now() + dt.timedelta(minutes=5),
         session_data=Session.objects.encode({**session.get_decoded(), "_staff_seen_at": 0}),
     )
     assert client.get("/dashboard/").status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -145,7 +146,7 @@ def test_an_unknown_encoding_setting_is_rejected(tmp_path):
 # --- XLSX --------------------------------------------------------------------------------------
 
 
-def xlsx(tmp_path: Path, rows: list[list[object]], name: str = "export.xlsx") -> Path:
+def xlsx(tmp_path: Path, rows: Sequence[Sequence[object]], name: str = "export.xlsx") -> Path:
     workbook = Workbook()
     sheet = workbook.active
     for row in rows:
@@ -174,7 +175,11 @@ def test_xlsx_cells_come_as_text_dates_iso_and_whole_numbers_without_a_fraction(
 
 
 def test_an_id_number_typed_as_a_number_is_marked_as_having_lost_digits(tmp_path, reader):
-    rows = [["编号", "证件号码"], ["ZS-1", 330902198506151231], ["ZS-2", "330902198506151231"]]
+    rows: list[list[object]] = [
+        ["编号", "证件号码"],
+        ["ZS-1", 330902198506151231],
+        ["ZS-2", "330902198506151231"],
+    ]
     path = xlsx(tmp_path, rows)
     _, as_number, as_text = read_xlsx(path)
     assert as_number[1].startswith("\x00") and as_number[1] != "\x00330902198506151231"

@@ -55,7 +55,7 @@ def test_a_zhoushan_officer_cannot_read_a_ningbo_record_and_the_refusal_is_audit
 
 def test_another_citys_person_is_answered_exactly_as_a_missing_one(zhang, zs_office, client_of):
     client = client_of(zs_office)
-    missing = Person.objects.order_by("-pk").first().pk + 1000
+    missing = Person.objects.order_by("-pk")[0].pk + 1000
     for url in ("/api/registry/persons/{}", "/api/registry/persons/{}/consents", "/registry/persons/{}/"):
         refused, absent = client.get(url.format(zhang.pk)), client.get(url.format(missing))
         assert (refused.status_code, absent.status_code) == (404, 404), url

@@ -21,8 +21,8 @@ def queue(linked) -> list[ReviewPair]:
     make = [(a, b, 3.0), (a, c, 1.0)]
     return [
         ReviewPair.objects.create(
-            record_a=x.source_records.first(),
-            record_b=y.source_records.first(),
+            record_a=x.source_records.all()[0],
+            record_b=y.source_records.all()[0],
             match_weight=w,
             match_probability=0.9,
             comparison={"name": {"level": "same_pinyin", "weight": 6.0}},
@@ -52,6 +52,7 @@ def test_staff_accept_one_pair_and_reject_the_next_with_the_keyboard(
 
     first.refresh_from_db()
     second.refresh_from_db()
+    assert first.decision is not None and second.decision is not None
     assert (first.decision.verdict, second.decision.verdict) == ("match", "non_match")
     assert first.decision.decided_by == nb_office
     a = SourceRecord.objects.get(pk=first.record_a_id)

@@ -115,6 +115,7 @@ def test_an_invalid_id_number_is_stored_encrypted_unverified_and_never_in_the_bl
     # The golden record takes ID numbers only from verified ones; the columns give birth date and sex.
     person = record.person
     assert (person.id_number_encrypted, person.id_number_index, person.id_number_masked) == ("", "", "")
+    assert person.birth_date is not None
     assert (person.birth_date.isoformat(), person.sex) == ("1992-08-15", "F")
     indexes = {crypto.id_number_index(number) for number in INVALID}
     stored = set(SourceRecord.objects.values_list("id_number_index", flat=True))

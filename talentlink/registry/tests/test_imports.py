@@ -62,6 +62,7 @@ def test_a_good_file_creates_source_records_and_persons_with_provenance(nb_offic
     assert (record.batch, record.row_number) == (batch, 2)
     person = record.person
     assert (person.name, person.sex, person.birth_date) == ("张伟", "M", dt.date(1990, 3, 7))
+    assert person.category is not None and person.tier is not None
     assert person.category.code == "professional_technical" and person.tier.code == "C"
     assert person.education == "doctorate" and person.home_region.code == "330200"
     assert person.id_number_masked == "330203********4513"
@@ -234,6 +235,7 @@ def test_zhoushan_xlsx_uses_its_own_columns_codes_and_legacy_numbers(zs_office, 
     assert batch.status == "succeeded", list(batch.errors.values())
     legacy = Person.objects.get(name="王海")
     assert crypto.id_number_open(legacy.id_number_encrypted) == "330902198506151231"
+    assert legacy.category is not None and legacy.tier is not None
     assert (legacy.category.code, legacy.tier.code, legacy.education) == ("high_skilled", "D", "associate")
     without_id = Person.objects.get(name="林静")
     assert without_id.id_number_masked == "" and without_id.birth_date == dt.date(1990, 2, 3)

@@ -110,12 +110,12 @@ def test_an_accepted_review_pair_merges_the_persons_and_is_audited(linked, nb_of
     a, b = Person.objects.filter(status="active", home_region__code="330200").order_by("pk")[:2]
     records = a.source_records.count() + b.source_records.count()
     pair = ReviewPair.objects.create(
-        record_a=a.source_records.first(), record_b=b.source_records.first(), match_weight=3.0,
+        record_a=a.source_records.all()[0], record_b=b.source_records.all()[0], match_weight=3.0,
         match_probability=0.9, comparison={},
     )  # fmt: skip
     linkage.review_decide(access=Access.system(user=nb_office), review=pair, verdict="match")
     pair.refresh_from_db()
-    assert pair.status == "decided" and pair.decision.verdict == "match"
+    assert pair.status == "decided" and pair.decision is not None and pair.decision.verdict == "match"
     assert SourceRecord.objects.filter(person=a).count() == records
     assert AuditEvent.objects.filter(object_type="registry.reviewpair", action="decide").exists()
 

@@ -14,7 +14,7 @@ from talentlink.registry.models import LinkageRun, Person, PersonChange, ReviewP
 def pair(linked) -> ReviewPair:
     a, b = Person.objects.filter(status="active", home_region__code="330200").order_by("pk")[2:4]
     return ReviewPair.objects.create(
-        record_a=a.source_records.first(), record_b=b.source_records.first(), match_weight=2.5,
+        record_a=a.source_records.all()[0], record_b=b.source_records.all()[0], match_weight=2.5,
         match_probability=0.85, comparison={"name": {"level": "same_pinyin", "weight": 6.1},
                                             "phone": {"level": "else", "weight": -4.0}},
     )  # fmt: skip
@@ -74,7 +74,7 @@ def test_a_run_started_through_the_api_reports_its_statistics(
 
 
 def test_the_person_page_lists_linked_records_and_undoes_a_merge(client_of, nb_office, linked):
-    change = PersonChange.objects.filter(kind="merge", run__isnull=False).first()
+    change = PersonChange.objects.filter(kind="merge", run__isnull=False)[0]
     client = client_of(nb_office)
     page = client.get(reverse("registry:person_links", args=[change.person_id])).content.decode()
     assert 'id="linked-records"' in page and "registry/linkage/changes/" in page
@@ -88,8 +88,8 @@ def test_the_person_page_lists_linked_records_and_undoes_a_merge(client_of, nb_o
 def test_the_relink_command_dry_run_prints_the_plan_and_changes_nothing(linked, capsys):
     from talentlink.registry.linkage import changes
 
-    first = Person.objects.filter(status="active").order_by("pk").first()
-    record = first.source_records.first()
+    first = Person.objects.filter(status="active").order_by("pk")[0]
+    record = first.source_records.all()[0]
     changes.apply([changes.Step(target=None, moves=[(record.pk, first.pk)], records=[record.pk])] if
                   first.source_records.count() > 1 else [], actor=None, reason="test")  # fmt: skip
     before = list(SourceRecord.objects.order_by("pk").values_list("person_id", flat=True))
@@ -109,7 +109,7 @@ def test_the_desk_shows_talent_office_staff_the_review_queue_and_the_last_run(
     )  # fmt: skip
     page = client_of(nb_office).get(reverse("core:dashboard")).content.decode()
     panel = page[page.index('id="linkage-desk"') :]
-    last = LinkageRun.objects.first()
+    last = LinkageRun.objects.all()[0]
     assert (
         reverse("registry:linkage_run", args=[last.pk]) in panel
         and reverse("registry:linkage_review") in panel

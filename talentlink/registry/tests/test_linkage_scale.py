@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from itertools import combinations
 
 import pytest
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PER_CITY = 50_500
 
 
-def _pairs(assignment: dict[tuple[str, str], object]) -> set[frozenset[tuple[str, str]]]:
+def _pairs(assignment: Mapping[tuple[str, str], object]) -> set[frozenset[tuple[str, str]]]:
     groups: dict[object, list[tuple[str, str]]] = {}
     for record, group in assignment.items():
         groups.setdefault(group, []).append(record)

@@ -43,5 +43,6 @@ def test_a_deceased_person_is_no_talents_own_on_any_page(ningbo, client_of):
 
 def test_an_active_talent_sees_their_own_person(ningbo, client_of):
     user = _talent_with_person(ningbo)
-    assert person_own(user=user).name == "王小明"
+    own = person_own(user=user)
+    assert own is not None and own.name == "王小明"
     assert client_of(user).get("/api/registry/me").json()["name"] == "王小明"

@@ -124,7 +124,7 @@ def test_the_desk_shows_the_registry_figures_through_the_registry_panel(
     page = client_of(observer).get("/dashboard/").content.decode()
     assert "人才库概况" in page and "待确认的人才注册" not in page
     talent = make_user("t-desk", Role.TALENT, ningbo)
-    person = Person.objects.filter(home_region=ningbo).first()
+    person = Person.objects.filter(home_region=ningbo)[0]
     person.account = talent
     person.save(update_fields=["account"])
     page = client_of(talent).get("/dashboard/").content.decode()

@@ -79,7 +79,9 @@ def human(nb_office, zs_office, ningbo, zhoushan, ningbo_csv, tmp_path) -> Human
         region=zhoushan,
     )  # fmt: skip
     zs.refresh_from_db()
-    assert zs.account == account, "the registration links the account to Zhoushan's record"
+    assert account is not None and zs.account == account, (
+        "the registration links the account to Zhoushan's record"
+    )
     Consent.objects.create(person=zs, region=ningbo, channel=Consent.Channel.SELF_SERVICE)
     provider = make_provider(ningbo, "天一阁博物院")
     gate = make_user("nb-gate", Role.SERVICE_POINT, ningbo, organisation=provider.organisation)

@@ -165,6 +165,7 @@ def test_an_import_whose_worker_is_killed_is_failed_with_a_reason_and_its_retry_
 
     batch.refresh_from_db()
     assert batch.status == "running" and DBTaskResult.objects.get().status == "RUNNING", "as the probe found"
+    assert batch.started_at is not None
     assert worker.last_beat(batch) > batch.started_at, "the worker beat while its transaction was open"
     assert not SourceRecord.objects.exists(), "the chunks it wrote were never committed"
 
@@ -282,6 +283,7 @@ def test_only_the_city_office_may_retry_an_import_and_only_while_its_file_is_kep
     heartbeat.stale_sweep()
     assert client_of(zs_office).post(f"/api/registry/imports/{batch.pk}/retry").status_code in (403, 404)
     batch.refresh_from_db()
+    assert batch.file.name
     batch.file.storage.delete(batch.file.name)
     answer = client_of(nb_office).post(f"/api/registry/imports/{batch.pk}/retry", HTTP_ACCEPT_LANGUAGE="en")
     assert answer.status_code == 409 and answer.json()["code"] == "file_gone"

@@ -275,6 +275,7 @@ def test_the_talents_browser_shows_a_device_signed_code_when_offline(
     context: BrowserContext, talent: Person, tmp_path: Path
 ) -> None:
     page = context.new_page()
+    assert talent.account is not None
     log_in(page, talent.account)
     page.goto("/code/")
     # Online: a server-rendered QR, and the device key is bound into an offline credential.

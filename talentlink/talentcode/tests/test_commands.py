@@ -51,7 +51,10 @@ def test_the_menu_offers_the_code_to_talents_and_the_scanner_to_counters(
 def test_the_demo_prepares_keys_and_lists_idempotently(db) -> None:
     from django.apps import apps
 
+    from talentlink.talentcode.apps import TalentCodeConfig
+
     config = apps.get_app_config("talentcode")
+    assert isinstance(config, TalentCodeConfig)
     for _ in range(2):
         config.demo_load(stdout=io.StringIO())
     assert SigningKey.objects.count() == 3

@@ -179,6 +179,7 @@ def test_an_old_key_still_verifies_after_rotation_until_its_validity_ends(
         person=talent, holder_key=codec.cose_key_from_public(device.public_key()), now=now
     )
     old_kid = codec.decode(old_code.qr, "TC1:").kid
+    assert old_kid is not None
     new_key = services.signing_key_rotate(
         region=talent.home_region, access=Access(user=nb_office, channel="command"), now=later(now, 60)
     )
@@ -195,7 +196,7 @@ def test_an_old_key_still_verifies_after_rotation_until_its_validity_ends(
         "unknown_kid",
         "expired",
     }
-    trust = signed_list_claims(bytes(PublishedList.objects.filter(kind="trust").first().body))
+    trust = signed_list_claims(bytes(PublishedList.objects.filter(kind="trust")[0].body))
     assert {entry["kid"].hex() for entry in trust["keys"]} >= {old.kid, new_key.kid}
 
 
