@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "talentlink.credentials",
     "talentlink.experts",
     "talentlink.benefits",
+    "talentlink.market",
     "talentlink.talentcode",
     # After talentlink.core, whose db_worker (the same worker, sweeping stale jobs first) wins.
     "talentlink.core.apps.TasksDatabaseConfig",  # django_tasks_db, its admin heading translated

@@ -13,6 +13,7 @@ urlpatterns = [
     path("benefits/", include("talentlink.benefits.urls")),
     path("code/", include("talentlink.talentcode.urls")),
     path("targets/", include("talentlink.indicators.urls")),
+    path("market/", include("talentlink.market.urls")),
     path("", include("talentlink.core.urls")),
 ]
 # Uploaded files (city exports, licence scans) hold personal data: they are never served as

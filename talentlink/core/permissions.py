@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
-from talentlink.core.models import STAFF_ROLES, Role
+from talentlink.core.models import STAFF_ROLES, Organisation, Role
 
 M = TypeVar("M", bound=Model)
 
@@ -134,6 +134,14 @@ def sees_individual_uses(user: Any) -> bool:
 def scans_codes(user: Any) -> bool:
     """Reads talent codes at a counter."""
     return has_role(user, *SCANNING_ROLES)
+
+
+def is_employer(user: Any) -> bool:
+    """A recruiter of an employer whose credit code the city's talent office approved."""
+    if not _signed_in(user) or _role(user) != Role.EMPLOYER:
+        return False
+    organisation = getattr(user, "organisation", None)
+    return organisation is not None and organisation.status == Organisation.Status.APPROVED
 
 
 def is_organiser(user: Any) -> bool:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 from ninja import Field, Schema
+
+from talentlink.indicators.selectors import Progress
 
 
 class TargetValueOut(Schema):
@@ -25,11 +25,10 @@ class IndicatorProgressOut(Schema):
     targets: list[TargetValueOut]
 
     @staticmethod
-    def resolve_region(obj: object) -> str | None:
+    def resolve_region(obj: Progress) -> str | None:
         region = obj.indicator.region
         return region.code if region else None
 
     @staticmethod
-    def resolve_actual(obj: object) -> float | None:
-        actual: Decimal | None = obj.actual
-        return None if actual is None else float(actual)
+    def resolve_actual(obj: Progress) -> float | None:
+        return None if obj.actual is None else float(obj.actual)

@@ -163,6 +163,21 @@ PAGES: dict[str, Rule] = {
     "POST credentials:notifications_read_all": logged_in(),  # the reader's own
     # experts: the shared pool, committees and studios, review rounds, the expert's answers
     "GET indicators:targets": only(**TARGET_READERS),
+    # The talent market: open jobs for everyone; recruiters of an approved employer keep their
+    # organisation's jobs and see their candidates; talents keep their own résumé.
+    "GET market:jobs": everyone(),
+    "GET market:job_detail": everyone(),
+    "GET market:jobs_mine": only(employer=YES),
+    "GET market:job_new": only(employer=YES),
+    "POST market:job_new": only(employer=YES),
+    "GET market:job_edit": only(employer=OWN),
+    "POST market:job_edit": only(employer=OWN),
+    "POST market:job_publish": only(employer=OWN),
+    "POST market:job_close": only(employer=OWN),
+    "GET market:job_candidates": only(employer=OWN),
+    "GET market:profile": only(**TALENTS),
+    "POST market:profile": only(**TALENTS),
+    "GET market:matches": only(**TALENTS),
     "GET experts:search": only(**POOL_READERS),
     "GET experts:detail": only(**POOL_READERS, expert=OWN),
     "GET experts:edit": only(**OFFICE_OF_CITY),
@@ -376,7 +391,8 @@ ADMIN_MODELS = (
     "benefits_insuranceimport", "benefits_insurancerecord", "core_region", "core_organisation",
     "core_user", "core_auditevent", "credentials_certificateseries", "credentials_certificatekind",
     "credentials_issuingauthority", "credentials_equivalence", "credentials_registrycertificate",
-    "credentials_registryimport", "credentials_application", "experts_field", "experts_plantarget",
+    "credentials_registryimport", "credentials_application", "experts_field", "indicators_plan",
+    "indicators_indicator", "market_occupation",
     "experts_expert", "experts_committee", "experts_studio", "experts_reviewround",
     "experts_expertimport", "registry_talentcategory", "registry_tier", "registry_sourcesystem",
     "registry_importbatch", "registry_consent", "registry_talentclaim", "talentcode_signingkey",

@@ -47,6 +47,7 @@ from talentlink.credentials.models import (
 from talentlink.experts import review
 from talentlink.experts import services as expert_services
 from talentlink.experts.models import Assignment, CommitteeMember, ExpertImport, Field
+from talentlink.market.models import Job
 from talentlink.registry.demo import credit_code
 from talentlink.registry.linkage import services as linkage
 from talentlink.registry.models import (
@@ -78,7 +79,8 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("person", "consent", "application", "expert", "provider", "redemption"),
                     ("own", "city", "other")),
     **dict.fromkeys(("import", "source", "claim", "pair", "change", "organisation", "notification",
-                     "conflict", "expert_import", "round", "seat", "benefit", "point", "insurance_import"),
+                     "conflict", "expert_import", "round", "seat", "benefit", "point", "insurance_import",
+                     "job"),
                     ("own", "other")),
     **dict.fromkeys(("run", "registry_import", "committee", "member", "studio"), ("any",)),
 }  # fmt: skip
@@ -114,6 +116,7 @@ def build(media_root: Path, tmp: Path) -> World:
     _credentials(world, ningbo, zhoushan)
     _experts(world, ningbo, zhoushan)
     _benefits(world, ningbo, zhoushan)
+    _market(world, ningbo, zhoushan)
     _sessions(world)
     for kind, variants in VARIANTS.items():
         assert tuple(world.objects[kind]) == variants, f"the world's {kind}: {tuple(world.objects[kind])}"
@@ -302,6 +305,25 @@ def _organisations(world: World, ningbo: Region, zhoushan: Region) -> None:
         licence=ContentFile(b"%PDF-1.4\n", name="licence-zs.pdf"),
     )
     world.add("organisation", own=world.users["employer"].organisation, other=other)
+
+
+def _market(world: World, ningbo: Region, zhoushan: Region) -> None:
+    """A published job of the employer's and one of a Zhoushan employer's."""
+    valid = timezone.localdate() + dt.timedelta(days=30)
+
+    def job(organisation: Organisation | None, region: Region, title: str) -> Job:
+        assert organisation is not None
+        return Job.objects.create(
+            organisation=organisation, title=title, description="负责设备维护。", region=region,
+            salary_min=8000, salary_max=12000, valid_until=valid, status=Job.Status.PUBLISHED,
+            published_at=timezone.now(),
+        )  # fmt: skip
+
+    world.add(
+        "job",
+        own=job(world.users["employer"].organisation, ningbo, "设备工程师"),
+        other=job(world.get("organisation", "other"), zhoushan, "轮机工程师"),
+    )
 
 
 def _credentials(world: World, ningbo: Region, zhoushan: Region) -> None:

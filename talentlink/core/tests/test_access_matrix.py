@@ -69,6 +69,7 @@ PARAM_KINDS: dict[str, str | dict[str, str]] = {
     "provider_id": "provider",
     "redemption_id": "redemption",
     "organisation_id": "organisation",
+    "job_id": "job",
     "point_id": "point",
     "source_code": "source",
     "batch_id": {"registry": "import", "benefits": "insurance_import"},

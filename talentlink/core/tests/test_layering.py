@@ -24,6 +24,7 @@ LAYERS = {
     "experts": 2,
     "talentcode": 2,
     "benefits": 3,
+    "market": 3,  # employers' jobs, résumés and matching: reads registry, credentials and experts' fields
 }
 
 # Arrows against the layers that are known and on their way out, with the reason; each must still

@@ -21,8 +21,11 @@ def test_the_action_plans_joint_table_is_in_the_catalogue_row_by_row(seeded) -> 
     assert len(indicators) == 11 and all(JOINT_TABLE in i.source for i in indicators.values())
     assert {i.plan.code for i in indicators.values()} == {"yongzhou-2020-2025"}
 
-    def values(code: str) -> list[tuple[int, Decimal]]:
-        return list(Target.objects.filter(indicator__code=code).values_list("year", "value"))
+    def values(code: str) -> list[tuple[int, int]]:
+        """The targets of an indicator (whole numbers in this table)."""
+        rows = Target.objects.filter(indicator__code=code).values_list("year", "value")
+        assert all(value == int(value) for _year, value in rows)
+        return [(year, int(value)) for year, value in rows]
 
     # The table's first column holds the targets for 2020, not baselines.
     assert values("joint-expert-committees") == [(2020, 2), (2022, 3), (2025, 5)]
@@ -30,7 +33,8 @@ def test_the_action_plans_joint_table_is_in_the_catalogue_row_by_row(seeded) -> 
     assert values("young-talents") == [(2020, 15), (2022, 45), (2025, 90)]
     assert indicators["young-talents"].unit == "万人"
     # "其中舟山3个以上": the Zhoushan share is a row of its own, scoped to the city.
-    assert indicators["innovation-centre-projects-zhoushan"].region.code == "330900"
+    zhoushan_share = indicators["innovation-centre-projects-zhoushan"].region
+    assert zhoushan_share is not None and zhoushan_share.code == "330900"
     assert values("innovation-centre-projects-zhoushan") == [(2020, 3), (2022, 10), (2025, 20)]
     # A qualitative cell (实质性启动建设) is not a number: no 2020 target for the cooperation zone.
     assert values("cooperation-zone-talents") == [(2022, 300), (2025, 1000)]

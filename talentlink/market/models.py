@@ -1,0 +1,166 @@
+"""The talent market: occupations (CSCO 2022), employers' jobs and talents' profiles.
+
+An employer is a ``core.Organisation`` with a verified credit code, approved by its city's talent
+office; its recruiters are the employer accounts of that organisation. A talent's profile belongs
+to their registry person (``registry.selectors.person_own``); recognised credentials come from
+``credentials`` and count as verified, levels the talent declares do not.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from talentlink.core.models import Organisation, Region
+from talentlink.credentials.models import Level
+from talentlink.experts.models import Field
+from talentlink.registry.models import Education, Person
+
+# Education from the highest down; a job's requirement is met by its own level or any above it.
+EDUCATION_RANK: dict[str, int] = {
+    Education.BASIC: 1, Education.SECONDARY: 2, Education.ASSOCIATE: 3,
+    Education.BACHELOR: 4, Education.MASTER: 5, Education.DOCTORATE: 6,
+}  # fmt: skip
+
+
+class Occupation(models.Model):
+    """An occupation or group of China's occupational classification 2022 (CSCO 2022), with the
+    recruitment titles that name it (``aliases``), loaded from ``market/data/csco22.csv``."""
+
+    class Level(models.IntegerChoices):
+        MAJOR = 1, _("Major group")
+        MEDIUM = 2, _("Medium group")
+        MINOR = 3, _("Minor group")
+        OCCUPATION = 4, _("Occupation")
+
+    code = models.CharField(_("code"), max_length=10, unique=True)  # e.g. 2-02-07-04
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level)
+    name = models.CharField(_("name"), max_length=60)
+    definition = models.TextField(_("definition"), blank=True)
+    aliases = models.TextField(_("titles used in recruitment"), blank=True)  # comma-separated
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("broader group"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("occupation")
+        verbose_name_plural = _("occupations")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def major_code(self) -> str:
+        return self.code[:1]
+
+    @property
+    def medium_code(self) -> str:
+        return self.code[:4]
+
+
+class Job(models.Model):
+    """A job an employer publishes: drafted, published until it is closed or its validity ends."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CLOSED = "closed", _("Closed")
+        EXPIRED = "expired", _("Expired")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("employer")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )  # fmt: skip
+    title = models.CharField(_("job title"), max_length=100)
+    description = models.TextField(_("description"), max_length=5000)
+    occupation = models.ForeignKey(
+        Occupation, on_delete=models.PROTECT, null=True, blank=True, related_name="jobs",
+        verbose_name=_("occupation"),
+    )  # fmt: skip
+    field = models.ForeignKey(
+        Field, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("industry")
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
+    district = models.CharField(_("district"), max_length=30, blank=True)
+    education = models.CharField(
+        _("education required"), max_length=12, choices=Education, blank=True,
+        help_text=_("Empty: any education."),
+    )  # fmt: skip
+    required_level = models.CharField(
+        _("title or skill level required"), max_length=30, choices=Level, blank=True,
+        help_text=_("Met by a credential of this level or above (or one counted as it)."),
+    )  # fmt: skip
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    experience_years = models.PositiveSmallIntegerField(_("years of experience"), default=0)
+    salary_min = models.PositiveIntegerField(_("monthly salary from (yuan)"))
+    salary_max = models.PositiveIntegerField(_("monthly salary to (yuan)"))
+    headcount = models.PositiveSmallIntegerField(_("openings"), default=1)
+    valid_until = models.DateField(_("valid until"))
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        indexes = [models.Index(fields=["status", "region"], name="job_status_region")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(salary_max__gte=models.F("salary_min")),
+                name="job_salary_range",
+                violation_error_message=_("The salary range ends below where it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Profile(models.Model):
+    """A talent's profile (résumé) on the market, kept by the talent."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, related_name="market_profile", verbose_name=_("person")
+    )
+    headline = models.CharField(_("headline"), max_length=100, blank=True)
+    summary = models.TextField(_("experience and strengths"), max_length=3000, blank=True)
+    education = models.CharField(_("highest education"), max_length=12, choices=Education, blank=True)
+    university = models.CharField(_("university"), max_length=100, blank=True)
+    graduation_year = models.PositiveSmallIntegerField(_("graduation year"), null=True, blank=True)
+    is_graduate = models.BooleanField(_("new graduate"), default=False)
+    experience_years = models.PositiveSmallIntegerField(_("years of experience"), default=0)
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    declared_levels = models.JSONField(
+        _("titles and skill levels declared"), default=list, blank=True,
+        help_text=_("Levels not yet recognised on the platform; shown as self-declared."),
+    )  # fmt: skip
+    desired_regions = models.ManyToManyField(
+        Region, related_name="+", verbose_name=_("cities I would work in")
+    )
+    desired_fields = models.ManyToManyField(Field, related_name="+", blank=True, verbose_name=_("industries"))
+    desired_salary = models.PositiveIntegerField(
+        _("monthly salary wanted from (yuan)"), null=True, blank=True
+    )
+    open_to_offers = models.BooleanField(
+        _("open to offers"), default=True, help_text=_("Employers see the profile among candidates.")
+    )
+    shared_with_other_city = models.BooleanField(
+        _("shown to employers of the other city"), default=False,
+        help_text=_("Without this consent only employers of your home city see your profile."),
+    )  # fmt: skip
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("talent profile")
+        verbose_name_plural = _("talent profiles")
+
+    def __str__(self) -> str:
+        return self.headline or str(self.person_id)

@@ -1,0 +1,180 @@
+"""Reads of the talent market: the job board, an employer's jobs, the talent's profile, and the
+matches both ways (``market/matching.py`` ranks them)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from talentlink.core import permissions
+from talentlink.core.errors import NotFound
+from talentlink.core.models import User
+from talentlink.credentials.selectors import level_satisfies, person_credential_levels
+from talentlink.market import matching, text
+from talentlink.market.models import EDUCATION_RANK, Job, Profile
+from talentlink.registry.models import Person
+from talentlink.registry.selectors import person_own
+
+# How many candidates or jobs a match list shows.
+MATCHES_SHOWN = 20
+
+
+def jobs_open() -> QuerySet[Job]:
+    """Published jobs still valid today: the job board."""
+    return (
+        Job.objects.filter(status=Job.Status.PUBLISHED, valid_until__gte=timezone.localdate())
+        .select_related("organisation", "region", "occupation", "field")
+        .order_by("-published_at", "-id")
+    )
+
+
+def jobs_search(*, q: str = "", region_id: int | None = None, field_id: int | None = None) -> QuerySet[Job]:
+    qs = jobs_open()
+    if region_id:
+        qs = qs.filter(region_id=region_id)
+    if field_id:
+        qs = qs.filter(field_id=field_id)
+    for word in q.split()[:5]:
+        qs = qs.filter(
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(organisation__name__icontains=word)
+        )
+    return qs
+
+
+def jobs_of_employer(*, user: User) -> QuerySet[Job]:
+    """Every job of the recruiter's organisation, drafts and closed ones too."""
+    organisation_id = user.organisation_id
+    if organisation_id is None or not permissions.is_employer(user):
+        return Job.objects.none()
+    return Job.objects.filter(organisation_id=organisation_id).select_related("region", "occupation", "field")
+
+
+def job_get(*, user: User | None, job_id: int) -> Job:
+    """A job as this reader may see it: open jobs to everyone; drafts, closed and expired jobs to
+    the employer's recruiters and the talent office of the job's city."""
+    job = (
+        Job.objects.select_related("organisation", "region", "occupation", "field").filter(pk=job_id).first()
+    )
+    if job is None:
+        raise NotFound(_("No such job."))
+    is_open = job.status == Job.Status.PUBLISHED and job.valid_until >= timezone.localdate()
+    own = user is not None and permissions.is_employer(user) and user.organisation_id == job.organisation_id
+    if not (is_open or own or permissions.may_manage_region(user, job.region_id)):
+        raise NotFound(_("No such job."))
+    return job
+
+
+def job_own(*, user: User, job_id: int) -> Job:
+    """A job of the recruiter's own organisation (to edit, publish, close, see candidates)."""
+    job = jobs_of_employer(user=user).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(_("No such job."))
+    return job
+
+
+def profile_own(*, user: User) -> Profile | None:
+    """The talent's own profile, if they keep one."""
+    person = person_own(user=user)
+    if person is None:
+        return None
+    return Profile.objects.filter(person=person).prefetch_related("desired_regions", "desired_fields").first()
+
+
+# --- Matching -----------------------------------------------------------------------------------
+
+
+def _job_facts(job: Job) -> matching.JobFacts:
+    return matching.JobFacts(
+        id=job.pk,
+        tokens=text.tokens(" ".join((job.title, job.description, *job.skills))),
+        skills=frozenset(text.skill_key(s) for s in job.skills),
+        region_id=job.region_id,
+        employer_region_id=job.organisation.region_id,
+        education_rank=EDUCATION_RANK.get(job.education, 0),
+        required_level=job.required_level,
+        field_id=job.field_id,
+        salary_min=job.salary_min,
+        salary_max=job.salary_max,
+        experience_years=job.experience_years,
+    )
+
+
+def _talent_facts(profile: Profile, verified: set[str]) -> matching.TalentFacts:
+    person = profile.person
+    return matching.TalentFacts(
+        id=profile.pk,
+        tokens=text.tokens(" ".join((profile.headline, profile.summary, person.title, *profile.skills))),
+        skills=frozenset(text.skill_key(s) for s in profile.skills),
+        home_region_id=person.home_region_id,
+        desired_region_ids=frozenset(r.pk for r in profile.desired_regions.all()),
+        shared_with_other_city=profile.shared_with_other_city,
+        education_rank=EDUCATION_RANK.get(profile.education or person.education, 0),
+        verified_levels=frozenset(verified),
+        declared_levels=frozenset(profile.declared_levels) - frozenset(verified),
+        desired_field_ids=frozenset(f.pk for f in profile.desired_fields.all()),
+        desired_salary=profile.desired_salary,
+        experience_years=profile.experience_years,
+    )
+
+
+def _satisfies(levels: set[str], required: str) -> bool:
+    return level_satisfies(levels=levels, required=required)
+
+
+def profiles_open() -> QuerySet[Profile]:
+    """Profiles open to offers, of active persons."""
+    return (
+        Profile.objects.filter(open_to_offers=True, person__status=Person.Status.ACTIVE)
+        .select_related("person")
+        .prefetch_related("desired_regions", "desired_fields")
+    )
+
+
+def candidates_for_job(*, job: Job, limit: int = MATCHES_SHOWN) -> list[tuple[Profile, matching.Match]]:
+    """The best candidates for a job, explained: the profiles that would work in the job's city
+    (and that its employer's city may see), ranked by :func:`matching.rank_talents`."""
+    pool = list(profiles_open().filter(desired_regions=job.region_id))
+    verified = {p.pk: person_credential_levels(person_id=p.person_id) for p in pool}
+    facts = [_talent_facts(p, verified[p.pk]) for p in pool]
+    ranked = matching.rank_talents(_job_facts(job), facts, satisfies=_satisfies, limit=limit)
+    by_id = {p.pk: p for p in pool}
+    return [(by_id[m.talent_id], m) for m in ranked]
+
+
+def jobs_for_profile(*, profile: Profile, limit: int = MATCHES_SHOWN) -> list[tuple[Job, matching.Match]]:
+    """The best open jobs for the talent, explained."""
+    regions = [r.pk for r in profile.desired_regions.all()]
+    pool = list(jobs_open().filter(region_id__in=regions))
+    talent = _talent_facts(profile, person_credential_levels(person_id=profile.person_id))
+    ranked = matching.rank_jobs(talent, [_job_facts(j) for j in pool], satisfies=_satisfies, limit=limit)
+    by_id = {j.pk: j for j in pool}
+    return [(by_id[m.job_id], m) for m in ranked]
+
+
+def reasons_said(*, match: matching.Match, job: Job) -> list[str]:
+    """A match's reasons in the reader's language, e.g. "matches the required level 副高级 (verified)"."""
+    from talentlink.credentials.models import Level
+
+    said = []
+    written = {text.skill_key(s): s for s in job.skills}  # as the employer wrote them
+    for reason in match.reasons:
+        p = reason.params
+        if reason.code == "level_verified":
+            said.append(_("holds %(level)s or above (recognised)") % {"level": Level(p["level"]).label})
+        elif reason.code == "level_declared":
+            said.append(_("declares %(level)s (not yet recognised)") % {"level": Level(p["level"]).label})
+        elif reason.code == "skills":
+            text_ = _("%(n)s of %(of)s skills") % {"n": p["n"], "of": p["of"]}
+            if p["missing"]:
+                text_ += _(" (missing: %(missing)s)") % {
+                    "missing": "、".join(written.get(k, k) for k in p["missing"][:5])
+                }
+            said.append(text_)
+        elif reason.code == "industry" and job.field is not None:
+            said.append(_("wants to work in %(field)s") % {"field": job.field})
+        elif reason.code == "experience_short":
+            said.append(_("%(has)s of %(wants)s years' experience") % {"has": p["has"], "wants": p["wants"]})
+        elif reason.code == "city":
+            said.append(_("would work in %(city)s") % {"city": job.region.display_name})
+    return said

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from talentlink.market import views
+
+app_name = "market"
+
+urlpatterns = [
+    path("", views.job_board, name="jobs"),
+    path("jobs/<int:job_id>/", views.job_detail, name="job_detail"),
+    path("jobs/mine/", views.jobs_mine, name="jobs_mine"),
+    path("jobs/new/", views.job_edit, name="job_new"),
+    path("jobs/<int:job_id>/edit/", views.job_edit, name="job_edit"),
+    path("jobs/<int:job_id>/publish/", views.job_publish, name="job_publish"),
+    path("jobs/<int:job_id>/close/", views.job_close, name="job_close"),
+    path("jobs/<int:job_id>/candidates/", views.job_candidates, name="job_candidates"),
+    path("profile/", views.profile_edit, name="profile"),
+    path("profile/matches/", views.profile_matches, name="matches"),
+]

@@ -1,0 +1,132 @@
+"""The market's pages: the job board, an employer's jobs and candidates, a talent's résumé and
+the jobs that match it."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from talentlink.core import permissions
+from talentlink.core.audit import Access, audit_record
+from talentlink.core.errors import DomainError, NotAllowed
+from talentlink.core.forms import add_domain_error
+from talentlink.core.http import AuthedRequest
+from talentlink.core.models import AuditEvent, User
+from talentlink.market import selectors, services
+from talentlink.market.forms import JobForm, JobSearchForm, ProfileForm
+from talentlink.registry.selectors import person_own
+
+
+def job_board(request: HttpRequest) -> HttpResponse:
+    """Open jobs of both cities, for everyone (signed in or not)."""
+    form = JobSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.jobs_search(
+        q=filters.get("q") or "",
+        region_id=filters["region"].pk if filters.get("region") else None,
+        field_id=filters["field"].pk if filters.get("field") else None,
+    )
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "market/job_board.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    user = request.user if isinstance(request.user, User) else None
+    job = selectors.job_get(user=user, job_id=job_id)
+    own = user is not None and permissions.is_employer(user) and user.organisation_id == job.organisation_id
+    return render(request, "market/job_detail.html", {"job": job, "own": own})
+
+
+@login_required
+def jobs_mine(request: AuthedRequest) -> HttpResponse:
+    if not permissions.is_employer(request.user):
+        raise NotAllowed(_("This page is for recruiters of an approved employer."))
+    jobs = selectors.jobs_of_employer(user=request.user).order_by("-updated_at", "-id")
+    return render(
+        request, "market/jobs_mine.html", {"page": Paginator(jobs, 20).get_page(request.GET.get("page"))}
+    )
+
+
+@login_required
+def job_edit(request: AuthedRequest, job_id: int | None = None) -> HttpResponse:
+    if not permissions.is_employer(request.user):
+        raise NotAllowed(_("This page is for recruiters of an approved employer."))
+    job = selectors.job_own(user=request.user, job_id=job_id) if job_id else None
+    form = JobForm(request.POST or None, instance=job)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            saved = services.job_save(access=Access.from_request(request), job=job, **data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("market:job_detail", job_id=saved.pk)
+    return render(request, "market/job_form.html", {"form": form, "job": job})
+
+
+@login_required
+@require_POST
+def job_publish(request: AuthedRequest, job_id: int) -> HttpResponse:
+    job = selectors.job_own(user=request.user, job_id=job_id)
+    services.job_publish(access=Access.from_request(request), job=job)
+    return redirect("market:job_detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def job_close(request: AuthedRequest, job_id: int) -> HttpResponse:
+    job = selectors.job_own(user=request.user, job_id=job_id)
+    services.job_close(access=Access.from_request(request), job=job)
+    return redirect("market:job_detail", job_id=job.pk)
+
+
+@login_required
+def job_candidates(request: AuthedRequest, job_id: int) -> HttpResponse:
+    """The best candidates for one of the employer's jobs, explained; the read is audited."""
+    job = selectors.job_own(user=request.user, job_id=job_id)
+    matches = selectors.candidates_for_job(job=job)
+    audit_record(
+        access=Access.from_request(request), action=AuditEvent.Action.READ, object_type="market.profile",
+        object_label=f"candidates for job {job.pk}", object_region=job.region.code,
+        detail={"profiles": [profile.pk for profile, _match in matches]},
+    )  # fmt: skip
+    rows = [(profile, match, selectors.reasons_said(match=match, job=job)) for profile, match in matches]
+    return render(request, "market/job_candidates.html", {"job": job, "rows": rows})
+
+
+@login_required
+def profile_edit(request: AuthedRequest) -> HttpResponse:
+    person = person_own(user=request.user)
+    if person is None:
+        raise NotAllowed(_("A résumé belongs to a talent whose registry record is linked to the account."))
+    profile = selectors.profile_own(user=request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if profile is None and request.method != "POST":
+        form.initial.update({"education": person.education, "desired_regions": [person.home_region_id]})
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.profile_save(access=Access.from_request(request), **data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("market:matches")
+    return render(request, "market/profile_form.html", {"form": form, "profile": profile, "person": person})
+
+
+@login_required
+def profile_matches(request: AuthedRequest) -> HttpResponse:
+    if person_own(user=request.user) is None:
+        raise NotAllowed(_("A résumé belongs to a talent whose registry record is linked to the account."))
+    profile = selectors.profile_own(user=request.user)
+    if profile is None:
+        return redirect("market:profile")
+    rows = [(job, match, selectors.reasons_said(match=match, job=job))
+            for job, match in selectors.jobs_for_profile(profile=profile)]  # fmt: skip
+    return render(request, "market/matches.html", {"profile": profile, "rows": rows})
