@@ -54,7 +54,7 @@ serve:
 test: $(STAMP) messages system-deps browser-deps
 	TALENTLINK_TASKS=immediate TALENTLINK_DB_CONN_MAX_AGE=0 .venv/bin/pytest -n 2 -q
 
-lint: $(STAMP)
+lint: $(STAMP) typecheck
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
