@@ -15,6 +15,7 @@ from talentlink.core import services as core_services
 from talentlink.core.audit import Access
 from talentlink.core.errors import NotFound
 from talentlink.core.http import AuthedRequest
+from talentlink.core.models import User
 from talentlink.core.schemas import SLUG_PATTERN, MessageOut, Page, ReportPage
 from talentlink.core.selectors import region_get
 from talentlink.core.throttle import client_ip
@@ -201,14 +202,14 @@ def claim_list(request: AuthedRequest) -> list[TalentClaim]:
 
 
 @router.post("/claims/{claim_id}/decision", response=RegisteredOut)
-def claim_decision(request: AuthedRequest, claim_id: int, body: ClaimDecisionIn):
+def claim_decision(request: AuthedRequest, claim_id: int, body: ClaimDecisionIn) -> User:
     claim = get_object_or_404(TalentClaim.objects.select_related("user", "region"), pk=claim_id)
     person = get_object_or_404(Person, pk=body.person_id) if body.person_id else None
     claim = services.talent_claim_decide(
         access=Access.from_request(request), claim=claim, person=person,
         approve=body.approve, note=body.note,
     )  # fmt: skip
-    return {"username": claim.user.username, "link_status": claim.user.link_status}
+    return claim.user
 
 
 # The same answer whether or not the person or organisation registered before (services tell the

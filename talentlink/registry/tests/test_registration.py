@@ -38,6 +38,20 @@ def test_a_talent_without_a_matching_record_waits_for_staff(nb_office, ningbo_cs
     assert Person.objects.get(pk=person.pk).account == user
 
 
+def test_staff_list_and_link_a_waiting_registration_through_the_api(nb_office, ningbo_csv, ningbo, client_of):
+    run_import(nb_office, ningbo_csv())
+    user = register(ningbo, name="张卫")
+    client = client_of(nb_office)
+    [waiting] = client.get("/api/registry/claims").json()
+    assert (waiting["name"], waiting["username"], waiting["region"]) == ("张卫", user.username, "330200")
+    person = Person.objects.get(name="张伟")
+    answer = client.post(
+        f"/api/registry/claims/{waiting['id']}/decision", {"approve": True, "person_id": person.pk},
+        content_type="application/json",
+    )  # fmt: skip
+    assert answer.json() == {"username": user.username, "link_status": "linked"}
+
+
 def test_staff_reject_a_registration_with_a_reason(nb_office, ningbo):
     user = register(ningbo)
     claim = TalentClaim.objects.get(user=user)
