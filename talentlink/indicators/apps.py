@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core.http import AuthedRequest
 from talentlink.core.navigation import DeskPanel, NavItem
 
 
@@ -15,7 +16,7 @@ class IndicatorsConfig(AppConfig):
     name = "talentlink.indicators"
     verbose_name = _("Targets")
 
-    def navigation(self, request: HttpRequest) -> list[NavItem]:
+    def navigation(self, request: AuthedRequest) -> list[NavItem]:
         from talentlink.core import permissions
 
         if not permissions.sees_targets(request.user):

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from talentlink.core.http import AuthedRequest
 from talentlink.core.navigation import NavItem
 
 
@@ -12,15 +12,18 @@ class MarketConfig(AppConfig):
     name = "talentlink.market"
     verbose_name = _("Talent market")
 
-    def navigation(self, request: HttpRequest) -> list[NavItem]:
+    def navigation(self, request: AuthedRequest) -> list[NavItem]:
         from talentlink.core import permissions
-        from talentlink.core.models import Role
+        from talentlink.registry.selectors import person_own
 
         user = request.user
         items = [NavItem(str(_("Jobs")), reverse("market:jobs"))]
         if permissions.is_employer(user):
             items.append(NavItem(str(_("Our jobs")), reverse("market:jobs_mine")))
-        if permissions.has_role(user, Role.TALENT) and not permissions.is_superuser(user):
+        if person_own(user=user) is not None:  # a talent whose account is linked to their record
             items.append(NavItem(str(_("My résumé")), reverse("market:profile")))
             items.append(NavItem(str(_("Jobs for me")), reverse("market:matches")))
+            items.append(NavItem(str(_("My job applications")), reverse("market:applications_mine")))
+        if permissions.sees_aggregates(user):
+            items.append(NavItem(str(_("Market funnel")), reverse("market:funnel")))
         return items

@@ -152,6 +152,10 @@ class Profile(models.Model):
     open_to_offers = models.BooleanField(
         _("open to offers"), default=True, help_text=_("Employers see the profile among candidates.")
     )
+    suggestions = models.BooleanField(
+        _("send me job suggestions"), default=True,
+        help_text=_("New jobs that match the résumé, in the inbox and by e-mail, at most a few a day."),
+    )  # fmt: skip
     shared_with_other_city = models.BooleanField(
         _("shown to employers of the other city"), default=False,
         help_text=_("Without this consent only employers of your home city see your profile."),
@@ -164,3 +168,79 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.headline or str(self.person_id)
+
+
+class Application(models.Model):
+    """A talent's application to a job, and where the employer has taken it."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        INTERVIEW = "interview", _("Invited to interview")
+        INTERVIEWED = "interviewed", _("Interviewed")
+        OFFERED = "offered", _("Offered")
+        HIRED = "hired", _("Hired")
+        REJECTED = "rejected", _("Not taken further")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="applications", verbose_name=_("job"))
+    profile = models.ForeignKey(
+        Profile, on_delete=models.PROTECT, related_name="applications", verbose_name=_("talent profile")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.APPLIED)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("job application")
+        verbose_name_plural = _("job applications")
+        constraints = [models.UniqueConstraint(fields=["job", "profile"], name="market_apply_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job} · {self.profile_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.HIRED, self.Status.REJECTED, self.Status.WITHDRAWN)
+
+
+class Event(models.Model):
+    """One step of the feedback log (发布-推送-匹配-反馈): what happened between a job and a talent,
+    by which side. The funnel and, later, the ranker read it."""
+
+    class Kind(models.TextChoices):
+        PUSHED = "pushed", _("Suggested")
+        VIEWED = "viewed", _("Viewed")
+        APPLIED = "applied", _("Applied")
+        INTERVIEW = "interview", _("Invited to interview")
+        INTERVIEWED = "interviewed", _("Interviewed")
+        OFFERED = "offered", _("Offered")
+        HIRED = "hired", _("Hired")
+        REJECTED = "rejected", _("Not taken further")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Side(models.TextChoices):
+        TALENT = "talent", _("Talent")
+        EMPLOYER = "employer", _("Employer")
+        PLATFORM = "platform", _("Platform")
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="events", verbose_name=_("job"))
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="events", verbose_name=_("talent profile")
+    )
+    kind = models.CharField(_("event"), max_length=12, choices=Kind)
+    side = models.CharField(_("by"), max_length=10, choices=Side)
+    to = models.CharField(_("to"), max_length=10, choices=Side, blank=True)  # whom a push went to
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("market event")
+        verbose_name_plural = _("market events")
+        indexes = [models.Index(fields=["job", "profile", "kind"], name="market_event_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.job_id}/{self.profile_id}"

@@ -3,7 +3,10 @@ matches both ways (``market/matching.py`` ranks them)."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +15,7 @@ from talentlink.core.errors import NotFound
 from talentlink.core.models import User
 from talentlink.credentials.selectors import level_satisfies, person_credential_levels
 from talentlink.market import matching, text
-from talentlink.market.models import EDUCATION_RANK, Job, Profile
+from talentlink.market.models import EDUCATION_RANK, Application, Event, Job, Profile
 from talentlink.registry.models import Person
 from talentlink.registry.selectors import person_own
 
@@ -73,7 +76,7 @@ def job_own(*, user: User, job_id: int) -> Job:
     return job
 
 
-def profile_own(*, user: User) -> Profile | None:
+def profile_own(*, user: User | None) -> Profile | None:
     """The talent's own profile, if they keep one."""
     person = person_own(user=user)
     if person is None:
@@ -178,3 +181,75 @@ def reasons_said(*, match: matching.Match, job: Job) -> list[str]:
         elif reason.code == "city":
             said.append(_("would work in %(city)s") % {"city": job.region.display_name})
     return said
+
+
+# --- Applications and the funnel --------------------------------------------------------------------
+
+
+def applications_of_job(*, job: Job) -> QuerySet[Application]:
+    """A job's applications, open ones first (the employer's pipeline)."""
+    return job.applications.select_related("profile__person").order_by(
+        Case(When(status__in=CLOSED_STATUSES, then=1), default=0), "-updated_at", "-id"
+    )
+
+
+def applications_mine(*, user: User) -> QuerySet[Application]:
+    profile = profile_own(user=user)
+    if profile is None:
+        return Application.objects.none()
+    return profile.applications.select_related("job__organisation", "job__region").order_by(
+        "-updated_at", "-id"
+    )
+
+
+def application_of_employer(*, user: User, application_id: int) -> Application:
+    application = (
+        Application.objects.select_related("job__organisation", "job__region", "profile__person__account")
+        .filter(pk=application_id, job__in=jobs_of_employer(user=user))
+        .first()
+    )
+    if application is None:
+        raise NotFound(_("No such application."))
+    return application
+
+
+def application_of_talent(*, user: User, application_id: int) -> Application:
+    application = applications_mine(user=user).filter(pk=application_id).first()
+    if application is None:
+        raise NotFound(_("No such application."))
+    return application
+
+
+CLOSED_STATUSES = (Application.Status.HIRED, Application.Status.REJECTED, Application.Status.WITHDRAWN)
+FUNNEL_STEPS = (Event.Kind.PUSHED, Event.Kind.VIEWED, Event.Kind.APPLIED, Event.Kind.HIRED)
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    region: str
+    field: str
+    counts: dict[str, int]  # step → talents (one per job and talent)
+
+    @property
+    def steps(self) -> list[int]:
+        return [self.counts.get(step, 0) for step in FUNNEL_STEPS]
+
+
+def funnel(*, year: int | None = None) -> list[FunnelRow]:
+    """Suggested → viewed → applied → hired, by the job's city and industry: each step counts a
+    talent once per job (a suggestion to the employer is not a step of the talent's funnel)."""
+    events = Event.objects.filter(kind__in=FUNNEL_STEPS).exclude(to=Event.Side.EMPLOYER)
+    if year:
+        events = events.filter(at__year=year)
+    rows = (
+        events.values("job__region__name", "job__field__name", "kind")
+        .annotate(
+            n=Count(Concat("job_id", Value("-"), "profile_id", output_field=CharField()), distinct=True)
+        )
+        .order_by("job__region__name", "job__field__name")
+    )
+    table: dict[tuple[str, str], dict[str, int]] = {}
+    for row in rows:
+        key = (row["job__region__name"], row["job__field__name"] or "—")
+        table.setdefault(key, {})[row["kind"]] = row["n"]
+    return [FunnelRow(region, field, counts) for (region, field), counts in table.items()]

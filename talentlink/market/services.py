@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core import permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
-from talentlink.core.models import AuditEvent, Region
-from talentlink.market import text
-from talentlink.market.models import Job, Occupation, Profile
+from talentlink.core.models import AuditEvent, Region, Role, User
+from talentlink.core.notices import Params, localised, notice_register
+from talentlink.credentials.services import notify
+from talentlink.market import selectors, text
+from talentlink.market.models import Application, Event, Job, Occupation, Profile
 from talentlink.market.occupations import normaliser
 from talentlink.registry.selectors import person_own
 
@@ -85,6 +89,7 @@ def job_save(*, access: Access, job: Job | None = None, **data: Any) -> Job:
     return job
 
 
+@transaction.atomic
 def job_publish(*, access: Access, job: Job) -> Job:
     _require_employer(access)
     if job.status == Job.Status.PUBLISHED:
@@ -95,6 +100,9 @@ def job_publish(*, access: Access, job: Job) -> Job:
               today=timezone.localdate())  # fmt: skip
     job.status, job.published_at = Job.Status.PUBLISHED, timezone.now()
     job.save(update_fields=["status", "published_at", "updated_at"])
+    from talentlink.market.tasks import matches_push as push_task
+
+    transaction.on_commit(lambda: push_task.enqueue(job.pk))  # its first candidates and suggestions
     audit_record(
         access=access, action=AuditEvent.Action.DECIDE, object_type="market.job", object_id=job.pk,
         object_label=job.title, object_region=job.region.code, detail={"status": job.status},
@@ -149,3 +157,196 @@ def profile_save(
         object_type="market.profile", object_id=profile.pk, object_region=person.home_region.code,
     )  # fmt: skip
     return profile
+
+
+# --- Push (发布-推送): suggestions to talents, shortlists to employers --------------------------------
+
+# At most this many job suggestions reach one talent a day; the best candidates of a job are
+# suggested it (and shown to its employer) up to PUSH_PER_JOB.
+DAILY_SUGGESTIONS = 3
+PUSH_PER_JOB = 20
+
+
+def _localise(params: Params) -> Params:
+    status = params.get("status")
+    out = localised(params, "city", "employer")
+    if status:
+        out["status"] = Application.Status(status).label
+    return out
+
+
+JOB_SUGGESTED = notice_register(
+    "market.job_suggested",
+    subject=_("A job for you: %(title)s"),
+    body=_(
+        "%(employer)s is hiring a %(title)s in %(city)s (%(salary)s yuan a month). It matches your résumé; "
+        "open it to read more and apply. You can turn suggestions off on your résumé."
+    ),
+    localise=_localise,
+)
+CANDIDATES_FOUND = notice_register(
+    "market.candidates",
+    subject=_("%(n)s new candidates for %(title)s"),
+    body=_("%(n)s talents open to offers match your job %(title)s. Open its candidates to see why."),
+    localise=_localise,
+)
+APPLIED = notice_register(
+    "market.applied",
+    subject=_("A new application for %(title)s"),
+    body=_("A talent applied to your job %(title)s. Open its applications to answer."),
+    localise=_localise,
+)
+APPLICATION_MOVED = notice_register(
+    "market.application_status",
+    subject=_("Your application for %(title)s: %(status)s"),
+    body=_("%(employer)s answered your application for %(title)s: %(status)s. %(reason)s"),
+    localise=_localise,
+)
+
+
+def _job_params(job: Job) -> Params:
+    return {
+        "title": job.title, "employer": job.organisation.name, "employer_en": job.organisation.name,
+        "city": job.region.name, "city_en": job.region.name_en,
+        "salary": f"{job.salary_min}–{job.salary_max}",
+    }  # fmt: skip
+
+
+def recruiters_of(job: Job) -> list[User]:
+    return list(User.objects.filter(role=Role.EMPLOYER, organisation_id=job.organisation_id, is_active=True))
+
+
+@dataclass
+class PushOutcome:
+    suggestions: int = 0
+    shortlists: int = 0
+
+
+@transaction.atomic
+def matches_push(*, job_id: int | None = None, now: dt.datetime | None = None) -> PushOutcome:
+    """Suggest each open job (or the one just published) to its best candidates who have not had
+    it yet and still have suggestions left today, and tell its recruiters how many new candidates
+    it has. Every push is a feedback event; run by a task at publishing and by ``market_push``."""
+    now = now or timezone.now()
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    jobs = selectors.jobs_open()
+    if job_id is not None:
+        jobs = jobs.filter(pk=job_id)
+    outcome = PushOutcome()
+    for job in jobs:
+        matches = selectors.candidates_for_job(job=job, limit=PUSH_PER_JOB)
+        pushed = Event.objects.filter(job=job, kind=Event.Kind.PUSHED)
+        to_talent = set(pushed.filter(to=Event.Side.TALENT).values_list("profile_id", flat=True))
+        to_employer = set(pushed.filter(to=Event.Side.EMPLOYER).values_list("profile_id", flat=True))
+        link = reverse("market:job_detail", args=[job.pk])
+        for profile, _match in matches:
+            account = profile.person.account
+            if profile.pk in to_talent or not profile.suggestions or account is None:
+                continue
+            today = Event.objects.filter(
+                profile=profile, kind=Event.Kind.PUSHED, to=Event.Side.TALENT, at__gte=day_start
+            )
+            if today.count() >= DAILY_SUGGESTIONS:
+                continue
+            notify(user=account, notice=JOB_SUGGESTED, params=_job_params(job), link=link)
+            Event.objects.create(job=job, profile=profile, kind=Event.Kind.PUSHED, side=Event.Side.PLATFORM,
+                                 to=Event.Side.TALENT)  # fmt: skip
+            outcome.suggestions += 1
+        new = [profile for profile, _match in matches if profile.pk not in to_employer]
+        if new:
+            for recruiter in recruiters_of(job):
+                notify(user=recruiter, notice=CANDIDATES_FOUND, params={**_job_params(job), "n": len(new)},
+                       link=reverse("market:job_candidates", args=[job.pk]))  # fmt: skip
+            shortlisted = dict(kind=Event.Kind.PUSHED, side=Event.Side.PLATFORM, to=Event.Side.EMPLOYER)
+            Event.objects.bulk_create([Event(job=job, profile=p, **shortlisted) for p in new])
+            outcome.shortlists += 1
+    return outcome
+
+
+# --- Applications (匹配-反馈) -------------------------------------------------------------------------
+
+# Where the employer may take an application from each status.
+_S = Application.Status
+NEXT: dict[str, tuple[str, ...]] = {
+    _S.APPLIED: (_S.INTERVIEW, _S.OFFERED, _S.REJECTED),
+    _S.INTERVIEW: (_S.INTERVIEWED, _S.REJECTED),
+    _S.INTERVIEWED: (_S.OFFERED, _S.REJECTED),
+    _S.OFFERED: (_S.HIRED, _S.REJECTED),
+}
+
+
+def job_viewed(*, user: Any, job: Job) -> None:
+    """A talent with a résumé opened a job: once per pair, a feedback event."""
+    profile = selectors.profile_own(user=user) if user is not None and user.is_authenticated else None
+    if (
+        profile is not None
+        and not Event.objects.filter(job=job, profile=profile, kind=Event.Kind.VIEWED).exists()
+    ):
+        Event.objects.create(job=job, profile=profile, kind=Event.Kind.VIEWED, side=Event.Side.TALENT)
+
+
+@transaction.atomic
+def application_create(*, access: Access, job: Job, note: str = "") -> Application:
+    """The talent applies to an open job with their résumé; the job's recruiters are told."""
+    profile = selectors.profile_own(user=access.user)
+    if profile is None:
+        raise NotAllowed(_("Write your résumé first: an application sends it to the employer."))
+    if job.status != Job.Status.PUBLISHED or job.valid_until < timezone.localdate():
+        raise Conflict(_("The job is not open."), code="not_open")
+    if Application.objects.filter(job=job, profile=profile).exists():
+        raise Conflict(_("You applied to this job already."), code="duplicate")
+    application = Application.objects.create(job=job, profile=profile, note=note[:500])
+    Event.objects.create(job=job, profile=profile, kind=Event.Kind.APPLIED, side=Event.Side.TALENT)
+    for recruiter in recruiters_of(job):
+        notify(user=recruiter, notice=APPLIED, params=_job_params(job),
+               link=reverse("market:job_applications", args=[job.pk]))  # fmt: skip
+    audit_record(
+        access=access, action=AuditEvent.Action.CREATE, object_type="market.application",
+        object_id=application.pk, object_region=job.region.code,
+    )  # fmt: skip
+    return application
+
+
+@transaction.atomic
+def application_move(
+    *, access: Access, application: Application, status: str, reason: str = ""
+) -> Application:
+    """The employer takes an application a step on (interview, offer, hire) or ends it with a
+    reason; the talent is told in their language."""
+    user = _require_employer(access)
+    job = application.job
+    if job.organisation_id != user.organisation_id:
+        raise NotAllowed(_("This job belongs to another employer."))
+    if status not in NEXT.get(application.status, ()):
+        raise Conflict(_("The application cannot go there from where it is."), code="status")
+    if status == Application.Status.REJECTED and not reason.strip():
+        raise DomainError(_("Say why, for the talent."), code="required", field="reason")
+    application.status, application.reason = status, reason.strip()[:300]
+    application.save(update_fields=["status", "reason", "updated_at"])
+    Event.objects.create(job=job, profile=application.profile, kind=status, side=Event.Side.EMPLOYER,
+                         reason=application.reason)  # fmt: skip
+    account = application.profile.person.account
+    if account is not None:
+        notify(user=account, notice=APPLICATION_MOVED,
+               params={**_job_params(job), "status": status, "reason": application.reason},
+               link=reverse("market:applications_mine"))  # fmt: skip
+    audit_record(
+        access=access, action=AuditEvent.Action.DECIDE, object_type="market.application",
+        object_id=application.pk, object_region=job.region.code, detail={"status": status},
+    )  # fmt: skip
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, access: Access, application: Application) -> Application:
+    profile = selectors.profile_own(user=access.user)
+    if profile is None or application.profile_id != profile.pk:
+        raise NotAllowed(_("Only the talent who applied may withdraw the application."))
+    if not application.is_open:
+        raise Conflict(_("The application is closed already."), code="closed")
+    application.status = Application.Status.WITHDRAWN
+    application.save(update_fields=["status", "updated_at"])
+    Event.objects.create(
+        job=application.job, profile=profile, kind=Event.Kind.WITHDRAWN, side=Event.Side.TALENT
+    )
+    return application

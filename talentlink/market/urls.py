@@ -13,6 +13,14 @@ urlpatterns = [
     path("jobs/<int:job_id>/publish/", views.job_publish, name="job_publish"),
     path("jobs/<int:job_id>/close/", views.job_close, name="job_close"),
     path("jobs/<int:job_id>/candidates/", views.job_candidates, name="job_candidates"),
+    path("jobs/<int:job_id>/apply/", views.job_apply, name="job_apply"),
+    path("jobs/<int:job_id>/applications/", views.job_applications, name="job_applications"),
+    path("applications/<int:application_id>/move/", views.application_move, name="application_move"),
+    path("applications/", views.applications_mine, name="applications_mine"),
+    path(
+        "applications/<int:application_id>/withdraw/", views.application_withdraw, name="application_withdraw"
+    ),
+    path("funnel/", views.funnel, name="funnel"),
     path("profile/", views.profile_edit, name="profile"),
     path("profile/matches/", views.profile_matches, name="matches"),
 ]

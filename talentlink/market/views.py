@@ -3,6 +3,7 @@ the jobs that match it."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -12,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from talentlink.core import permissions
 from talentlink.core.audit import Access, audit_record
-from talentlink.core.errors import DomainError, NotAllowed
+from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.forms import add_domain_error
 from talentlink.core.http import AuthedRequest
-from talentlink.core.models import AuditEvent, User
+from talentlink.core.models import AuditEvent, Role, User
 from talentlink.market import selectors, services
 from talentlink.market.forms import JobForm, JobSearchForm, ProfileForm
+from talentlink.market.models import Application
 from talentlink.registry.selectors import person_own
 
 
@@ -40,7 +42,17 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     user = request.user if isinstance(request.user, User) else None
     job = selectors.job_get(user=user, job_id=job_id)
     own = user is not None and permissions.is_employer(user) and user.organisation_id == job.organisation_id
-    return render(request, "market/job_detail.html", {"job": job, "own": own})
+    profile = selectors.profile_own(user=user) if user is not None else None
+    applied = None
+    if profile is not None:
+        services.job_viewed(user=user, job=job)
+        applied = profile.applications.filter(job=job).first()
+    talent = (
+        user is not None and permissions.has_role(user, Role.TALENT) and not permissions.is_superuser(user)
+    )
+    return render(request, "market/job_detail.html", {
+        "job": job, "own": own, "profile": profile, "applied": applied, "talent": talent,
+    })  # fmt: skip
 
 
 @login_required
@@ -130,3 +142,80 @@ def profile_matches(request: AuthedRequest) -> HttpResponse:
     rows = [(job, match, selectors.reasons_said(match=match, job=job))
             for job, match in selectors.jobs_for_profile(profile=profile)]  # fmt: skip
     return render(request, "market/matches.html", {"profile": profile, "rows": rows})
+
+
+@login_required
+@require_POST
+def job_apply(request: AuthedRequest, job_id: int) -> HttpResponse:
+    job = selectors.job_get(user=request.user, job_id=job_id)
+    try:
+        services.application_create(
+            access=Access.from_request(request), job=job, note=request.POST.get("note", "")
+        )
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Your application was sent with your résumé."))
+    return redirect("market:job_detail", job_id=job.pk)
+
+
+@login_required
+def job_applications(request: AuthedRequest, job_id: int) -> HttpResponse:
+    """The employer's pipeline for one job; reading the applicants' résumés is audited."""
+    job = selectors.job_own(user=request.user, job_id=job_id)
+    applications = list(selectors.applications_of_job(job=job))
+    audit_record(
+        access=Access.from_request(request), action=AuditEvent.Action.READ, object_type="market.profile",
+        object_label=f"applications for job {job.pk}", object_region=job.region.code,
+        detail={"profiles": [a.profile_id for a in applications]},
+    )  # fmt: skip
+    rows = [
+        (a, [(step, Application.Status(step).label) for step in services.NEXT.get(a.status, ())])
+        for a in applications
+    ]
+    return render(request, "market/job_applications.html", {"job": job, "rows": rows})
+
+
+@login_required
+@require_POST
+def application_move(request: AuthedRequest, application_id: int) -> HttpResponse:
+    application = selectors.application_of_employer(user=request.user, application_id=application_id)
+    try:
+        services.application_move(
+            access=Access.from_request(request), application=application,
+            status=request.POST.get("status", ""), reason=request.POST.get("reason", ""),
+        )  # fmt: skip
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("market:job_applications", job_id=application.job_id)
+
+
+@login_required
+def applications_mine(request: AuthedRequest) -> HttpResponse:
+    if person_own(user=request.user) is None:
+        raise NotAllowed(_("A résumé belongs to a talent whose registry record is linked to the account."))
+    applications = selectors.applications_mine(user=request.user)
+    return render(request, "market/applications_mine.html", {"applications": applications})
+
+
+@login_required
+@require_POST
+def application_withdraw(request: AuthedRequest, application_id: int) -> HttpResponse:
+    application = selectors.application_of_talent(user=request.user, application_id=application_id)
+    try:
+        services.application_withdraw(access=Access.from_request(request), application=application)
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+    return redirect("market:applications_mine")
+
+
+@login_required
+def funnel(request: AuthedRequest) -> HttpResponse:
+    """Suggested → viewed → applied → hired, by city and industry, for the offices and the observer."""
+    if not permissions.sees_aggregates(request.user):
+        raise NotAllowed(_("The market's figures are for city staff and the province observer."))
+    year = request.GET.get("year", "")
+    rows = selectors.funnel(year=int(year) if year.isdigit() else None)
+    return render(
+        request, "market/funnel.html", {"rows": rows, "year": year, "steps": selectors.FUNNEL_STEPS}
+    )

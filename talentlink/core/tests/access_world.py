@@ -47,7 +47,8 @@ from talentlink.credentials.models import (
 from talentlink.experts import review
 from talentlink.experts import services as expert_services
 from talentlink.experts.models import Assignment, CommitteeMember, ExpertImport, Field
-from talentlink.market.models import Job
+from talentlink.market.models import Application as JobApplication
+from talentlink.market.models import Job, Profile
 from talentlink.registry.demo import credit_code
 from talentlink.registry.linkage import services as linkage
 from talentlink.registry.models import (
@@ -80,7 +81,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
                     ("own", "city", "other")),
     **dict.fromkeys(("import", "source", "claim", "pair", "change", "organisation", "notification",
                      "conflict", "expert_import", "round", "seat", "benefit", "point", "insurance_import",
-                     "job"),
+                     "job", "job_application"),
                     ("own", "other")),
     **dict.fromkeys(("run", "registry_import", "committee", "member", "studio"), ("any",)),
 }  # fmt: skip
@@ -319,10 +320,22 @@ def _market(world: World, ningbo: Region, zhoushan: Region) -> None:
             published_at=timezone.now(),
         )  # fmt: skip
 
+    own, other = (
+        job(world.users["employer"].organisation, ningbo, "设备工程师"),
+        job(world.get("organisation", "other"), zhoushan, "轮机工程师"),
+    )
+    world.add("job", own=own, other=other)
+
+    def resume(user: User, region: Region) -> Profile:
+        profile = Profile.objects.create(person=Person.objects.get(account=user), headline="设备技师")
+        profile.desired_regions.set([region])
+        return profile
+
+    talent, _expert = resume(world.users["talent"], ningbo), resume(world.users["expert"], ningbo)
     world.add(
-        "job",
-        own=job(world.users["employer"].organisation, ningbo, "设备工程师"),
-        other=job(world.get("organisation", "other"), zhoushan, "轮机工程师"),
+        "job_application",
+        own=JobApplication.objects.create(job=own, profile=talent),
+        other=JobApplication.objects.create(job=other, profile=resume(world.users["zs-talent"], zhoushan)),
     )
 
 

@@ -57,7 +57,7 @@ PARAM_KINDS: dict[str, str | dict[str, str]] = {
     "run_id": "run",
     "pair_id": "pair",
     "change_id": "change",
-    "application_id": "application",
+    "application_id": {"credentials": "application", "market": "job_application"},
     "notification_id": "notification",
     "expert_id": "expert",
     "conflict_id": "conflict",
@@ -327,6 +327,7 @@ BODIES: dict[str, Body] = {
     "POST registry:person_merge": lambda w, o: Form(_merge_partner(w, o)),
     "POST credentials:application_decide": lambda w, o: Form(decision="reject", reason="证书不清"),
     "POST credentials:application_supplement": lambda w, o: Form(note="补充材料"),
+    "POST market:application_move": lambda w, o: Form(status="interview"),
     "POST experts:conflict_declare": lambda w, o: Form(organisation_name="某公司", reason="曾任职"),
     "POST experts:relation_add": lambda w, o: Form(_relation(w)),
     "POST experts:committees": lambda w, o: Form(

@@ -30,7 +30,7 @@ JOB = {
 RESUME = {
     "headline": "石化设备技师", "summary": "十年石化装置设备维护与检修经验。", "education": "associate",
     "experience_years": "10", "skills": "设备维护、检修、焊接", "desired_salary": "10000",
-    "open_to_offers": "on",
+    "open_to_offers": "on", "suggestions": "on",
 }  # fmt: skip
 
 
