@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db.models import Q
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
@@ -355,8 +354,9 @@ def workloads(request: AuthedRequest, page: Query[LongPage], region: str = "") -
 
 def _own_seat(request: AuthedRequest, seat_id: int) -> Assignment:
     seat = (
-        Assignment.objects.select_related("round", "project", "expert__person")
-        .filter(Q(pk=seat_id), expert__person__account=request.user)
+        selectors.seats_own(user=request.user)
+        .select_related("round", "project", "expert__person")
+        .filter(pk=seat_id)
         .first()
     )
     if seat is None:

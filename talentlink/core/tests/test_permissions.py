@@ -1,5 +1,5 @@
 """The role and scope predicates of core.permissions: nobody signed out passes one, a superuser
-passes all, and a city's roles pass only for their own city."""
+passes all (but those that say who the account is), and a city's roles pass only for their own city."""
 
 from __future__ import annotations
 
@@ -10,17 +10,32 @@ from django.contrib.auth.models import AnonymousUser
 
 from conftest import make_user
 from talentlink.core import permissions
-from talentlink.core.models import Region, Role, User
+from talentlink.core.models import Organisation, Region, Role, User
 
 pytestmark = pytest.mark.django_db
 ONE_ARGUMENT = [f for name, f in inspect.getmembers(permissions, inspect.isfunction) if not name.startswith("_")
                 and f.__module__ == permissions.__name__ and len(inspect.signature(f).parameters) == 1]  # fmt: skip
 
 
+# Who the account is rather than what it may do: a superuser is no employer's recruiter (it has no
+# organisation to publish jobs for), so it does not pass these.
+IDENTITIES = {permissions.is_employer}
+
+
 @pytest.mark.parametrize("predicate", ONE_ARGUMENT, ids=lambda f: f.__name__)
 def test_nobody_signed_out_passes_and_a_superuser_passes_every_predicate(predicate, ningbo):
     assert predicate(None) is False and predicate(AnonymousUser()) is False
-    assert predicate(make_user("root", Role.TALENT, is_superuser=True)) is True
+    assert predicate(make_user("root", Role.TALENT, is_superuser=True)) is (predicate not in IDENTITIES)
+
+
+def test_a_recruiter_of_an_approved_employer_only_is_an_employer(ningbo):
+    organisation = Organisation.objects.create(name="甲公司", credit_code="91330200MA2CCCCC3Z", region=ningbo)
+    recruiter = make_user("hr", Role.EMPLOYER, ningbo, organisation=organisation)
+    assert not permissions.is_employer(recruiter), "awaiting approval"
+    Organisation.objects.filter(pk=organisation.pk).update(status=Organisation.Status.APPROVED)
+    recruiter.refresh_from_db()
+    assert permissions.is_employer(recruiter)
+    assert not permissions.is_employer(make_user("stray", Role.EMPLOYER, ningbo)), "no organisation"
 
 
 def test_an_office_manages_its_own_city_only_and_an_office_without_a_city_nothing(ningbo, zhoushan):
