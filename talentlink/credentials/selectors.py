@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,34 @@ def person_credential_levels(*, person_id: int, purpose: str | None = None) -> s
     if purpose is not None:
         equivalences = equivalences.filter(purpose=purpose)
     return held | set(equivalences.values_list("counts_as", flat=True))
+
+
+def persons_credential_levels(
+    *, person_ids: Iterable[int], purpose: str | None = None
+) -> dict[int, set[str]]:
+    """:func:`person_credential_levels` of many persons in two queries (every id is a key)."""
+    ids = list(person_ids)
+    held: dict[int, set[str]] = {pk: set() for pk in ids}
+    rows = (
+        Recognition.objects.filter(person_id__in=ids, status=Recognition.Status.ACTIVE)
+        .exclude(level="")
+        .values_list("person_id", "level")
+    )
+    for person_id, level in rows:
+        held[person_id].add(level)
+    levels = {level for person_levels in held.values() for level in person_levels}
+    if not levels:
+        return held
+    equivalences = Equivalence.objects.filter(level__in=levels)
+    if purpose is not None:
+        equivalences = equivalences.filter(purpose=purpose)
+    counts_as: dict[str, set[str]] = {}
+    for level, other in equivalences.values_list("level", "counts_as"):
+        counts_as.setdefault(level, set()).add(other)
+    return {
+        pk: person_levels | {o for level in person_levels for o in counts_as.get(level, ())}
+        for pk, person_levels in held.items()
+    }
 
 
 def level_satisfies(*, levels: set[str], required: str) -> bool:

@@ -13,7 +13,11 @@ from django.utils.translation import gettext as _
 from talentlink.core import permissions
 from talentlink.core.errors import NotFound
 from talentlink.core.models import User
-from talentlink.credentials.selectors import level_satisfies, person_credential_levels
+from talentlink.credentials.selectors import (
+    level_satisfies,
+    person_credential_levels,
+    persons_credential_levels,
+)
 from talentlink.market import matching, text
 from talentlink.market.models import EDUCATION_RANK, Application, Event, Job, Profile
 from talentlink.registry.models import Person
@@ -138,8 +142,8 @@ def candidates_for_job(*, job: Job, limit: int = MATCHES_SHOWN) -> list[tuple[Pr
     """The best candidates for a job, explained: the profiles that would work in the job's city
     (and that its employer's city may see), ranked by :func:`matching.rank_talents`."""
     pool = list(profiles_open().filter(desired_regions=job.region_id))
-    verified = {p.pk: person_credential_levels(person_id=p.person_id) for p in pool}
-    facts = [_talent_facts(p, verified[p.pk]) for p in pool]
+    verified = persons_credential_levels(person_ids=[p.person_id for p in pool])
+    facts = [_talent_facts(p, verified[p.person_id]) for p in pool]
     ranked = matching.rank_talents(_job_facts(job), facts, satisfies=_satisfies, limit=limit)
     by_id = {p.pk: p for p in pool}
     return [(by_id[m.talent_id], m) for m in ranked]
