@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,3 +29,8 @@ class MarketConfig(AppConfig):
         if permissions.sees_aggregates(user):
             items.append(NavItem(str(_("Market funnel")), reverse("market:funnel")))
         return items
+
+    def demo_load(self, *, stdout: Any) -> None:
+        from talentlink.market.demo import demo_load
+
+        demo_load(stdout=stdout)
