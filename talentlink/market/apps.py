@@ -34,3 +34,16 @@ class MarketConfig(AppConfig):
         from talentlink.market.demo import demo_load
 
         demo_load(stdout=stdout)
+
+    # Linkage's propagation seam (registry/linkage/propagation.py): a résumé follows its person.
+    def person_merged(self, *, source_id: int, target_id: int, change: Any) -> dict[str, Any]:
+        from talentlink.market.services import market_person_merged
+
+        return market_person_merged(source_id=source_id, target_id=target_id)
+
+    def person_merge_undone(
+        self, *, moved: dict[str, Any], source_id: int, target_id: int, change: Any
+    ) -> None:
+        from talentlink.market.services import market_person_merge_undone
+
+        market_person_merge_undone(moved=moved, source_id=source_id, target_id=target_id)

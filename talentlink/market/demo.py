@@ -261,7 +261,7 @@ def _profiles(rng: random.Random) -> list[Profile]:
     for code, count in PROFILES.items():
         persons = (
             Person.objects.filter(home_region__code=code, status=Person.Status.ACTIVE, industry__in=list(fields_by_name))
-            .exclude(pk=talent.pk if talent else None)
+            .exclude(pk__in=[talent.pk] if talent else [])
             .select_related("home_region")
             .order_by("pk")[:count]
         )  # fmt: skip

@@ -22,6 +22,7 @@ from talentlink.credentials.services import notify
 from talentlink.market import selectors, text
 from talentlink.market.models import Application, Event, Job, Occupation, Profile
 from talentlink.market.occupations import normaliser
+from talentlink.registry.merges import rows_follow, rows_return
 from talentlink.registry.selectors import person_own
 
 # The longest a job stays published without being renewed.
@@ -350,3 +351,20 @@ def application_withdraw(*, access: Access, application: Application) -> Applica
         job=application.job, profile=profile, kind=Event.Kind.WITHDRAWN, side=Event.Side.TALENT
     )
     return application
+
+
+# --- Following merges of persons (registry/linkage/propagation.py) ---------------------------------
+
+
+def market_person_merged(*, source_id: int, target_id: int) -> dict[str, Any]:
+    """A retired person's résumé (with its applications and events) goes to its successor, unless
+    the successor keeps a résumé of its own: one per person, and then each stays where it is."""
+    if Profile.objects.filter(person_id=target_id).exists():
+        return {}
+    moved = rows_follow(Profile, source_id=source_id, target_id=target_id)
+    return {"profiles": moved} if moved else {}
+
+
+def market_person_merge_undone(*, moved: dict[str, Any], source_id: int, target_id: int) -> None:
+    """Put back what :func:`market_person_merged` moved."""
+    rows_return(Profile, moved.get("profiles", []), source_id=source_id, target_id=target_id)
