@@ -363,13 +363,12 @@ def _feedback(
             services.job_viewed(user=user, job=job)
             if rng.random() < 0.5:
                 _apply(user, job, rng)
-    # Talents also find jobs on the board, beyond what was suggested.
-    for profile in Profile.objects.filter(pk__in=list(accounts)).select_related("person"):
+    # A third of them also find jobs on the board, beyond what was suggested.
+    browsing = Profile.objects.filter(pk__in=list(accounts)).exclude(person__account__username=talent_phone)
+    for profile in browsing.select_related("person").order_by("pk")[::3]:
         user = users[accounts[profile.pk]]
-        if user.username == talent_phone:
-            continue
         for job, _match in selectors.jobs_for_profile(profile=profile, limit=4):
-            if rng.random() < 0.15:
+            if rng.random() < 0.4:
                 services.job_viewed(user=user, job=job)
                 if rng.random() < 0.4:
                     _apply(user, job, rng)
