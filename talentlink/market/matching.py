@@ -12,12 +12,16 @@ self-declared ones.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import bm25s
 import numpy as np
+
+# bm25s sets its own logger to DEBUG, which narrates every index it builds on the console.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # A query word found in more than this share of the documents says little about any of them.
 COMMON_SHARE = 0.05
