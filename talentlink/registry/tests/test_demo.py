@@ -6,6 +6,7 @@ from collections import Counter
 from django.core.management import call_command
 
 from talentlink.core import idnumbers
+from talentlink.core.models import Role, User
 from talentlink.experts.models import Expert
 from talentlink.registry import demo
 from talentlink.registry.models import ImportBatch, LinkageRun, Person, ReviewPair, SourceRecord
@@ -74,7 +75,10 @@ def test_the_demo_loads_both_cities_realistic_files_links_them_and_leaves_pairs_
     assert runs and {r.status for r in runs} == {LinkageRun.Status.SUCCEEDED}
     merged = Person.objects.filter(status=Person.Status.MERGED)
     assert merged.count() > 500  # most of the 600 people in both cities
-    assert Person.objects.filter(account__isnull=False, status=Person.Status.ACTIVE).count() == 1
+    # Every linked account (the registered talent's, and the market demo's talents') is on an active person.
+    linked = User.objects.filter(role=Role.TALENT, link_status=User.LinkStatus.LINKED)
+    assert linked.filter(username=demo.first_talent().phone).exists()
+    assert Person.objects.filter(account__in=linked, status=Person.Status.ACTIVE).count() == linked.count()
     assert ReviewPair.objects.filter(status=ReviewPair.Status.PENDING).exists()
     # Zhoushan's experts are people Ningbo has too: after the merge they are still Zhoushan's.
     experts = Expert.objects.filter(region__code=demo.ZHOUSHAN)
