@@ -28,6 +28,7 @@ from talentlink.core.schemas import ErrorOut
 from talentlink.credentials import api as credentials_api
 from talentlink.experts import api as experts_api
 from talentlink.indicators import api as indicators_api
+from talentlink.market import api as market_api
 from talentlink.registry.api import public_router as registry_public_router
 from talentlink.registry.api import router as registry_router
 from talentlink.talentcode import api as talentcode_api
@@ -143,3 +144,4 @@ api.add_router("/registry", registry_router)
 api.add_router("/credentials", credentials_api.router)
 api.add_router("/experts", experts_api.router)
 api.add_router("/indicators", indicators_api.router)
+api.add_router("/market", market_api.router)

@@ -314,6 +314,12 @@ def _merge_partner(w: access_world.World, person: Any) -> dict[str, Any]:
     return {"other": w.get("merge_partner", "own").pk, "reason": "同一人"}
 
 
+MARKET_JOB = {
+    "title": "设备工程师", "description": "设备维护", "region": access_world.NINGBO, "salary_min": 8000,
+    "salary_max": 12000, "valid_until": TOMORROW,
+}  # fmt: skip
+
+
 # Bodies of the writes: small and valid, so that a refusal is the platform's and not a parser's.
 BODIES: dict[str, Body] = {
     # pages (forms)
@@ -328,6 +334,10 @@ BODIES: dict[str, Body] = {
     "POST credentials:application_decide": lambda w, o: Form(decision="reject", reason="证书不清"),
     "POST credentials:application_supplement": lambda w, o: Form(note="补充材料"),
     "POST market:application_move": lambda w, o: Form(status="interview"),
+    "POST /api/market/jobs": lambda w, o: MARKET_JOB,
+    "PUT /api/market/jobs/{job_id}": lambda w, o: MARKET_JOB,
+    "POST /api/market/applications/{application_id}/move": lambda w, o: {"status": "interview"},
+    "PUT /api/market/profile": lambda w, o: {"desired_regions": [access_world.NINGBO]},
     "POST experts:conflict_declare": lambda w, o: Form(organisation_name="某公司", reason="曾任职"),
     "POST experts:relation_add": lambda w, o: Form(_relation(w)),
     "POST experts:committees": lambda w, o: Form(
