@@ -17,13 +17,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	rm -f .venv/.installed-* && touch $@
 
+# Node.js draws the market report's charts for its PDF (ECharts' server-side rendering).
 system-deps:  ## gettext compiles the message catalogues; Java runs Spark, linkage's scale-out backend
 	@command -v msgfmt >/dev/null || ($(APT) update -qq && $(APT) install -y -qq gettext)
 	@command -v java >/dev/null || ($(APT) update -qq && $(APT) install -y -qq default-jre-headless)
+	@command -v node >/dev/null || ($(APT) update -qq && $(APT) install -y -qq nodejs)
 
-browser-deps:  ## Debian's chromium for the page tests, CJK fonts for screenshots and PDFs
-	@test -x /usr/bin/chromium && fc-list | grep -qi "wqy\|noto sans cjk" || \
-		($(APT) update -qq && $(APT) install -y -qq chromium fonts-wqy-zenhei)
+browser-deps:  ## Debian's chromium for the page tests, CJK fonts for screenshots and PDFs, poppler to read PDFs back
+	@test -x /usr/bin/chromium && command -v pdftoppm >/dev/null && fc-list | grep -qi "wqy\|noto sans cjk" || \
+		($(APT) update -qq && $(APT) install -y -qq chromium fonts-wqy-zenhei poppler-utils)
 
 messages: $(STAMP) system-deps
 	$(PY) manage.py compilemessages --ignore=.venv -v0

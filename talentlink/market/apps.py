@@ -4,6 +4,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.http import AuthedRequest
@@ -28,6 +29,8 @@ class MarketConfig(AppConfig):
             items.append(NavItem(str(_("My job applications")), reverse("market:applications_mine")))
         if permissions.sees_aggregates(user):
             items.append(NavItem(str(_("Market funnel")), reverse("market:funnel")))
+            year = timezone.localdate().year
+            items.append(NavItem(str(_("Market report")), reverse("market:report", args=[year])))
         return items
 
     def demo_load(self, *, stdout: Any) -> None:

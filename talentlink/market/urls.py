@@ -21,6 +21,8 @@ urlpatterns = [
         "applications/<int:application_id>/withdraw/", views.application_withdraw, name="application_withdraw"
     ),
     path("funnel/", views.funnel, name="funnel"),
+    path("report/<int:year>/", views.report, name="report"),
+    path("report/<int:year>.pdf", views.report_pdf_download, name="report_pdf"),
     path("profile/", views.profile_edit, name="profile"),
     path("profile/matches/", views.profile_matches, name="matches"),
 ]

@@ -6,8 +6,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,9 +19,11 @@ from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.forms import add_domain_error
 from talentlink.core.http import AuthedRequest
 from talentlink.core.models import AuditEvent, Role, User
-from talentlink.market import selectors, services
+from talentlink.market import report_pdf, selectors, services
 from talentlink.market.forms import JobForm, JobSearchForm, ProfileForm
 from talentlink.market.models import Application
+from talentlink.market.report import market_report
+from talentlink.market.report_charts import report_charts
 from talentlink.registry.selectors import person_own
 
 
@@ -219,3 +223,50 @@ def funnel(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "market/funnel.html", {"rows": rows, "year": year, "steps": selectors.FUNNEL_STEPS}
     )
+
+
+# --- The annual regional talent market report (区域年度人才市场报告) -------------------------------
+
+REPORT_LANGUAGES = ("zh-hans", "en")
+
+
+def _report_context(request: AuthedRequest, year: int) -> dict:
+    if not permissions.sees_aggregates(request.user):
+        raise NotAllowed(_("The market's figures are for city staff and the province observer."))
+    if not 2000 <= year <= 2100:
+        raise Http404
+    report = market_report(year=year)
+    return {"report": report, "charts": report_charts(report), "lang": translation.get_language()}
+
+
+def _report_language(request: AuthedRequest) -> str:
+    """The edition asked for (``?lang=en``), else the reader's language."""
+    lang = request.GET.get("lang", "")
+    return lang if lang in REPORT_LANGUAGES else translation.get_language() or "zh-hans"
+
+
+@login_required
+def report(request: AuthedRequest, year: int) -> HttpResponse:
+    """The year's report of both cities with its charts, for city staff and the observer."""
+    with translation.override(_report_language(request)):
+        context = _report_context(request, year)
+        context["chart_data"] = [chart.as_data() for chart in context["charts"]]
+        return render(request, "market/report.html", context)
+
+
+@login_required
+def report_pdf_download(request: AuthedRequest, year: int) -> HttpResponse:
+    """The same report as a PDF, its charts drawn by ECharts on the server."""
+    with translation.override(_report_language(request)):
+        context = _report_context(request, year)
+        images = report_pdf.charts_svg(context["charts"])
+        context["chart_images"] = [
+            (chart, report_pdf.svg_data_uri(svg))
+            for chart, svg in zip(context["charts"], images, strict=True)
+        ]
+        html = render_to_string("market/report_pdf.html", context, request=request)
+        pdf = report_pdf.pdf_from_html(html, base_url=request.build_absolute_uri("/"))
+        name = f"talent-market-report-{year}-{context['lang']}.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
