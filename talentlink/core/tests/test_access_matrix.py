@@ -79,7 +79,7 @@ PARAM_KINDS: dict[str, str | dict[str, str]] = {
 # Parameters that name no object: one fixed value.
 FIXED = {
     "region_code": access_world.NINGBO, "month": access_world.PAST_MONTH, "action": "propose",
-    "uidb64": "MQ", "token": "set-password",
+    "uidb64": "MQ", "token": "set-password", "year": 2026,  # the market report's year
 }  # fmt: skip
 # Kinds whose objects a reader may not see are answered 404, exactly as missing ones (finding 1;
 # docs/architecture.md): who may see one is who may read it through this operation.
