@@ -120,7 +120,7 @@ def job_candidates(request: AuthedRequest, job_id: int) -> list[dict[str, Any]]:
     return [
         {
             "profile_id": profile.pk, "name": f"{profile.person.name[:1]}**", "headline": profile.headline,
-            "education": profile.education, "is_graduate": profile.is_graduate, "score": match.score,
+            "education": profile.education, "is_graduate": profile.is_graduate, "score": match.fit,
             "reasons": selectors.reasons_said(match=match, job=job),
         }
         for profile, match in matches
@@ -215,7 +215,7 @@ def profile_matches(request: AuthedRequest) -> list[dict[str, Any]]:
     """The open jobs that match the talent's résumé best, explained."""
     profile = _own_profile(request)
     return [
-        {"job": job, "score": match.score, "reasons": selectors.reasons_said(match=match, job=job)}
+        {"job": job, "score": match.fit, "reasons": selectors.reasons_said(match=match, job=job)}
         for job, match in selectors.jobs_for_profile(profile=profile)
     ]
 

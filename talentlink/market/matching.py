@@ -72,8 +72,9 @@ class Reason:
 class Match:
     job_id: int
     talent_id: int
-    score: float
+    score: float  # what the list is ordered by: the learned ranker's score, or the fit
     reasons: tuple[Reason, ...]
+    fit: float  # the hand-weighted match in [0, 1], shown as a percentage
 
 
 # Whether levels held satisfy a required level (credentials.selectors.level_satisfies).
@@ -95,44 +96,94 @@ def admits(job: JobFacts, talent: TalentFacts, *, satisfies: Satisfies) -> bool:
     return talent.desired_salary is None or talent.desired_salary <= job.salary_max
 
 
-def score(job: JobFacts, talent: TalentFacts, *, text: float, satisfies: Satisfies) -> Match:
-    """The hand-weighted score of an admitted pair, in [0, 1], with its reasons; ``text`` is the
-    pair's BM25 score scaled to [0, 1] within the query's results."""
+# What the learned ranker sees of a pair (market/ranker.py); the hand-weighted score uses the first six.
+FEATURES = (
+    "text", "skills", "level", "industry", "experience", "salary",
+    "skills_missing", "level_verified", "level_declared", "same_city", "education_gap", "salary_headroom",
+)  # fmt: skip
+
+
+def parts(
+    job: JobFacts, talent: TalentFacts, *, text: float, satisfies: Satisfies
+) -> tuple[dict[str, float], list[Reason]]:
+    """The features of an admitted pair (:data:`FEATURES`) and the reasons they give; ``text`` is
+    the pair's BM25 score scaled to [0, 1] within the query's results."""
     reasons: list[Reason] = []
-    parts = {"text": text}
+    values = {"text": text}
+    shared = job.skills & talent.skills
     if job.skills:
-        shared = job.skills & talent.skills
-        parts["skills"] = len(shared) / len(job.skills)
+        values["skills"] = len(shared) / len(job.skills)
+        missing = sorted(job.skills - shared)
+        reasons.append(Reason("skills", {"n": len(shared), "of": len(job.skills), "missing": missing}))
+    else:
+        values["skills"] = 0.5
+    values["skills_missing"] = float(len(job.skills - shared))
+    verified = bool(job.required_level) and satisfies(set(talent.verified_levels), job.required_level)
+    values["level_verified"] = 1.0 if verified else 0.0
+    values["level_declared"] = 1.0 if job.required_level and not verified else 0.0
+    if job.required_level:
+        values["level"] = 1.0 if verified else 0.3
         reasons.append(
-            Reason(
-                "skills", {"n": len(shared), "of": len(job.skills), "missing": sorted(job.skills - shared)}
-            )
+            Reason("level_verified" if verified else "level_declared", {"level": job.required_level})
         )
     else:
-        parts["skills"] = 0.5
-    if job.required_level:
-        if satisfies(set(talent.verified_levels), job.required_level):
-            parts["level"] = 1.0
-            reasons.append(Reason("level_verified", {"level": job.required_level}))
-        else:
-            parts["level"] = 0.3
-            reasons.append(Reason("level_declared", {"level": job.required_level}))
-    else:
-        parts["level"] = 0.7 if talent.verified_levels else 0.5
-    parts["industry"] = 1.0 if job.field_id is not None and job.field_id in talent.desired_field_ids else 0.0
-    if parts["industry"]:
+        values["level"] = 0.7 if talent.verified_levels else 0.5
+    values["industry"] = 1.0 if job.field_id is not None and job.field_id in talent.desired_field_ids else 0.0
+    if values["industry"]:
         reasons.append(Reason("industry", {"field_id": job.field_id}))
-    parts["experience"] = (
+    values["experience"] = (
         min(1.0, talent.experience_years / job.experience_years) if job.experience_years else 1.0
     )
     if job.experience_years and talent.experience_years < job.experience_years:
         reasons.append(
             Reason("experience_short", {"has": talent.experience_years, "wants": job.experience_years})
         )
-    parts["salary"] = 1.0 if talent.desired_salary is None or talent.desired_salary <= job.salary_min else 0.5
+    values["salary"] = (
+        1.0 if talent.desired_salary is None or talent.desired_salary <= job.salary_min else 0.5
+    )
+    wanted = talent.desired_salary or job.salary_min
+    values["salary_headroom"] = (job.salary_max - wanted) / job.salary_max if job.salary_max else 0.0
+    values["same_city"] = 1.0 if job.region_id == talent.home_region_id else 0.0
+    values["education_gap"] = float(talent.education_rank - job.education_rank) if job.education_rank else 0.0
     reasons.append(Reason("city", {"region_id": job.region_id}))
-    total = sum(WEIGHTS[k] * v for k, v in parts.items())
-    return Match(job.id, talent.id, round(total, 4), tuple(reasons))
+    return values, reasons
+
+
+def fit(values: dict[str, float]) -> float:
+    """The hand-weighted score of a pair's features, in [0, 1]: what the pages show as the match."""
+    return round(sum(weight * values[name] for name, weight in WEIGHTS.items()), 4)
+
+
+def score(job: JobFacts, talent: TalentFacts, *, text: float, satisfies: Satisfies) -> Match:
+    """The hand-weighted match of an admitted pair, with its reasons."""
+    values, reasons = parts(job, talent, text=text, satisfies=satisfies)
+    return Match(job.id, talent.id, fit(values), tuple(reasons), fit(values))
+
+
+# A learned model: the features of many pairs (rows in :data:`FEATURES` order) → a score each.
+Model = Callable[[np.ndarray], np.ndarray]
+
+
+def _ranked(
+    pairs: list[tuple[JobFacts, TalentFacts]], texts: np.ndarray, satisfies: Satisfies, model: Model | None
+) -> list[Match]:
+    scored = [
+        parts(job, talent, text=float(t), satisfies=satisfies)
+        for (job, talent), t in zip(pairs, texts, strict=True)
+    ]
+    learned = (
+        model(np.array([[v[name] for name in FEATURES] for v, _r in scored])) if model and scored else None
+    )
+    return [
+        Match(
+            job.id,
+            talent.id,
+            float(learned[i]) if learned is not None else fit(values),
+            tuple(reasons),
+            fit(values),
+        )
+        for i, ((job, talent), (values, reasons)) in enumerate(zip(pairs, scored, strict=True))
+    ]
 
 
 def text_scores(query: list[str], documents: Sequence[list[str]]) -> np.ndarray:
@@ -156,24 +207,31 @@ def text_scores(query: list[str], documents: Sequence[list[str]]) -> np.ndarray:
 
 
 def rank_talents(
-    job: JobFacts, talents: Sequence[TalentFacts], *, satisfies: Satisfies, limit: int
+    job: JobFacts,
+    talents: Sequence[TalentFacts],
+    *,
+    satisfies: Satisfies,
+    limit: int,
+    model: Model | None = None,
 ) -> list[Match]:
-    """The best ``limit`` talents for a job, from those the hard filters admit."""
+    """The best ``limit`` talents for a job, from those the hard filters admit: ordered by the
+    learned ``model`` where one is trained, else by the hand-weighted score."""
     admitted = [t for t in talents if admits(job, t, satisfies=satisfies)]
     texts = text_scores(job.tokens, [t.tokens for t in admitted])
-    matches = [
-        score(job, t, text=float(s), satisfies=satisfies) for t, s in zip(admitted, texts, strict=True)
-    ]
+    matches = _ranked([(job, t) for t in admitted], texts, satisfies, model)
     return sorted(matches, key=lambda m: (-m.score, m.talent_id))[:limit]
 
 
 def rank_jobs(
-    talent: TalentFacts, jobs: Sequence[JobFacts], *, satisfies: Satisfies, limit: int
+    talent: TalentFacts,
+    jobs: Sequence[JobFacts],
+    *,
+    satisfies: Satisfies,
+    limit: int,
+    model: Model | None = None,
 ) -> list[Match]:
     """The best ``limit`` jobs for a talent, from those the hard filters admit."""
     admitted = [j for j in jobs if admits(j, talent, satisfies=satisfies)]
     texts = text_scores(talent.tokens, [j.tokens for j in admitted])
-    matches = [
-        score(j, talent, text=float(s), satisfies=satisfies) for j, s in zip(admitted, texts, strict=True)
-    ]
+    matches = _ranked([(j, talent) for j in admitted], texts, satisfies, model)
     return sorted(matches, key=lambda m: (-m.score, m.job_id))[:limit]

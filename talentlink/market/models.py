@@ -244,3 +244,26 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.job_id}/{self.profile_id}"
+
+
+class RankerModel(models.Model):
+    """A LambdaMART model trained on the feedback log (market/ranker.py). The newest active one
+    orders matches; a model that did no better than the hand-weighted score on the held-out jobs
+    is kept inactive, and the hand-weighted score goes on ordering them."""
+
+    created_at = models.DateTimeField(_("trained at"), auto_now_add=True)
+    features = models.JSONField(_("features"))
+    booster = models.TextField(_("model"))
+    queries = models.PositiveIntegerField(_("jobs trained on"))
+    pairs = models.PositiveIntegerField(_("job and talent pairs"))
+    ndcg = models.FloatField(_("NDCG@10 on held-out jobs"))
+    ndcg_hand = models.FloatField(_("NDCG@10 of the hand-weighted score"))
+    is_active = models.BooleanField(_("in use"), default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ranking model")
+        verbose_name_plural = _("ranking models")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} NDCG@10 {self.ndcg:.3f} / {self.ndcg_hand:.3f}"

@@ -111,7 +111,7 @@ class ProfileOut(Schema):
 
 class JobMatchOut(Schema):
     job: JobOut
-    score: float
+    score: float  # how well it fits, 0–1 (the list itself is in the ranker's order)
     reasons: list[str]
 
 
@@ -121,7 +121,7 @@ class CandidateOut(Schema):
     headline: str
     education: str
     is_graduate: bool
-    score: float
+    score: float  # how well it fits, 0–1 (the list itself is in the ranker's order)
     reasons: list[str]
 
 

@@ -4,6 +4,7 @@ matches both ways (``market/matching.py`` ranks them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
@@ -18,8 +19,8 @@ from talentlink.credentials.selectors import (
     person_credential_levels,
     persons_credential_levels,
 )
-from talentlink.market import matching, text
-from talentlink.market.models import EDUCATION_RANK, Application, Event, Job, Profile
+from talentlink.market import matching, ranker, text
+from talentlink.market.models import EDUCATION_RANK, Application, Event, Job, Profile, RankerModel
 from talentlink.registry.models import Person
 from talentlink.registry.selectors import person_own
 
@@ -91,7 +92,7 @@ def profile_own(*, user: User | None) -> Profile | None:
 # --- Matching -----------------------------------------------------------------------------------
 
 
-def _job_facts(job: Job) -> matching.JobFacts:
+def job_facts(job: Job) -> matching.JobFacts:
     return matching.JobFacts(
         id=job.pk,
         tokens=text.tokens(" ".join((job.title, job.description, *job.skills))),
@@ -107,7 +108,7 @@ def _job_facts(job: Job) -> matching.JobFacts:
     )
 
 
-def _talent_facts(profile: Profile, verified: set[str]) -> matching.TalentFacts:
+def talent_facts(profile: Profile, verified: set[str]) -> matching.TalentFacts:
     person = profile.person
     return matching.TalentFacts(
         id=profile.pk,
@@ -125,8 +126,26 @@ def _talent_facts(profile: Profile, verified: set[str]) -> matching.TalentFacts:
     )
 
 
-def _satisfies(levels: set[str], required: str) -> bool:
+def satisfies(levels: set[str], required: str) -> bool:
     return level_satisfies(levels=levels, required=required)
+
+
+_BOOSTERS: dict[int, Any] = {}  # loaded models by RankerModel id, per process
+
+
+def ranker_active() -> matching.Model | None:
+    """The newest ranking model in use whose features are today's, as a scoring function; None
+    while feedback is too thin or no model did better than the hand-weighted score."""
+    model = RankerModel.objects.filter(is_active=True).only("pk", "features").first()
+    if model is None or tuple(model.features) != matching.FEATURES:
+        return None
+    if model.pk not in _BOOSTERS:
+        _BOOSTERS.clear()
+        _BOOSTERS[model.pk] = ranker.loaded(
+            RankerModel.objects.values_list("booster", flat=True).get(pk=model.pk)
+        )
+    booster = _BOOSTERS[model.pk]
+    return lambda features: booster.predict(features)
 
 
 def profiles_open() -> QuerySet[Profile]:
@@ -143,8 +162,10 @@ def candidates_for_job(*, job: Job, limit: int = MATCHES_SHOWN) -> list[tuple[Pr
     (and that its employer's city may see), ranked by :func:`matching.rank_talents`."""
     pool = list(profiles_open().filter(desired_regions=job.region_id))
     verified = persons_credential_levels(person_ids=[p.person_id for p in pool])
-    facts = [_talent_facts(p, verified[p.person_id]) for p in pool]
-    ranked = matching.rank_talents(_job_facts(job), facts, satisfies=_satisfies, limit=limit)
+    facts = [talent_facts(p, verified[p.person_id]) for p in pool]
+    ranked = matching.rank_talents(
+        job_facts(job), facts, satisfies=satisfies, limit=limit, model=ranker_active()
+    )
     by_id = {p.pk: p for p in pool}
     return [(by_id[m.talent_id], m) for m in ranked]
 
@@ -153,8 +174,10 @@ def jobs_for_profile(*, profile: Profile, limit: int = MATCHES_SHOWN) -> list[tu
     """The best open jobs for the talent, explained."""
     regions = [r.pk for r in profile.desired_regions.all()]
     pool = list(jobs_open().filter(region_id__in=regions))
-    talent = _talent_facts(profile, person_credential_levels(person_id=profile.person_id))
-    ranked = matching.rank_jobs(talent, [_job_facts(j) for j in pool], satisfies=_satisfies, limit=limit)
+    talent = talent_facts(profile, person_credential_levels(person_id=profile.person_id))
+    ranked = matching.rank_jobs(
+        talent, [job_facts(j) for j in pool], satisfies=satisfies, limit=limit, model=ranker_active()
+    )
     by_id = {j.pk: j for j in pool}
     return [(by_id[m.job_id], m) for m in ranked]
 

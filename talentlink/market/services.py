@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +20,8 @@ from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.models import AuditEvent, Region, Role, User
 from talentlink.core.notices import Params, localised, notice_register
 from talentlink.credentials.services import notify
-from talentlink.market import selectors, text
-from talentlink.market.models import Application, Event, Job, Occupation, Profile
+from talentlink.market import matching, ranker, selectors, text
+from talentlink.market.models import Application, Event, Job, Occupation, Profile, RankerModel
 from talentlink.market.occupations import normaliser
 from talentlink.registry.merges import rows_follow, rows_return
 from talentlink.registry.selectors import person_own
@@ -368,3 +369,56 @@ def market_person_merged(*, source_id: int, target_id: int) -> dict[str, Any]:
 def market_person_merge_undone(*, moved: dict[str, Any], source_id: int, target_id: int) -> None:
     """Put back what :func:`market_person_merged` moved."""
     rows_return(Profile, moved.get("profiles", []), source_id=source_id, target_id=target_id)
+
+
+# --- The learned ranker ----------------------------------------------------------------------------
+
+
+def ranker_train() -> RankerModel | None:
+    """Train a ranking model on the feedback log (one query per job, graded labels, the newest
+    jobs held out) and keep it; in use only if it did at least as well as the hand-weighted
+    score on the held-out jobs. None while the feedback is too thin to train on."""
+    from talentlink.credentials.selectors import persons_credential_levels
+
+    pairs: dict[int, dict[int, list[str]]] = {}
+    events = Event.objects.exclude(to=Event.Side.EMPLOYER).values_list("job_id", "profile_id", "kind")
+    for job_id, profile_id, kind in events.iterator():
+        pairs.setdefault(job_id, {}).setdefault(profile_id, []).append(kind)
+    profile_ids = {pid for members in pairs.values() for pid in members}
+    profiles = {
+        p.pk: p
+        for p in Profile.objects.filter(pk__in=profile_ids)
+        .select_related("person")
+        .prefetch_related("desired_regions", "desired_fields")
+    }
+    verified = persons_credential_levels(person_ids=[p.person_id for p in profiles.values()])
+    queries = []
+    jobs = (
+        Job.objects.filter(pk__in=pairs)
+        .select_related("organisation", "region")
+        .order_by("published_at", "id")
+    )
+    for job in jobs:
+        members = [pid for pid in pairs[job.pk] if pid in profiles]
+        job_facts = selectors.job_facts(job)
+        talents = [
+            selectors.talent_facts(profiles[pid], verified[profiles[pid].person_id]) for pid in members
+        ]
+        texts = matching.text_scores(job_facts.tokens, [t.tokens for t in talents])
+        rows = [
+            matching.parts(job_facts, talent, text=float(t), satisfies=selectors.satisfies)[0]
+            for talent, t in zip(talents, texts, strict=True)
+        ]
+        queries.append(ranker.Query(
+            features=np.array([[row[name] for name in matching.FEATURES] for row in rows]),
+            labels=np.array([ranker.label(pairs[job.pk][pid]) for pid in members]),
+            hand=np.array([matching.fit(row) for row in rows]),
+        ))  # fmt: skip
+    trained = ranker.train(queries)
+    if trained is None:
+        return None
+    return RankerModel.objects.create(
+        features=list(matching.FEATURES), booster=trained.booster.model_to_string(), queries=trained.queries,
+        pairs=trained.pairs, ndcg=trained.ndcg, ndcg_hand=trained.ndcg_hand,
+        is_active=trained.ndcg >= trained.ndcg_hand,
+    )  # fmt: skip
