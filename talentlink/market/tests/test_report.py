@@ -131,6 +131,17 @@ def test_the_figures_match_hand_counts(market) -> None:
     assert report.totals == {"jobs": 3, "openings": 6, "resumes": 2, "hires": 2, "cross_city": 2}
 
 
+def test_the_report_takes_a_fixed_number_of_queries_whatever_the_market_holds(
+    market, employer, ningbo, django_assert_max_num_queries
+) -> None:
+    petro = Field.objects.get(code="green-petrochemical")
+    for n in range(20):
+        job(employer.organisation, ningbo, petro, market["j1"].occupation, headcount=1, salary=(5000 + n, 9000),
+            published=at(7))  # fmt: skip
+    with django_assert_max_num_queries(20):
+        market_report(year=YEAR)
+
+
 def test_another_year_has_other_figures(market) -> None:
     report = market_report(year=YEAR - 1)
     assert {r.label: r.openings for r in report.cities} == {"宁波市": 4, "舟山市": 0}
