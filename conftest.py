@@ -53,6 +53,7 @@ SEED_MIGRATIONS = [
     "talentlink.credentials.migrations.0002_seed_catalogue",
     "talentlink.experts.migrations.0003_seed_fields_and_targets",
     "talentlink.indicators.migrations.0002_seed_action_plan",
+    "talentlink.market.migrations.0002_occupations_csco22",
 ]
 
 

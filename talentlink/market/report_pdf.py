@@ -17,6 +17,7 @@ from talentlink.market.report_charts import Chart
 
 ECHARTS = Path(__file__).parent / "static" / "market" / "vendor" / "echarts.min.js"
 RENDERER = Path(__file__).parent / "echarts_ssr.js"
+STYLESHEET = Path(__file__).parent / "static" / "market" / "report_pdf.css"
 # The CJK font `make browser-deps` installs; the PDF's text and the charts' labels use it.
 FONT = "WenQuanYi Zen Hei"
 # A chart's size in the PDF, in CSS pixels (A4 width less the margins).
@@ -50,6 +51,6 @@ def svg_data_uri(svg: str) -> str:
 
 def pdf_from_html(html: str, *, base_url: str) -> bytes:
     """The PDF of an HTML document (WeasyPrint, imported here: it loads Pango when first used)."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])

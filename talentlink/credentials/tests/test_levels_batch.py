@@ -15,7 +15,10 @@ def test_the_batch_read_agrees_with_the_single_read(talent, in_registry, client_
     from talentlink.registry.models import Person
 
     in_registry()
-    assert client_of(talent).post("/api/credentials/applications", {**FORM, "scan": pdf_upload()}).status_code == 201
+    assert (
+        client_of(talent).post("/api/credentials/applications", {**FORM, "scan": pdf_upload()}).status_code
+        == 201
+    )
     ids = list(Person.objects.values_list("pk", flat=True))
     for purpose in (None, "benefits"):
         batch = selectors.persons_credential_levels(person_ids=ids, purpose=purpose)
