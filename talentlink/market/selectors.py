@@ -157,17 +157,37 @@ def profiles_open() -> QuerySet[Profile]:
     )
 
 
-def candidates_for_job(*, job: Job, limit: int = MATCHES_SHOWN) -> list[tuple[Profile, matching.Match]]:
-    """The best candidates for a job, explained: the profiles that would work in the job's city
-    (and that its employer's city may see), ranked by :func:`matching.rank_talents`."""
-    pool = list(profiles_open().filter(desired_regions=job.region_id))
+@dataclass(frozen=True)
+class TalentPool:
+    """Profiles open to offers with their facts (segmented text, recognised levels), read once for
+    many jobs (the push goes over every open job)."""
+
+    profiles: dict[int, Profile]
+    facts: list[matching.TalentFacts]
+
+    def willing(self, region_id: int) -> list[matching.TalentFacts]:
+        return [f for f in self.facts if region_id in f.desired_region_ids]
+
+
+def talent_pool(*, region_id: int | None = None) -> TalentPool:
+    """The pool of candidates: of those who would work in ``region_id``, or of everyone."""
+    qs = profiles_open()
+    pool = list(qs.filter(desired_regions=region_id) if region_id else qs)
     verified = persons_credential_levels(person_ids=[p.person_id for p in pool])
-    facts = [talent_facts(p, verified[p.person_id]) for p in pool]
+    return TalentPool({p.pk: p for p in pool}, [talent_facts(p, verified[p.person_id]) for p in pool])
+
+
+def candidates_for_job(
+    *, job: Job, limit: int = MATCHES_SHOWN, pool: TalentPool | None = None
+) -> list[tuple[Profile, matching.Match]]:
+    """The best candidates for a job, explained: the profiles that would work in the job's city
+    (and that its employer's city may see), ranked by :func:`matching.rank_talents`; from
+    ``pool`` where the caller read it for many jobs."""
+    pool = pool or talent_pool(region_id=job.region_id)
     ranked = matching.rank_talents(
-        job_facts(job), facts, satisfies=satisfies, limit=limit, model=ranker_active()
+        job_facts(job), pool.willing(job.region_id), satisfies=satisfies, limit=limit, model=ranker_active()
     )
-    by_id = {p.pk: p for p in pool}
-    return [(by_id[m.talent_id], m) for m in ranked]
+    return [(pool.profiles[m.talent_id], m) for m in ranked]
 
 
 def jobs_for_profile(*, profile: Profile, limit: int = MATCHES_SHOWN) -> list[tuple[Job, matching.Match]]:

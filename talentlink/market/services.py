@@ -231,12 +231,12 @@ def matches_push(*, job_id: int | None = None, now: dt.datetime | None = None) -
     it has. Every push is a feedback event; run by a task at publishing and by ``market_push``."""
     now = now or timezone.now()
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    jobs = selectors.jobs_open()
-    if job_id is not None:
-        jobs = jobs.filter(pk=job_id)
+    open_jobs = selectors.jobs_open()
+    jobs = list(open_jobs.filter(pk=job_id) if job_id is not None else open_jobs)
     outcome = PushOutcome()
+    pool = selectors.talent_pool() if len(jobs) > 1 else None  # read once for every open job
     for job in jobs:
-        matches = selectors.candidates_for_job(job=job, limit=PUSH_PER_JOB)
+        matches = selectors.candidates_for_job(job=job, limit=PUSH_PER_JOB, pool=pool)
         pushed = Event.objects.filter(job=job, kind=Event.Kind.PUSHED)
         to_talent = set(pushed.filter(to=Event.Side.TALENT).values_list("profile_id", flat=True))
         to_employer = set(pushed.filter(to=Event.Side.EMPLOYER).values_list("profile_id", flat=True))
