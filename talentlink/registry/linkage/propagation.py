@@ -1,6 +1,6 @@
 """Other apps follow the golden record when persons are merged, split or a change is undone.
 
-An app that holds rows pointing at a ``Person`` (experts, credentials, benefits, talent codes,
+An app that holds rows pointing at a ``Person`` (experts, credentials, benefits, talent codes, résumés,
 claims and accounts) defines, on its ``AppConfig``:
 
 - ``person_merged(*, source_id: int, target_id: int, change: PersonChange) -> dict``: move what the
