@@ -136,3 +136,8 @@ def test_a_published_job_reaches_the_talent_who_applies_and_is_hired_and_the_fun
     expect(funnel_row).to_contain_text("绿色石化")
     expect(funnel_row.locator("td.figure")).to_have_text(["1", "1", "1", "1"])
     page.screenshot(path=SCREENSHOTS / "market-funnel.png", full_page=True)
+
+    # And the year's market report counts the hire.
+    page.goto(f"/market/report/{timezone.localdate().year}/")
+    expect(page.locator("#report-summary")).to_contain_text("共录用人才 1 人")
+    page.screenshot(path=SCREENSHOTS / "market-report.png", full_page=True)
