@@ -42,6 +42,10 @@ def _test_settings(settings, tmp_path):
     }
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TALENTLINK_SMS_BACKEND = "talentlink.core.sms.MemorySmsBackend"
+    from talentlink.core.sms import MemorySmsBackend
+
+    MemorySmsBackend.outbox.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

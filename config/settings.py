@@ -245,6 +245,10 @@ EMAIL_BACKEND = env(
 # Development mail lands in files here (one per message), not on the console where it buried
 # `make demo`'s list of accounts.
 EMAIL_FILE_PATH = env("TALENTLINK_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# Text messages (core/sms.py): a class with send(*, phone, text); the file backend writes them
+# under var/sms/; a gateway adapter is named here in production.
+TALENTLINK_SMS_BACKEND = env("TALENTLINK_SMS_BACKEND", "talentlink.core.sms.FileSmsBackend")
+TALENTLINK_SMS_FILE_PATH = env("TALENTLINK_SMS_FILE_PATH", str(VAR_DIR / "sms"))
 EMAIL_HOST = env("TALENTLINK_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(env("TALENTLINK_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("TALENTLINK_EMAIL_USER", "")

@@ -176,7 +176,8 @@ def _profile_out(profile: Profile) -> ProfileOut:
         desired_regions=[r.code for r in profile.desired_regions.all()],
         desired_industries=[f.code for f in profile.desired_fields.all()],
         desired_salary=profile.desired_salary, open_to_offers=profile.open_to_offers,
-        suggestions=profile.suggestions, shared_with_other_city=profile.shared_with_other_city,
+        suggestions=profile.suggestions, sms_suggestions=profile.sms_suggestions,
+        shared_with_other_city=profile.shared_with_other_city,
     )  # fmt: skip
 
 

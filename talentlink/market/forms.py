@@ -77,7 +77,8 @@ class ProfileForm(forms.ModelForm):
         fields = [
             "headline", "summary", "education", "university", "graduation_year", "is_graduate",
             "experience_years", "skills", "declared_levels", "desired_regions", "desired_fields",
-            "desired_salary", "open_to_offers", "suggestions", "shared_with_other_city",
+            "desired_salary", "open_to_offers", "suggestions", "sms_suggestions",
+            "shared_with_other_city",
         ]  # fmt: skip
         widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
 

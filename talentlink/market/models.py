@@ -156,6 +156,10 @@ class Profile(models.Model):
         _("send me job suggestions"), default=True,
         help_text=_("New jobs that match the résumé, in the inbox and by e-mail, at most a few a day."),
     )  # fmt: skip
+    sms_suggestions = models.BooleanField(
+        _("also by text message"), default=False,
+        help_text=_("Job suggestions also as a text message to the mobile phone of your registry record."),
+    )  # fmt: skip
     shared_with_other_city = models.BooleanField(
         _("shown to employers of the other city"), default=False,
         help_text=_("Without this consent only employers of your home city see your profile."),

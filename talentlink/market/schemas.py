@@ -86,6 +86,7 @@ class ProfileIn(Schema):
     desired_salary: int | None = Field(None, ge=0, le=INT_MAX)
     open_to_offers: bool = True
     suggestions: bool = True
+    sms_suggestions: bool = False
     shared_with_other_city: bool = False
 
 
@@ -106,6 +107,7 @@ class ProfileOut(Schema):
     desired_salary: int | None
     open_to_offers: bool
     suggestions: bool
+    sms_suggestions: bool
     shared_with_other_city: bool
 
 

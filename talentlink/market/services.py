@@ -13,12 +13,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from talentlink.core import permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
+from talentlink.core.mail import language_of, site_url
 from talentlink.core.models import AuditEvent, Region, Role, User
 from talentlink.core.notices import Params, localised, notice_register
+from talentlink.core.sms import sms_send
 from talentlink.credentials.services import notify
 from talentlink.market import matching, ranker, selectors, text
 from talentlink.market.models import Application, Event, Job, Occupation, Profile, RankerModel
@@ -251,6 +254,10 @@ def matches_push(*, job_id: int | None = None, now: dt.datetime | None = None) -
             if today.count() >= DAILY_SUGGESTIONS:
                 continue
             notify(user=account, notice=JOB_SUGGESTED, params=_job_params(job), link=link)
+            if profile.sms_suggestions:
+                with override(language_of(account)):
+                    subject, _body = JOB_SUGGESTED.render(_job_params(job))
+                sms_send(phone=profile.person.phone, text=f"{subject} {site_url(link)}")
             Event.objects.create(job=job, profile=profile, kind=Event.Kind.PUSHED, side=Event.Side.PLATFORM,
                                  to=Event.Side.TALENT)  # fmt: skip
             outcome.suggestions += 1

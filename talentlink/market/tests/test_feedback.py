@@ -133,3 +133,23 @@ def test_only_the_employers_recruiters_move_its_applications(
     application.refresh_from_db()
     assert application.status == "applied"
     assert JOB["title"] == job.title
+
+
+def test_a_talent_who_asked_for_text_messages_gets_the_suggestion_by_sms_too(
+    client_of, employer, talent, ningbo, django_capture_on_commit_callbacks
+) -> None:
+    from talentlink.core.sms import MemorySmsBackend
+    from talentlink.registry.models import Person
+
+    Person.objects.filter(account=talent).update(phone="13805740001")
+    resume(client_of(talent), ningbo, sms_suggestions="on")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = publish(client_of(employer), ningbo, required_level="")
+    [(phone, text, _at)] = MemorySmsBackend.outbox
+    assert phone == "13805740001" and text.startswith(f"为您推荐岗位：{job.title}")
+    assert f"/market/jobs/{job.pk}/" in text and text.startswith("为您推荐岗位")
+
+    resume(client_of(talent), ningbo)  # unticked
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client_of(employer), ningbo, required_level="", title="化工工艺工程师")
+    assert len(MemorySmsBackend.outbox) == 1, "no text message without the talent's wish"
