@@ -152,7 +152,7 @@ def profiles_open() -> QuerySet[Profile]:
     """Profiles open to offers, of active persons."""
     return (
         Profile.objects.filter(open_to_offers=True, person__status=Person.Status.ACTIVE)
-        .select_related("person")
+        .select_related("person__account")  # the push tells the person's account
         .prefetch_related("desired_regions", "desired_fields")
     )
 

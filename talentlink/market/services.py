@@ -233,7 +233,7 @@ def matches_push(*, job_id: int | None = None, now: dt.datetime | None = None) -
     it yet and still have suggestions left today, and tell its recruiters how many new candidates
     it has. Every push is a feedback event; run by a task at publishing and by ``market_push``."""
     now = now or timezone.now()
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)  # the city's day
     open_jobs = selectors.jobs_open()
     jobs = list(open_jobs.filter(pk=job_id) if job_id is not None else open_jobs)
     outcome = PushOutcome()

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from conftest import make_user
 from talentlink.core.models import Role, User
 from talentlink.credentials.models import Notification
-from talentlink.market.models import Application, Event
+from talentlink.market.models import Application, Event, Job, Profile
 from talentlink.market.services import DAILY_SUGGESTIONS
 from talentlink.market.tests.test_market import JOB, publish, resume
 
@@ -153,3 +153,24 @@ def test_a_talent_who_asked_for_text_messages_gets_the_suggestion_by_sms_too(
     with django_capture_on_commit_callbacks(execute=True):
         publish(client_of(employer), ningbo, required_level="", title="化工工艺工程师")
     assert len(MemorySmsBackend.outbox) == 1, "no text message without the talent's wish"
+
+
+def test_the_daily_cap_counts_the_citys_day(client_of, employer, talent, ningbo) -> None:
+    """Suggestions made before dawn in Ningbo (the evening before, in UTC) count for that day."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from talentlink.market.services import matches_push
+
+    resume(client_of(talent), ningbo)
+    for n in range(DAILY_SUGGESTIONS + 1):
+        publish(client_of(employer), ningbo, required_level="", title=f"设备工程师{n}")
+    Event.objects.all().delete()
+    morning = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(7, 30)))
+    Event.objects.bulk_create([
+        Event(job=job, profile=Profile.objects.get(person__account=talent), kind="pushed", side="platform", to="talent")
+        for job in list(Job.objects.order_by("id"))[:DAILY_SUGGESTIONS]
+    ])  # fmt: skip
+    Event.objects.filter(kind="pushed").update(at=morning)  # 23:30 UTC the day before
+    assert matches_push(now=morning + dt.timedelta(hours=2)).suggestions == 0
