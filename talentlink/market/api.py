@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from talentlink.core import permissions
-from talentlink.core.audit import Access, audit_record
+from talentlink.core.audit import Access
 from talentlink.core.errors import NotAllowed, NotFound
 from talentlink.core.http import AuthedRequest
-from talentlink.core.models import AuditEvent
 from talentlink.core.schemas import Page
 from talentlink.core.selectors import region_get
 from talentlink.credentials.selectors import person_credential_levels
@@ -32,7 +31,6 @@ from talentlink.market.schemas import (
     ProfileIn,
     ProfileOut,
 )
-from talentlink.registry.selectors import person_own
 
 router = Router(tags=["market"])
 
@@ -112,11 +110,8 @@ def job_candidates(request: AuthedRequest, job_id: int) -> list[dict[str, Any]]:
     """The job's best candidates, explained; the read is audited."""
     job = selectors.job_own(user=request.user, job_id=job_id)
     matches = selectors.candidates_for_job(job=job)
-    audit_record(
-        access=Access.from_request(request), action=AuditEvent.Action.READ, object_type="market.profile",
-        object_label=f"candidates for job {job.pk}", object_region=job.region.code,
-        detail={"profiles": [profile.pk for profile, _match in matches]},
-    )  # fmt: skip
+    selectors.resumes_read(access=Access.from_request(request), job=job, what="candidates",
+                           profile_ids=[profile.pk for profile, _match in matches])  # fmt: skip
     return [
         {
             "profile_id": profile.pk, "name": f"{profile.person.name[:1]}**", "headline": profile.headline,
@@ -131,11 +126,8 @@ def job_candidates(request: AuthedRequest, job_id: int) -> list[dict[str, Any]]:
 def job_applications(request: AuthedRequest, job_id: int, page: Query[Page]) -> QuerySet[Application]:
     job = selectors.job_own(user=request.user, job_id=job_id)
     applications = page.of(selectors.applications_of_job(job=job))
-    audit_record(
-        access=Access.from_request(request), action=AuditEvent.Action.READ, object_type="market.profile",
-        object_label=f"applications for job {job.pk}", object_region=job.region.code,
-        detail={"profiles": [a.profile_id for a in applications]},
-    )  # fmt: skip
+    selectors.resumes_read(access=Access.from_request(request), job=job, what="applications",
+                           profile_ids=[a.profile_id for a in applications])  # fmt: skip
     return applications
 
 
@@ -182,8 +174,7 @@ def _profile_out(profile: Profile) -> ProfileOut:
 
 
 def _own_profile(request: AuthedRequest) -> Profile:
-    if person_own(user=request.user) is None:
-        raise NotAllowed(_("A résumé belongs to a talent whose registry record is linked to the account."))
+    selectors.talent_person(user=request.user)
     profile = selectors.profile_own(user=request.user)
     if profile is None:
         raise NotFound(_("You have no résumé yet."), code="no_profile")

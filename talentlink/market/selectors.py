@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talentlink.core import permissions
-from talentlink.core.errors import NotFound
-from talentlink.core.models import User
+from talentlink.core.audit import Access, audit_record
+from talentlink.core.errors import NotAllowed, NotFound
+from talentlink.core.models import AuditEvent, User
 from talentlink.credentials.selectors import (
     level_satisfies,
     person_credential_levels,
@@ -79,6 +80,15 @@ def job_own(*, user: User, job_id: int) -> Job:
     if job is None:
         raise NotFound(_("No such job."))
     return job
+
+
+def talent_person(*, user: User | None) -> Person:
+    """The talent's own registry person, whose résumé and applications these are; refused to
+    accounts without one (staff, employers, a talent not yet linked to their record)."""
+    person = person_own(user=user)
+    if person is None:
+        raise NotAllowed(_("A résumé belongs to a talent whose registry record is linked to the account."))
+    return person
 
 
 def profile_own(*, user: User | None) -> Profile | None:
@@ -238,6 +248,16 @@ def applications_of_job(*, job: Job) -> QuerySet[Application]:
     return job.applications.select_related("profile__person").order_by(
         Case(When(status__in=CLOSED_STATUSES, then=1), default=0), "-updated_at", "-id"
     )
+
+
+def resumes_read(*, access: Access, job: Job, what: str, profile_ids: list[int]) -> None:
+    """Record that a recruiter read these résumés for a job (``what``: its candidates or its
+    applications); the page and the API both read them through here."""
+    audit_record(
+        access=access, action=AuditEvent.Action.READ, object_type="market.profile",
+        object_label=f"{what} for job {job.pk}", object_region=job.region.code,
+        detail={"profiles": profile_ids},
+    )  # fmt: skip
 
 
 def applications_mine(*, user: User) -> QuerySet[Application]:

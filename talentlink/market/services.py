@@ -27,7 +27,6 @@ from talentlink.market import matching, ranker, selectors, text
 from talentlink.market.models import Application, Event, Job, Occupation, Profile, RankerModel
 from talentlink.market.occupations import normaliser
 from talentlink.registry.merges import rows_follow, rows_return
-from talentlink.registry.selectors import person_own
 
 # The longest a job stays published without being renewed.
 MAX_VALIDITY_DAYS = 180
@@ -141,9 +140,7 @@ def profile_save(
     *, access: Access, desired_regions: Iterable[Region], desired_fields: Iterable[Any] = (), **data: Any
 ) -> Profile:
     """Create or change the talent's own profile."""
-    person = person_own(user=access.user)
-    if person is None:
-        raise NotAllowed(_("A résumé belongs to a talent whose registry record is linked to the account."))
+    person = selectors.talent_person(user=access.user)
     regions = list(desired_regions)
     if not regions:
         raise DomainError(

@@ -14,17 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from talentlink.core import permissions
-from talentlink.core.audit import Access, audit_record
+from talentlink.core.audit import Access
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.forms import add_domain_error
 from talentlink.core.http import AuthedRequest
-from talentlink.core.models import AuditEvent, Role, User
+from talentlink.core.models import Role, User
 from talentlink.market import report_pdf, selectors, services
 from talentlink.market.forms import JobForm, JobSearchForm, ProfileForm
 from talentlink.market.models import Application
 from talentlink.market.report import market_report
 from talentlink.market.report_charts import report_charts
-from talentlink.registry.selectors import person_own
 
 
 def job_board(request: HttpRequest) -> HttpResponse:
@@ -107,20 +106,15 @@ def job_candidates(request: AuthedRequest, job_id: int) -> HttpResponse:
     """The best candidates for one of the employer's jobs, explained; the read is audited."""
     job = selectors.job_own(user=request.user, job_id=job_id)
     matches = selectors.candidates_for_job(job=job)
-    audit_record(
-        access=Access.from_request(request), action=AuditEvent.Action.READ, object_type="market.profile",
-        object_label=f"candidates for job {job.pk}", object_region=job.region.code,
-        detail={"profiles": [profile.pk for profile, _match in matches]},
-    )  # fmt: skip
+    selectors.resumes_read(access=Access.from_request(request), job=job, what="candidates",
+                           profile_ids=[profile.pk for profile, _match in matches])  # fmt: skip
     rows = [(profile, match, selectors.reasons_said(match=match, job=job)) for profile, match in matches]
     return render(request, "market/job_candidates.html", {"job": job, "rows": rows})
 
 
 @login_required
 def profile_edit(request: AuthedRequest) -> HttpResponse:
-    person = person_own(user=request.user)
-    if person is None:
-        raise NotAllowed(_("A résumé belongs to a talent whose registry record is linked to the account."))
+    person = selectors.talent_person(user=request.user)
     profile = selectors.profile_own(user=request.user)
     form = ProfileForm(request.POST or None, instance=profile)
     if profile is None and request.method != "POST":
@@ -138,8 +132,7 @@ def profile_edit(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def profile_matches(request: AuthedRequest) -> HttpResponse:
-    if person_own(user=request.user) is None:
-        raise NotAllowed(_("A résumé belongs to a talent whose registry record is linked to the account."))
+    selectors.talent_person(user=request.user)
     profile = selectors.profile_own(user=request.user)
     if profile is None:
         return redirect("market:profile")
@@ -168,11 +161,8 @@ def job_applications(request: AuthedRequest, job_id: int) -> HttpResponse:
     """The employer's pipeline for one job; reading the applicants' résumés is audited."""
     job = selectors.job_own(user=request.user, job_id=job_id)
     applications = list(selectors.applications_of_job(job=job))
-    audit_record(
-        access=Access.from_request(request), action=AuditEvent.Action.READ, object_type="market.profile",
-        object_label=f"applications for job {job.pk}", object_region=job.region.code,
-        detail={"profiles": [a.profile_id for a in applications]},
-    )  # fmt: skip
+    selectors.resumes_read(access=Access.from_request(request), job=job, what="applications",
+                           profile_ids=[a.profile_id for a in applications])  # fmt: skip
     rows = [
         (a, [(step, Application.Status(step).label) for step in services.NEXT.get(a.status, ())])
         for a in applications
@@ -196,8 +186,7 @@ def application_move(request: AuthedRequest, application_id: int) -> HttpRespons
 
 @login_required
 def applications_mine(request: AuthedRequest) -> HttpResponse:
-    if person_own(user=request.user) is None:
-        raise NotAllowed(_("A résumé belongs to a talent whose registry record is linked to the account."))
+    selectors.talent_person(user=request.user)
     applications = selectors.applications_mine(user=request.user)
     return render(request, "market/applications_mine.html", {"applications": applications})
 
