@@ -21,6 +21,7 @@ from talentlink.benefits.models import (
     ServicePoint,
 )
 from talentlink.core import permissions
+from talentlink.core.masking import mask_name
 from talentlink.core.schemas import ErrorOut, omittable
 from talentlink.core.tabular import error_report_dicts
 
@@ -115,7 +116,7 @@ class RedemptionOut(Schema):
 
     @staticmethod
     def resolve_holder(obj: Redemption) -> str:
-        return selectors.mask_name(obj.person.name) if obj.person else ""
+        return mask_name(obj.person.name) if obj.person else ""
 
     @staticmethod
     def resolve_holder_region(obj: Redemption) -> str | None:

@@ -408,11 +408,6 @@ def conflicts_open(*, user: User) -> QuerySet[Redemption]:
     )
 
 
-def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳明 → 欧**: enough for the counter to greet, not to identify."""
-    return name[:1] + "*" * (len(name) - 1) if name else ""
-
-
 # --- The talent's own view -----------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from talentlink.benefits.models import (
 from talentlink.core import credit_codes, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import Conflict, DomainError, NotAllowed
+from talentlink.core.masking import mask_name
 from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
 from talentlink.core.services import password_check, username_check_free
 from talentlink.credentials.models import Level
@@ -316,7 +317,7 @@ def redemption_check(*, access: Access, qr: str, benefit_code: str) -> CheckResu
                            verdict.tier, dict(NO_QUOTA), "")  # fmt: skip
     audit_record(
         access=access, action=AuditEvent.Action.READ, object_type="registry.person", object_id=person.pk,
-        object_label=selectors.mask_name(person.name), object_region=person.home_region.code,
+        object_label=mask_name(person.name), object_region=person.home_region.code,
         detail={"benefit": benefit.code, "purpose": "redemption check"},
     )  # fmt: skip
     eligibility = selectors.benefit_eligibility(benefit=benefit, holder=selectors.Holder(person))
@@ -326,7 +327,7 @@ def redemption_check(*, access: Access, qr: str, benefit_code: str) -> CheckResu
     reason = eligibility.reason if not eligibility.ok else (selectors.quota_exhausted(remaining) or "ok")
     return CheckResult(
         reason == "ok", reason, selectors.refusal_message(reason), verdict.tier, remaining,
-        selectors.mask_name(person.name),
+        mask_name(person.name),
     )  # fmt: skip
 
 

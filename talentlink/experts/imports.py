@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from talentlink.core import credit_codes, crypto, idnumbers, permissions
 from talentlink.core.audit import Access, audit_record
 from talentlink.core.errors import NotAllowed
+from talentlink.core.masking import mask_name
 from talentlink.core.models import AuditEvent, Region
 from talentlink.core.tabular import (
     CellError,
@@ -111,7 +112,7 @@ class _RowParser:
         if person is None:
             errors.append(CellError("id_number", number.masked, "expert.unknown_person"))
         elif "".join(raw.get("name", "").split()) != person.name:
-            masked = person.name[:1] + "*" * (len(person.name) - 1)
+            masked = mask_name(person.name)
             errors.append(CellError("name", raw.get("name", ""), "expert.name_mismatch", {"masked": masked}))
         return person
 

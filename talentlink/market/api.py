@@ -12,6 +12,7 @@ from talentlink.core import permissions
 from talentlink.core.audit import Access
 from talentlink.core.errors import NotAllowed, NotFound
 from talentlink.core.http import AuthedRequest
+from talentlink.core.masking import mask_name
 from talentlink.core.schemas import Page
 from talentlink.core.selectors import region_get
 from talentlink.credentials.selectors import person_credential_levels
@@ -114,7 +115,7 @@ def job_candidates(request: AuthedRequest, job_id: int) -> list[dict[str, Any]]:
                            profile_ids=[profile.pk for profile, _match in matches])  # fmt: skip
     return [
         {
-            "profile_id": profile.pk, "name": f"{profile.person.name[:1]}**", "headline": profile.headline,
+            "profile_id": profile.pk, "name": mask_name(profile.person.name), "headline": profile.headline,
             "education": profile.education, "is_graduate": profile.is_graduate, "score": match.fit,
             "reasons": selectors.reasons_said(match=match, job=job),
         }
