@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -18,12 +19,14 @@ from talentlink.core.selectors import region_get
 from talentlink.credentials.selectors import person_credential_levels
 from talentlink.experts.models import Field
 from talentlink.market import selectors, services
+from talentlink.market.graduates import GraduatesYear, graduates_year
 from talentlink.market.models import Application, Job, Profile
 from talentlink.market.schemas import (
     ApplyIn,
     CandidateOut,
     EmployerJobApplicationOut,
     FunnelRowOut,
+    GraduatesOut,
     JobApplicationOut,
     JobIn,
     JobMatchOut,
@@ -226,3 +229,12 @@ def funnel(request: AuthedRequest, year: int | None = Query(None, ge=2000, le=21
         }
         for row in selectors.funnel(year=year)
     ]
+
+
+@router.get("/graduates", response=GraduatesOut)
+def graduates(request: AuthedRequest, year: int | None = Query(None, ge=2000, le=2100)) -> GraduatesYear:
+    """New graduates of a year (this one unless given): applied, hired, where they came from, and how
+    many of those hired a year or more ago stayed in the two cities."""
+    if not permissions.sees_aggregates(request.user):
+        raise NotAllowed(_("The market's figures are for city staff and the province observer."))
+    return graduates_year(year=year or timezone.localdate().year)

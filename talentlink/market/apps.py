@@ -31,7 +31,15 @@ class MarketConfig(AppConfig):
             items.append(NavItem(str(_("Market funnel")), reverse("market:funnel")))
             year = timezone.localdate().year
             items.append(NavItem(str(_("Market report")), reverse("market:report", args=[year])))
+            items.append(NavItem(str(_("Graduates")), reverse("market:graduates")))
         return items
+
+    # The targets capability's seam (talentlink/indicators): graduates hired in the year so far
+    # (market.graduates_hired) and the staying rate of those hired the year before.
+    def indicator_actuals(self, *, on: Any) -> dict[str, Any]:
+        from talentlink.market.graduates import graduates_counted
+
+        return graduates_counted(on=on)
 
     def demo_load(self, *, stdout: Any) -> None:
         from talentlink.market.demo import demo_load

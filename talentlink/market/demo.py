@@ -167,6 +167,7 @@ def demo_load(*, stdout: Any) -> None:
     with transaction.atomic():
         _feedback(jobs, profiles, recruiters, rng)
         _spread(jobs, rng, now)
+        _graduates(recruiters, rng, now)
     published = sum(j.status == Job.Status.PUBLISHED for j in jobs)
     stdout.write(
         f"market: {published} published jobs, {Profile.objects.count()} résumés, "
@@ -465,3 +466,69 @@ def _spread(jobs: list[Job], rng: random.Random, now: dt.datetime) -> None:
         application.created_at = applied.get(key, application.created_at)
         application.updated_at = last.get(key, application.updated_at)
     Application.objects.bulk_update(applications, ["created_at", "updated_at"], batch_size=500)
+
+
+# --- Graduates (毕业生就业市场): where they studied, and last year's graduate hires -------------------
+
+# What graduates write as their university, weighted: mostly the two cities' own, some from
+# elsewhere in China, a few by a short name (宁大 is 宁波大学) or a school not in the ministry's list.
+GRADUATE_UNIVERSITIES = (
+    ("宁波大学", 8), ("浙江海洋大学", 5), ("宁大", 1), ("浙大宁波理工学院", 3), ("宁波诺丁汉大学", 2),
+    ("宁波工程学院", 3), ("浙江万里学院", 2), ("宁波职业技术学院", 3), ("浙江国际海运职业技术学院", 2),
+    ("浙江大学", 2), ("浙江工业大学", 2), ("中国石油大学（华东）", 1), ("华东理工大学", 1), ("武汉理工大学", 1),
+    ("大连海事大学", 1), ("四川大学", 1), ("郑州大学", 1), ("安徽大学", 1), ("南昌大学", 1), ("湖南大学", 1),
+    ("宁波市海曙区职业技能培训中心", 1),
+)  # fmt: skip
+# Graduates of last year hired by the two demo recruiters, most of them more than a year ago.
+LAST_YEAR_HIRES = 16
+
+
+def _graduates(recruiters: dict[str, User], rng: random.Random, now: dt.datetime) -> None:
+    """New graduates name their universities (matched to the ministry's list), and some graduates
+    of last year were hired last year by the demo recruiters, so that the graduates' page has
+    origins and a staying rate to show."""
+    names, weights = zip(*GRADUATE_UNIVERSITIES, strict=True)
+    talent_phone = registry_demo.first_talent().phone
+    graduates = list(
+        Profile.objects.filter(is_graduate=True)
+        .exclude(person__account__username=talent_phone)
+        .order_by("pk")
+    )
+    for profile in graduates:
+        profile.university = rng.choices(names, weights)[0]
+        profile.graduation_year = now.year - (1 if rng.random() < 0.4 else 0)
+    Profile.objects.bulk_update(graduates, ["university", "graduation_year"], batch_size=500)
+    services.profiles_universities_match()
+    hired = [p for p in graduates if p.graduation_year == now.year - 1][:LAST_YEAR_HIRES]
+    jobs = [_last_year_job(recruiter, now) for recruiter in recruiters.values()]
+    start = dt.datetime(now.year - 1, 6, 1, 10, tzinfo=now.tzinfo)
+    for i, profile in enumerate(hired):
+        job = jobs[i % len(jobs)]
+        # Most hires a year or more ago (their staying is counted); the last few within the year.
+        latest = now - dt.timedelta(days=370) if i < len(hired) - 3 else now - dt.timedelta(days=30)
+        hired_at = start + (max(latest, start) - start) * rng.random()
+        applied_at = hired_at - dt.timedelta(days=rng.randint(10, 40))
+        application = Application.objects.create(job=job, profile=profile, status=Application.Status.HIRED)
+        Application.objects.filter(pk=application.pk).update(created_at=applied_at, updated_at=hired_at)
+        for kind, side, at in (
+            (Event.Kind.APPLIED, Event.Side.TALENT, applied_at),
+            (Event.Kind.OFFERED, Event.Side.EMPLOYER, hired_at - dt.timedelta(days=5)),
+            (Event.Kind.HIRED, Event.Side.EMPLOYER, hired_at),
+        ):
+            event = Event.objects.create(job=job, profile=profile, kind=kind, side=side)
+            Event.objects.filter(pk=event.pk).update(at=at)
+
+
+def _last_year_job(recruiter: User, now: dt.datetime) -> Job:
+    """A graduate trainee job the recruiter's organisation published last spring, closed since."""
+    assert recruiter.organisation is not None
+    title = "管理培训生"
+    job = Job.objects.create(
+        organisation=recruiter.organisation, created_by=recruiter, title=title,
+        description=f"面向{now.year - 1}届高校毕业生的管理培训生项目：轮岗培养一年，定岗后参与生产运营管理。",
+        occupation=services.occupation_for_title(title), region=recruiter.organisation.region,
+        education="bachelor", skills=["沟通协调", "数据分析"], salary_min=6500, salary_max=9000, headcount=10,
+        valid_until=dt.date(now.year - 1, 12, 31), status=Job.Status.CLOSED,
+        published_at=dt.datetime(now.year - 1, 3, 1, 9, tzinfo=now.tzinfo),
+    )  # fmt: skip
+    return job

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.models import Organisation, Region
@@ -124,6 +125,36 @@ class Job(models.Model):
         return self.title
 
 
+class University(models.Model):
+    """A higher-education institution of the Ministry of Education's list (全国高等学校名单), loaded
+    from ``market/data/universities.csv``; where graduates came from (``market/universities.py``)."""
+
+    class Level(models.TextChoices):
+        BACHELOR = "bachelor", _("Undergraduate (本科)")
+        ASSOCIATE = "associate", _("Vocational college (专科)")
+
+    code = models.CharField(_("institution code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    province = models.CharField(_("province code"), max_length=2)  # GB/T 2260, e.g. 33 Zhejiang
+    city = models.CharField(_("city"), max_length=30, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level)
+    authority = models.CharField(_("competent authority"), max_length=60, blank=True)
+    note = models.CharField(_("note"), max_length=30, blank=True)  # 民办, 中外合作办学 …
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("university")
+        verbose_name_plural = _("universities")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name
+
+
 class Profile(models.Model):
     """A talent's profile (résumé) on the market, kept by the talent."""
 
@@ -136,6 +167,11 @@ class Profile(models.Model):
     university = models.CharField(_("university"), max_length=100, blank=True)
     graduation_year = models.PositiveSmallIntegerField(_("graduation year"), null=True, blank=True)
     is_graduate = models.BooleanField(_("new graduate"), default=False)
+    # The listed institution the talent's own text names, set when the résumé is saved.
+    listed_university = models.ForeignKey(
+        University, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("university in the national list"),
+    )  # fmt: skip
     experience_years = models.PositiveSmallIntegerField(_("years of experience"), default=0)
     skills = models.JSONField(_("skills"), default=list, blank=True)
     declared_levels = models.JSONField(

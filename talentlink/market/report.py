@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from talentlink.core.models import Region
 from talentlink.experts.models import Field
 from talentlink.market import selectors
+from talentlink.market.graduates import GraduatesYear, graduates_year
 from talentlink.market.models import Application, Event, Job, Occupation, Profile
 
 # Salary histogram buckets (monthly midpoint of a job's range), in yuan.
@@ -64,14 +65,6 @@ class Flow:
 
 
 @dataclass(frozen=True)
-class GraduateRow:
-    city: str
-    applications: int
-    hires: int
-    stayed: int  # hired in their home city
-
-
-@dataclass(frozen=True)
 class MarketReport:
     year: int
     cities: list[SupplyDemand]
@@ -81,7 +74,7 @@ class MarketReport:
     salaries: list[SalaryRow]
     salary_histogram: list[tuple[str, int]]
     flows: list[Flow]
-    graduates: list[GraduateRow]
+    graduates: GraduatesYear  # market/graduates.py: applied, hired, origins, staying
     funnel: dict[str, int]
     totals: dict[str, int] = field(default_factory=dict)
 
@@ -105,7 +98,7 @@ def market_report(*, year: int) -> MarketReport:
         salaries=_salaries(jobs),
         salary_histogram=_salary_histogram(jobs),
         flows=_flows(hires),
-        graduates=_graduates(year, hires),
+        graduates=graduates_year(year=year),
         funnel=_funnel(year),
     )
     report.totals.update(
@@ -225,30 +218,6 @@ def _flows(hires: QuerySet[Event]) -> list[Flow]:
     return [
         Flow(names.get(row["profile__person__home_region_id"], "—"), names[row["job__region_id"]], row["n"])
         for row in rows
-    ]
-
-
-def _graduates(year: int, hires: QuerySet[Event]) -> list[GraduateRow]:
-    """New graduates' applications in the year and their hires, by the job's city."""
-    applied = dict(
-        Application.objects.filter(created_at__year=year, profile__is_graduate=True)
-        .values_list("job__region_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    graduates = hires.filter(profile__is_graduate=True)
-    hired = dict(graduates.values_list("job__region_id").annotate(n=_pairs()).order_by())
-    stayed = dict(
-        graduates.filter(job__region_id=F("profile__person__home_region_id"))
-        .values_list("job__region_id")
-        .annotate(n=_pairs())
-        .order_by()
-    )
-    return [
-        GraduateRow(
-            region.display_name, applied.get(region.pk, 0), hired.get(region.pk, 0), stayed.get(region.pk, 0)
-        )
-        for region in Region.objects.filter(is_active=True)
     ]
 
 

@@ -54,7 +54,7 @@ def report_charts(report: MarketReport) -> list[Chart]:
         Chart("salaries", _("Monthly salary by industry (yuan)"), _salaries(report), 360),
         Chart("salary_histogram", _("Jobs by monthly salary (range midpoint, yuan)"), _histogram(report)),
         Chart("flows", _("Hires by the talent's home city and the job's city"), _flows(report)),
-        Chart("graduates", _("New graduates: applications and hires"), _graduates(report)),
+        Chart("graduates", _("New graduates: applied, hired and stayed"), _graduates(report)),
         Chart("funnel", _("Suggested → viewed → applied → hired"), _funnel(report)),
     ]
 
@@ -133,7 +133,7 @@ def _flows(report: MarketReport) -> Option:
 
 
 def _graduates(report: MarketReport) -> Option:
-    rows = report.graduates
+    rows = report.graduates.cities
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
@@ -141,9 +141,10 @@ def _graduates(report: MarketReport) -> Option:
         "xAxis": {"type": "category", "data": [r.city for r in rows]},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
-            {"name": _("Applications"), "type": "bar", "data": [r.applications for r in rows]},
-            {"name": _("Hired"), "type": "bar", "data": [r.hires for r in rows]},
-            {"name": _("Hired in their home city"), "type": "bar", "data": [r.stayed for r in rows]},
+            {"name": _("Graduates who applied"), "type": "bar", "data": [r.applied for r in rows]},
+            {"name": _("Graduates hired"), "type": "bar", "data": [r.hired for r in rows]},
+            {"name": _("Hired a year or more ago"), "type": "bar", "data": [r.due for r in rows]},
+            {"name": _("Stayed a year later"), "type": "bar", "data": [r.stayed for r in rows]},
         ],
     }
 

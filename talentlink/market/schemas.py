@@ -159,3 +159,38 @@ class FunnelRowOut(Schema):
     viewed: int
     applied: int
     hired: int
+
+
+class GraduateCityOut(Schema):
+    """New graduates of one city in a year (or both cities', counted once per graduate)."""
+
+    city: str
+    code: str
+    applied: int
+    hired: int
+    hired_a_year_ago: int = Field(alias="due")
+    stayed: int
+    stay_rate: float | None  # per cent of those hired a year or more ago
+
+
+class GraduateOriginOut(Schema):
+    key: str  # a university code, a GB/T 2260 province code, or unlisted / none / unknown / other
+    label: str
+    hired: int
+
+
+class GraduatesOut(Schema):
+    """The graduates' market of a year (毕业生就业市场) as counted on ``as_of``."""
+
+    year: int
+    as_of: dt.date
+    cities: list[GraduateCityOut]
+    total: GraduateCityOut
+    universities: list[GraduateOriginOut]
+    university_provinces: list[GraduateOriginOut]
+    home_provinces: list[GraduateOriginOut]
+    target: float | None  # the indicator's target for the year, where one counts market.graduates_hired
+    target_share: float | None
+    plan_sentence: str
+    plan_source: str
+    stay_rule: str

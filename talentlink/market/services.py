@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +25,9 @@ from talentlink.core.notices import Params, localised, notice_register
 from talentlink.core.sms import sms_send
 from talentlink.credentials.services import notify
 from talentlink.market import matching, ranker, selectors, text
-from talentlink.market.models import Application, Event, Job, Occupation, Profile, RankerModel
+from talentlink.market.models import Application, Event, Job, Occupation, Profile, RankerModel, University
 from talentlink.market.occupations import normaliser
+from talentlink.market.universities import university_code
 from talentlink.registry.merges import rows_follow, rows_return
 
 # The longest a job stays published without being renewed.
@@ -147,6 +149,8 @@ def profile_save(
             _("Choose at least one city you would work in."), code="required", field="desired_regions"
         )
     data["skills"] = text.skills_parse(data.get("skills") or [])
+    if "university" in data:
+        data["listed_university"] = university_listed(written=data["university"])
     profile, created = Profile.objects.get_or_create(person=person, defaults=data)
     if not created:
         for name, value in data.items():
@@ -159,6 +163,27 @@ def profile_save(
         object_type="market.profile", object_id=profile.pk, object_region=person.home_region.code,
     )  # fmt: skip
     return profile
+
+
+def university_listed(*, written: str) -> University | None:
+    """The institution of the ministry's list a résumé's university text names (``universities``)."""
+    code = university_code(written)
+    return University.objects.filter(code=code).first() if code else None
+
+
+def profiles_universities_match(*, profiles: QuerySet[Profile] | None = None) -> int:
+    """Match the university text of résumés not yet matched to the list (résumés written in bulk,
+    or after the list grew); returns how many were matched. Safe to run again."""
+    qs = (profiles if profiles is not None else Profile.objects.all()).filter(listed_university__isnull=True)
+    ids = dict(University.objects.values_list("code", "id"))
+    by_university: dict[int, list[int]] = {}
+    for pk, written in qs.exclude(university="").values_list("pk", "university").iterator():
+        code = university_code(written)
+        if code in ids:
+            by_university.setdefault(ids[code], []).append(pk)
+    for university_id, pks in by_university.items():
+        Profile.objects.filter(pk__in=pks).update(listed_university_id=university_id)
+    return sum(len(pks) for pks in by_university.values())
 
 
 # --- Push (发布-推送): suggestions to talents, shortlists to employers --------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
         "applications/<int:application_id>/withdraw/", views.application_withdraw, name="application_withdraw"
     ),
     path("funnel/", views.funnel, name="funnel"),
+    path("graduates/", views.graduates, name="graduates"),
     path("report/<int:year>/", views.report, name="report"),
     path("report/<int:year>.pdf", views.report_pdf_download, name="report_pdf"),
     path("profile/", views.profile_edit, name="profile"),

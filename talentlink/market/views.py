@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +21,7 @@ from talentlink.core.http import AuthedRequest
 from talentlink.core.models import Role, User
 from talentlink.market import report_pdf, selectors, services
 from talentlink.market.forms import JobForm, JobSearchForm, ProfileForm
+from talentlink.market.graduates import graduates_year
 from talentlink.market.models import Application
 from talentlink.market.report import market_report
 from talentlink.market.report_charts import report_charts
@@ -212,6 +213,23 @@ def funnel(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "market/funnel.html", {"rows": rows, "year": year, "steps": selectors.FUNNEL_STEPS}
     )
+
+
+def _year(raw: str) -> int:
+    """A year asked for in the query string (``?year=``), else this one."""
+    year = int(raw) if raw.isdigit() else timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        raise Http404
+    return year
+
+
+@login_required
+def graduates(request: AuthedRequest) -> HttpResponse:
+    """New graduates of a year: applied, hired, where they came from and who stayed a year later."""
+    if not permissions.sees_aggregates(request.user):
+        raise NotAllowed(_("The market's figures are for city staff and the province observer."))
+    figures = graduates_year(year=_year(request.GET.get("year", "")))
+    return render(request, "market/graduates.html", {"g": figures})
 
 
 # --- The annual regional talent market report (区域年度人才市场报告) -------------------------------

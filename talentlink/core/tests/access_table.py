@@ -186,6 +186,7 @@ PAGES: dict[str, Rule] = {
     "GET market:funnel": only(**STATISTICS),
     "GET market:report": only(**STATISTICS),  # the annual regional talent market report
     "GET market:report_pdf": only(**STATISTICS),
+    "GET market:graduates": only(**STATISTICS),  # new graduates: hired, origins, staying (issue 14 item 8)
     "GET experts:search": only(**POOL_READERS),
     "GET experts:detail": only(**POOL_READERS, expert=OWN),
     "GET experts:edit": only(**OFFICE_OF_CITY),
@@ -388,6 +389,7 @@ API: dict[str, Rule] = {
     "PUT /api/market/profile": only(**TALENTS),
     "GET /api/market/profile/matches": only(**TALENTS),
     "GET /api/market/funnel": only(**STATISTICS),
+    "GET /api/market/graduates": only(**STATISTICS),
     "POST /api/experts/studios": only(**OFFICE),
     "POST /api/experts/studios/{studio_id}/commissions": only(**OFFICE),
     "GET /api/experts/rounds": lists(superuser=YES, office=YES, organiser=YES),

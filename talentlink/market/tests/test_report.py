@@ -125,8 +125,10 @@ def test_the_figures_match_hand_counts(market) -> None:
     flows = {(f.origin, f.destination): f.hires for f in report.flows}
     assert flows == {("宁波市", "舟山市"): 1, ("舟山市", "宁波市"): 1}
     assert report.cross_city_hires == 2
-    graduates = {r.city: (r.applications, r.hires, r.stayed) for r in report.graduates}
-    assert graduates == {"宁波市": (1, 0, 0), "舟山市": (1, 1, 0)}
+    # market/graduates.py counts them (test_graduates.py): the graduate hired in June 2025 is a
+    # year on still an active Ningbo resident of the registry.
+    graduates = {r.city: (r.applied, r.hired, r.due, r.stayed) for r in report.graduates.cities}
+    assert graduates == {"宁波市": (1, 0, 0, 0), "舟山市": (1, 1, 1, 1)}
     assert report.funnel == {"pushed": 1, "viewed": 0, "applied": 3, "hired": 2}
     assert report.totals == {"jobs": 3, "openings": 6, "resumes": 2, "hires": 2, "cross_city": 2}
 
@@ -138,7 +140,8 @@ def test_the_report_takes_a_fixed_number_of_queries_whatever_the_market_holds(
     for n in range(20):
         job(employer.organisation, ningbo, petro, market["j1"].occupation, headcount=1, salary=(5000 + n, 9000),
             published=at(7))  # fmt: skip
-    with django_assert_max_num_queries(20):
+    # 16 for the market's figures, at most 14 for the graduates' section (test_graduates.py).
+    with django_assert_max_num_queries(30):
         market_report(year=YEAR)
 
 

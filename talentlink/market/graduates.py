@@ -1,0 +1,353 @@
+"""The graduates' market (毕业生就业市场): new graduates who applied and were hired in a year, by the
+job's city, where they came from (university and its province, home province), and whether they
+stayed in the two cities a year after the hire. Counted for the plan's sentence "争取两地每年联动
+引进高校毕业生15万人以上" and Ningbo's "毕业生留甬比例达50%以上".
+
+Who counts as a graduate: a résumé marked as a new graduate, or one whose graduation year is at
+most two years before the year of the step (the two years of 择业期 in which China treats a
+graduate as a new one) or the year after it (a final-year student signing before graduating).
+
+A hire is an application the employer took to "hired" that still stands (not later withdrawn or
+ended), dated by its hired step in the feedback log; each graduate counts once per city (and once
+in both cities' total), whichever résumé the registry's merges left them with.
+
+Staying (:data:`STAY_RULE` on the page): counted for the graduates hired in the year a year or
+more ago (the anniversary of the hire on or before the day of counting).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db.models import DateTimeField, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from talentlink.core.models import Region
+from talentlink.indicators.models import Indicator
+from talentlink.market.models import Application, Event, Profile, University
+from talentlink.market.universities import province_name, province_of_id
+from talentlink.registry.merges import persons_golden
+from talentlink.registry.models import Person
+
+# 择业期: the years after graduating in which a graduate still counts as a new one.
+YEARS_AFTER_GRADUATING = 2
+# The count the targets (talentlink/indicators) read through MarketConfig.indicator_actuals.
+HIRED_KEY = "market.graduates_hired"
+STAY_RATE_KEY = "market.graduates_stay_rate"
+PLAN_SENTENCE = "争取两地每年联动引进高校毕业生15万人以上"
+PLAN_SOURCE = "推进甬舟人才一体化发展行动方案（2020—2025年）"
+STAY_SENTENCE = "到2025年……毕业生留甬比例达50%以上"
+STAY_SOURCE = "宁波市人才发展“十四五”规划"
+# How many universities the origins list by name; the others are summed in one row.
+UNIVERSITIES_SHOWN = 15
+
+STAY_RULE = gettext_lazy(
+    "A graduate hired in the year stays when, a year after the hire, the hire has not been withdrawn, "
+    "their registry record (followed through merges) is still active with Ningbo or Zhoushan as home "
+    "city, and either they applied to a job in either city on or after that day, or social-insurance "
+    "contributions recorded on the platform reach the month of that day in either city, or the platform "
+    "holds no contribution records for them (then the registry record decides). The rate counts those "
+    "hired a year or more ago."
+)
+
+
+@dataclass(frozen=True)
+class GraduateCity:
+    """One city's figures (or both cities', counted once per graduate)."""
+
+    code: str
+    city: str
+    applied: int
+    hired: int
+    due: int  # hired a year or more ago: the staying rate's base
+    stayed: int
+
+    @property
+    def stay_rate(self) -> float | None:
+        """Per cent of those hired a year or more ago who stayed."""
+        return round(100 * self.stayed / self.due, 1) if self.due else None
+
+
+@dataclass(frozen=True)
+class Origin:
+    key: str
+    label: str
+    hired: int
+
+
+@dataclass(frozen=True)
+class GraduatesYear:
+    year: int
+    as_of: dt.date
+    cities: list[GraduateCity]
+    total: GraduateCity
+    universities: list[Origin]
+    university_provinces: list[Origin]
+    home_provinces: list[Origin]
+    target: Decimal | None  # the indicator's target for the year, where one counts this key
+    target_name: str
+
+    @property
+    def target_share(self) -> float | None:
+        if not self.target:
+            return None
+        return round(100 * self.total.hired / float(self.target), 1)
+
+    @property
+    def plan_sentence(self) -> str:
+        return PLAN_SENTENCE
+
+    @property
+    def plan_source(self) -> str:
+        return PLAN_SOURCE
+
+    @property
+    def stay_sentence(self) -> str:
+        return STAY_SENTENCE
+
+    @property
+    def stay_source(self) -> str:
+        return STAY_SOURCE
+
+    @property
+    def stay_rule(self) -> str:
+        return str(STAY_RULE)
+
+
+def _graduate(year: int) -> Q:
+    return Q(profile__is_graduate=True) | Q(
+        profile__graduation_year__gte=year - YEARS_AFTER_GRADUATING, profile__graduation_year__lte=year + 1
+    )
+
+
+def hires_of_year(year: int, *, until: dt.datetime | None = None) -> QuerySet[Any]:
+    # QuerySet[Any]: the stubs do not carry the hired_at annotation into the callers' lookups.
+    """Graduates' standing hires dated in the year (by the hired step), with the hire's moment."""
+    hired_at = (
+        Event.objects.filter(job=OuterRef("job"), profile=OuterRef("profile"), kind=Event.Kind.HIRED)
+        .exclude(to=Event.Side.EMPLOYER)
+        .order_by("at")
+        .values("at")[:1]
+    )
+    until_then = Q(hired_at__lte=until) if until is not None else Q()
+    return (
+        Application.objects.filter(status=Application.Status.HIRED)
+        .annotate(hired_at=Subquery(hired_at, output_field=DateTimeField()))
+        .filter(_graduate(year), until_then, Q(hired_at__year=year))
+    )
+
+
+def _anniversary(moment: dt.datetime) -> dt.date:
+    day = timezone.localtime(moment).date()
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # hired on 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+@dataclass
+class _Hire:
+    person: int  # the golden person
+    region_id: int
+    anniversary: dt.date
+    profile_id: int
+
+
+def _hires(year: int, until: dt.datetime | None) -> tuple[list[_Hire], dict[int, int]]:
+    """The year's hires, earliest first, on their golden persons (and the map to them)."""
+    rows = list(
+        hires_of_year(year, until=until)
+        .values_list("profile__person_id", "job__region_id", "hired_at", "profile_id")
+        .order_by("hired_at", "pk")
+    )
+    golden = persons_golden(row[0] for row in rows)
+    return [_Hire(golden[p], region, _anniversary(at), profile) for p, region, at, profile in rows], golden
+
+
+def _applied(year: int) -> tuple[dict[int, set[int]], set[int]]:
+    """Golden persons who applied in the year, by the job's city, and in all."""
+    rows = list(
+        Application.objects.filter(_graduate(year), created_at__year=year)
+        .values_list("profile__person_id", "job__region_id")
+        .distinct()
+    )
+    golden = persons_golden(p for p, _region in rows)
+    by_city: dict[int, set[int]] = {}
+    for person, region in rows:
+        by_city.setdefault(region, set()).add(golden[person])
+    return by_city, {golden[p] for p, _region in rows}
+
+
+def persons_last_seen(person_ids: set[int]) -> dict[int, dt.date]:
+    """The last month any app's records place each person in one of the cities (benefits: the
+    social-insurance contributions a city's fund received), through the apps' ``persons_last_seen``
+    hook (docs/contracts.md); persons no app holds records of are left out."""
+    seen: dict[int, dt.date] = {}
+    for config in apps.get_app_configs():
+        offer = getattr(config, "persons_last_seen", None)
+        if offer is None:
+            continue
+        for person, month in offer(person_ids=sorted(person_ids)).items():
+            seen[person] = max(month, seen.get(person, month))
+    return seen
+
+
+def _stayed(due: list[_Hire], golden: dict[int, int], cities: set[int]) -> set[tuple[int, int]]:
+    """The (person, city) hires of ``due`` whose graduate stayed (:data:`STAY_RULE`)."""
+    if not due:
+        return set()
+    persons = {h.person for h in due}
+    resident = set(
+        Person.objects.filter(
+            pk__in=persons, status=Person.Status.ACTIVE, home_region_id__in=cities
+        ).values_list("pk", flat=True)
+    )
+    # Every person id behind the golden ones (a retired record keeps its own résumés and records).
+    behind = {p for p, g in golden.items() if g in resident} | resident
+    first = min(h.anniversary for h in due)
+    later: dict[int, dt.date] = {}
+    applications = Application.objects.filter(
+        profile__person_id__in=behind, created_at__date__gte=first, job__region_id__in=cities
+    ).values_list("profile__person_id", "created_at")
+    for person, at in applications:
+        day = timezone.localtime(at).date()
+        person = golden.get(person, person)
+        later[person] = max(day, later.get(person, day))
+    seen: dict[int, dt.date] = {}
+    for person, month in persons_last_seen(behind).items():
+        person = golden.get(person, person)
+        seen[person] = max(month, seen.get(person, month))
+    stayed = set()
+    for hire in due:
+        if hire.person not in resident:
+            continue
+        applied_later = later.get(hire.person, dt.date.min) >= hire.anniversary
+        insured = hire.person not in seen or seen[hire.person] >= hire.anniversary.replace(day=1)
+        if applied_later or insured:
+            stayed.add((hire.person, hire.region_id))
+    return stayed
+
+
+def _origins(hires: list[_Hire]) -> tuple[list[Origin], list[Origin], list[Origin]]:
+    """Hired graduates (once each, by their first hire's résumé) by university, the university's
+    province, and home province (of the ID number)."""
+    first: dict[int, int] = {}
+    for hire in hires:
+        first.setdefault(hire.person, hire.profile_id)
+    profiles = {
+        pk: (text, university_id)
+        for pk, text, university_id in Profile.objects.filter(pk__in=first.values()).values_list(
+            "pk", "university", "listed_university_id"
+        )
+    }
+    listed = {u.pk: u for u in University.objects.filter(pk__in={u for _t, u in profiles.values() if u})}
+    masked = dict(Person.objects.filter(pk__in=first).values_list("pk", "id_number_masked"))
+    universities: Counter[str] = Counter()
+    provinces: Counter[str] = Counter()
+    homes: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    for person, profile_id in first.items():
+        text, university_id = profiles[profile_id]
+        university = listed.get(university_id) if university_id else None
+        if university is not None:
+            universities[university.code] += 1
+            labels[university.code] = university.display_name
+            provinces[university.province] += 1
+        else:
+            key = "unlisted" if text.strip() else "none"
+            universities[key] += 1
+            provinces[key] += 1
+        homes[province_of_id(masked.get(person, "")) or "unknown"] += 1
+    return _university_rows(universities, labels), _province_rows(provinces), _province_rows(homes)
+
+
+_UNKNOWN = {
+    "unlisted": gettext_lazy("Not in the national list"),
+    "none": gettext_lazy("Not given"),
+    "unknown": gettext_lazy("Unknown (no verified ID number)"),
+    "other": gettext_lazy("Other listed universities"),
+}
+
+
+def _sorted(counts: Counter[str], label: Any) -> list[Origin]:
+    known = [Origin(k, label(k), n) for k, n in counts.items() if k not in _UNKNOWN]
+    known.sort(key=lambda o: (-o.hired, o.key))
+    return known
+
+
+def _province_rows(counts: Counter[str]) -> list[Origin]:
+    rows = _sorted(counts, province_name)
+    return rows + [
+        Origin(k, str(_UNKNOWN[k]), counts[k]) for k in ("unlisted", "none", "unknown") if counts[k]
+    ]
+
+
+def _university_rows(counts: Counter[str], labels: dict[str, str]) -> list[Origin]:
+    rows = _sorted(counts, labels.__getitem__)
+    shown, rest = rows[:UNIVERSITIES_SHOWN], rows[UNIVERSITIES_SHOWN:]
+    if rest:
+        shown.append(Origin("other", str(_UNKNOWN["other"]), sum(o.hired for o in rest)))
+    return shown + [Origin(k, str(_UNKNOWN[k]), counts[k]) for k in ("unlisted", "none") if counts[k]]
+
+
+def _target(year: int) -> tuple[Decimal | None, str]:
+    """The target of the year of an indicator that counts :data:`HIRED_KEY`, if one does."""
+    indicator = Indicator.objects.filter(computed_from=HIRED_KEY).prefetch_related("targets").first()
+    if indicator is None:
+        return None, ""
+    targets = sorted(indicator.targets.all(), key=lambda t: t.year)
+    target = next((t for t in targets if t.year >= year), None)
+    return (target.value if target else None), indicator.display_name
+
+
+def graduates_year(*, year: int, today: dt.date | None = None) -> GraduatesYear:
+    """The year's graduates in both cities as counted on ``today``: who applied and was hired, where
+    they came from, and how many of those hired a year or more ago stayed."""
+    today = today or timezone.localdate()
+    regions = list(Region.objects.filter(is_active=True))
+    cities = {r.pk for r in regions}
+    hires, golden = _hires(year, None)
+    applied, applied_all = _applied(year)
+    due = [h for h in hires if h.anniversary <= today]
+    stayed = _stayed(due, golden, cities)
+    rows = []
+    for region in regions:
+        mine = [h for h in hires if h.region_id == region.pk]
+        mine_due = {h.person for h in due if h.region_id == region.pk}
+        rows.append(GraduateCity(
+            region.code, region.display_name, len(applied.get(region.pk, ())), len({h.person for h in mine}),
+            len(mine_due), len({p for p in mine_due if (p, region.pk) in stayed}),
+        ))  # fmt: skip
+    first_due: dict[int, _Hire] = {}
+    for hire in due:
+        first_due.setdefault(hire.person, hire)
+    total = GraduateCity(
+        "", _("Both cities"), len(applied_all), len({h.person for h in hires}), len(first_due),
+        sum((h.person, h.region_id) in stayed for h in first_due.values()),
+    )  # fmt: skip
+    universities, university_provinces, home_provinces = _origins(hires)
+    target, target_name = _target(year)
+    return GraduatesYear(
+        year=year, as_of=today, cities=rows, total=total, universities=universities,
+        university_provinces=university_provinces, home_provinces=home_provinces, target=target,
+        target_name=target_name,
+    )  # fmt: skip
+
+
+def graduates_counted(*, on: dt.date) -> dict[str, int | Decimal]:
+    """What the targets read (``indicator_actuals``): graduates hired in the year up to the day,
+    and the staying rate (per cent) of those hired the year before, once a year has passed for any."""
+    end = timezone.make_aware(dt.datetime.combine(on, dt.time.max))
+    hired = len({hire.person for hire in _hires(on.year, end)[0]})
+    counts: dict[str, int | Decimal] = {HIRED_KEY: hired}
+    last = graduates_year(year=on.year - 1, today=on).total
+    if last.stay_rate is not None:
+        counts[STAY_RATE_KEY] = Decimal(str(last.stay_rate))
+    return counts
