@@ -15,6 +15,13 @@ class MarketConfig(AppConfig):
     name = "talentlink.market"
     verbose_name = _("Talent market")
 
+    def ready(self) -> None:
+        from talentlink.core import heartbeat
+        from talentlink.market.models import ReportFile
+
+        # A report PDF whose worker is killed mid-build is failed by the sweeper, with the reason.
+        heartbeat.register(heartbeat.Job(ReportFile, task="talentlink.market.tasks.report_pdf_build"))
+
     def navigation(self, request: AuthedRequest) -> list[NavItem]:
         from talentlink.core import permissions
         from talentlink.registry.selectors import person_own

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from talentlink.core.models import Organisation, Region
+from talentlink.core.storage import SealedStorage
 from talentlink.credentials.models import Level
 from talentlink.experts.models import Field
 from talentlink.registry.models import Education, Person
@@ -307,3 +308,82 @@ class RankerModel(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} NDCG@10 {self.ndcg:.3f} / {self.ndcg_hand:.3f}"
+
+
+# What a report PDF's sealed bytes are bound to: a file sealed for another purpose does not open
+# as a report, nor a report as a scan (core/storage.py).
+REPORT_FILE_CONTEXT = b"market.reportfile"
+report_file_storage = SealedStorage(context=REPORT_FILE_CONTEXT)
+
+
+class ReportFile(models.Model):
+    """The PDF of a year's market report in one language, built once (by a task) for one version
+    of the figures and kept in storage; new figures make a new one (``market/report_files.py``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Building")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Failure(models.TextChoices):
+        """Why a build failed, in words for the staff who asked for it (kept in ``message``; the
+        traceback goes to the log)."""
+
+        SETUP = (
+            "setup",
+            _("This server cannot draw the report's charts (Node.js is missing). Tell the administrator."),
+        )
+        RENDER = (
+            "render",
+            _("Drawing the charts or laying out the PDF failed. Nothing was kept; try again."),
+        )
+        STALE = (
+            "stale",
+            _(
+                "The worker stopped while building this PDF (it was killed or its machine restarted). "
+                "Nothing was kept; try again."
+            ),
+        )
+        DAMAGED = "damaged", _("The stored PDF was missing or damaged. Build it again.")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    language = models.CharField(_("language"), max_length=10)
+    # The figures the PDF shows, as a digest (report_files.report_data_version).
+    data_version = models.CharField(_("version of the figures"), max_length=64)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    file = models.FileField(_("file"), upload_to="market/reports", storage=report_file_storage, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("requested by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("report PDF")
+        verbose_name_plural = _("report PDFs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "language", "data_version"], name="market_report_file_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.language} {self.data_version[:8]}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.READY, self.Status.FAILED}
+
+    @property
+    def failure_text(self) -> str:
+        """Why the build failed, in the reader's language ("" unless it failed)."""
+        if self.status != self.Status.FAILED:
+            return ""
+        return str(self.Failure(self.message).label) if self.message in self.Failure.values else self.message

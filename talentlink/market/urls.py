@@ -24,6 +24,8 @@ urlpatterns = [
     path("graduates/", views.graduates, name="graduates"),
     path("report/<int:year>/", views.report, name="report"),
     path("report/<int:year>.pdf", views.report_pdf_download, name="report_pdf"),
+    path("report/<int:year>/pdf/", views.report_pdf_status, name="report_pdf_status"),
+    path("report/<int:year>/pdf/retry/", views.report_pdf_retry, name="report_pdf_retry"),
     path("profile/", views.profile_edit, name="profile"),
     path("profile/matches/", views.profile_matches, name="matches"),
 ]

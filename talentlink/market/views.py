@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,10 +19,10 @@ from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.forms import add_domain_error
 from talentlink.core.http import AuthedRequest
 from talentlink.core.models import Role, User
-from talentlink.market import report_pdf, selectors, services
+from talentlink.market import report_files, selectors, services
 from talentlink.market.forms import JobForm, JobSearchForm, ProfileForm
 from talentlink.market.graduates import graduates_year
-from talentlink.market.models import Application
+from talentlink.market.models import Application, ReportFile
 from talentlink.market.report import market_report
 from talentlink.market.report_charts import report_charts
 
@@ -237,11 +237,15 @@ def graduates(request: AuthedRequest) -> HttpResponse:
 REPORT_LANGUAGES = ("zh-hans", "en")
 
 
-def _report_context(request: AuthedRequest, year: int) -> dict:
+def _report_access(request: AuthedRequest, year: int) -> None:
     if not permissions.sees_aggregates(request.user):
         raise NotAllowed(_("The market's figures are for city staff and the province observer."))
     if not 2000 <= year <= 2100:
         raise Http404
+
+
+def _report_context(request: AuthedRequest, year: int) -> dict:
+    _report_access(request, year)
     report = market_report(year=year)
     return {"report": report, "charts": report_charts(report), "lang": translation.get_language()}
 
@@ -263,17 +267,41 @@ def report(request: AuthedRequest, year: int) -> HttpResponse:
 
 @login_required
 def report_pdf_download(request: AuthedRequest, year: int) -> HttpResponse:
-    """The same report as a PDF, its charts drawn by ECharts on the server."""
+    """The report as a PDF: the stored one where nothing it shows has changed since it was built;
+    otherwise its build starts (a task) and the page says so until the download is ready."""
     with translation.override(_report_language(request)):
-        context = _report_context(request, year)
-        images = report_pdf.charts_svg(context["charts"])
-        context["chart_images"] = [
-            (chart, report_pdf.svg_data_uri(svg))
-            for chart, svg in zip(context["charts"], images, strict=True)
-        ]
-        html = render_to_string("market/report_pdf.html", context, request=request)
-        pdf = report_pdf.pdf_from_html(html, base_url=request.build_absolute_uri("/"))
-        name = f"talent-market-report-{year}-{context['lang']}.pdf"
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+        _report_access(request, year)
+        lang = translation.get_language()
+        built = report_files.report_file_request(year=year, language=lang, user=request.user)
+        if built.status == ReportFile.Status.READY and (stored := report_files.report_file_open(built=built)):
+            with stored:
+                response = HttpResponse(stored.read(), content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="talent-market-report-{year}-{lang}.pdf"'
+            return response
+        return render(
+            request, "market/report_pdf_status.html", {"year": year, "lang": lang, "built": built},
+            status=200 if built.is_finished else 202,
+        )  # fmt: skip
+
+
+@login_required
+def report_pdf_status(request: AuthedRequest, year: int) -> HttpResponse:
+    """How the build of one version of the PDF (``?v=``) is going: the partial the page polls."""
+    with translation.override(_report_language(request)):
+        _report_access(request, year)
+        lang = translation.get_language()
+        built = report_files.report_file_get(year=year, language=lang, version=request.GET.get("v", ""))
+        return render(
+            request, "market/partials/report_pdf_status.html", {"year": year, "lang": lang, "built": built}
+        )
+
+
+@require_POST
+@login_required
+def report_pdf_retry(request: AuthedRequest, year: int) -> HttpResponse:
+    """Build again the PDF of the figures as they stand, after a build failed."""
+    with translation.override(_report_language(request)):
+        _report_access(request, year)
+        lang = translation.get_language()
+        report_files.report_file_request(year=year, language=lang, user=request.user, retry=True)
+    return redirect(f"{reverse('market:report_pdf', args=[year])}?lang={lang}")

@@ -186,6 +186,8 @@ PAGES: dict[str, Rule] = {
     "GET market:funnel": only(**STATISTICS),
     "GET market:report": only(**STATISTICS),  # the annual regional talent market report
     "GET market:report_pdf": only(**STATISTICS),
+    "GET market:report_pdf_status": only(**STATISTICS),  # the PDF's build, polled
+    "POST market:report_pdf_retry": only(**STATISTICS),
     "GET market:graduates": only(**STATISTICS),  # new graduates: hired, origins, staying (issue 14 item 8)
     "GET experts:search": only(**POOL_READERS),
     "GET experts:detail": only(**POOL_READERS, expert=OWN),
