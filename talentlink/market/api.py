@@ -11,14 +11,15 @@ from ninja import Query, Router, Status
 
 from talentlink.core import permissions
 from talentlink.core.audit import Access
-from talentlink.core.errors import NotAllowed, NotFound
+from talentlink.core.errors import DomainError, NotAllowed, NotFound
 from talentlink.core.http import AuthedRequest
 from talentlink.core.masking import mask_name
 from talentlink.core.schemas import Page
 from talentlink.core.selectors import region_get
 from talentlink.credentials.selectors import person_credential_levels
 from talentlink.experts.models import Field
-from talentlink.market import selectors, services
+from talentlink.market import selectors, services, talent_map
+from talentlink.market.districts import district_named
 from talentlink.market.graduates import GraduatesYear, graduates_year
 from talentlink.market.models import Application, Job, Profile
 from talentlink.market.schemas import (
@@ -34,6 +35,7 @@ from talentlink.market.schemas import (
     MoveIn,
     ProfileIn,
     ProfileOut,
+    TalentMapOut,
 )
 
 router = Router(tags=["market"])
@@ -52,6 +54,7 @@ def _job_data(body: JobIn) -> dict[str, Any]:
     data = body.dict()
     data["region"] = region_get(code=body.region)
     data["field"] = _industry(data.pop("industry"), field="industry")
+    data["district"] = district_named(text=body.district, region_id=data["region"].pk)
     return data
 
 
@@ -174,6 +177,7 @@ def _profile_out(profile: Profile) -> ProfileOut:
         desired_salary=profile.desired_salary, open_to_offers=profile.open_to_offers,
         suggestions=profile.suggestions, sms_suggestions=profile.sms_suggestions,
         shared_with_other_city=profile.shared_with_other_city,
+        district=profile.district.code if profile.district else None,
     )  # fmt: skip
 
 
@@ -195,6 +199,7 @@ def profile_read(request: AuthedRequest) -> ProfileOut:
 def profile_write(request: AuthedRequest, body: ProfileIn) -> ProfileOut:
     data = body.dict()
     data["declared_levels"] = [level for level in data["declared_levels"] if level]
+    data["district"] = district_named(text=body.district, region_id=None)
     regions = [region_get(code=code) for code in data.pop("desired_regions")]
     industries = [_industry(code, field="desired_industries") for code in data.pop("desired_industries")]
     profile = services.profile_save(
@@ -238,3 +243,18 @@ def graduates(request: AuthedRequest, year: int | None = Query(None, ge=2000, le
     if not permissions.sees_aggregates(request.user):
         raise NotAllowed(_("The market's figures are for city staff and the province observer."))
     return graduates_year(year=year or timezone.localdate().year)
+
+
+@router.get("/map", response=TalentMapOut)
+def key_industry_map(request: AuthedRequest, period: str = "") -> dict[str, Any]:
+    """The key-industry talent map (重点产业人才地图): openings, résumés and openings per résumé by
+    district and key industry at the end of a year (2025) or quarter (2025-Q3), or now (empty)."""
+    if not permissions.sees_aggregates(request.user):
+        raise NotAllowed(_("The market's figures are for city staff and the province observer."))
+    try:
+        chosen = talent_map.period_parse(period)
+    except talent_map.PeriodError:
+        raise DomainError(
+            _("A period is a year (2025) or a quarter (2025-Q3)."), code="period", field="period"
+        ) from None
+    return talent_map.talent_map_data(talent_map.talent_map(period=chosen))

@@ -38,6 +38,7 @@ class MarketConfig(AppConfig):
             items.append(NavItem(str(_("Market funnel")), reverse("market:funnel")))
             year = timezone.localdate().year
             items.append(NavItem(str(_("Market report")), reverse("market:report", args=[year])))
+            items.append(NavItem(str(_("Key-industry talent map")), reverse("market:talent_map")))
             items.append(NavItem(str(_("Graduates")), reverse("market:graduates")))
         return items
 

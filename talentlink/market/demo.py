@@ -27,7 +27,7 @@ from talentlink.core.errors import DomainError
 from talentlink.core.models import AuditEvent, Organisation, Region, Role, User
 from talentlink.experts.models import Field
 from talentlink.market import selectors, services
-from talentlink.market.models import Application, Event, Job, Profile
+from talentlink.market.models import Application, District, Event, Job, Profile
 from talentlink.registry import demo as registry_demo
 from talentlink.registry.models import Person
 
@@ -209,6 +209,7 @@ def _jobs(recruiters: dict[str, User], rng: random.Random, now: dt.datetime) -> 
     """Each employer's jobs: published on days of the last six weeks, a few left as drafts."""
     fields = {f.code: f for f in Field.objects.all()}
     regions = {r.code: r for r in Region.objects.filter(code__in=[NINGBO, ZHOUSHAN])}
+    districts = {d.code: d for d in District.objects.all()}
     by_recruiter = {u.username: u for u in recruiters.values()}
     jobs = []
     for spec in EMPLOYERS:
@@ -226,7 +227,7 @@ def _jobs(recruiters: dict[str, User], rng: random.Random, now: dt.datetime) -> 
             job = Job(
                 organisation=organisation, created_by=account, title=title, description=t.description,
                 occupation=services.occupation_for_title(title), field=fields.get(t.field),
-                region=regions[spec.city], district=spec.district, education=t.education,
+                region=regions[spec.city], district=districts.get(spec.district_code), education=t.education,
                 required_level=t.level if rng.random() < 0.7 else "", skills=list(t.skills),
                 experience_years=t.experience, salary_min=low + shift, salary_max=high + shift,
                 headcount=rng.choice([1, 1, 2, 3, 5]),
@@ -254,6 +255,9 @@ def _profiles(rng: random.Random) -> list[Profile]:
     regions = {r.code: r for r in Region.objects.filter(code__in=[NINGBO, ZHOUSHAN])}
     other = {NINGBO: regions[ZHOUSHAN], ZHOUSHAN: regions[NINGBO]}
     talent = Person.objects.filter(account__username=registry_demo.first_talent().phone).first()
+    districts: dict[int, list[District]] = defaultdict(list)
+    for district in District.objects.filter(is_active=True):
+        districts[district.region_id].append(district)
     taken = set(User.objects.values_list("username", flat=True))
     unusable = make_password(None)
     profiles = []
@@ -286,6 +290,7 @@ def _profiles(rng: random.Random) -> list[Profile]:
             salary = None if rng.random() < 0.2 else round(rng.uniform(low * 0.8, high * 0.9) / 500) * 500
             profile = Profile.objects.create(
                 person=person,
+                district=_district_of(person, districts),
                 headline=f"{t.title}（应届）" if graduate else f"{t.title} · {years}年经验",
                 summary=f"{'应届毕业生，在校期间' if graduate else f'{years}年{field.name}行业从业经验，'}"
                 f"熟悉{'、'.join(skills)}。{'持' + person.title + '资格。' if person.title else ''}",
@@ -316,10 +321,18 @@ def _profiles(rng: random.Random) -> list[Profile]:
     return profiles
 
 
+def _district_of(person: Person, districts: dict[int, list[District]]) -> District | None:
+    """Where the talent lives or works now: a district of their home city, drawn from their own
+    seed (the demo's other draws stay as they were); one in ten left unsaid."""
+    draw = random.Random(f"district-{person.pk}")
+    options = districts.get(person.home_region_id or 0)
+    return draw.choice(options) if options and draw.random() < 0.9 else None
+
+
 def _demo_talent_profile(person: Person, fields: dict[str, Field], regions: dict[str, Region]) -> Profile:
     """The demo talent: a petrochemical equipment technician who would work in either city."""
     profile = Profile.objects.create(
-        person=person, headline="石化装置设备工程师 · 8年经验",
+        person=person, headline="石化装置设备工程师 · 8年经验", district=District.objects.filter(code="330211").first(),
         summary="8年石化装置设备维护与检修经验，参与过催化裂化装置大修和设备国产化改造，熟悉PLC控制。",
         education="bachelor", university="宁波工程学院", experience_years=8,
         skills=["设备维护", "检修", "PLC", "催化裂化", "动设备"], declared_levels=["title_intermediate"],

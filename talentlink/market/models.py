@@ -63,6 +63,66 @@ class Occupation(models.Model):
         return self.code[:4]
 
 
+class District(models.Model):
+    """A district or county of a city (区、县、县级市), with its administrative code; the talent map
+    counts jobs and talents by it. Adding one is data, not code."""
+
+    code = models.CharField(_("administrative code"), max_length=6, unique=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="districts", verbose_name=_("city")
+    )
+    name = models.CharField(_("name"), max_length=30)
+    name_en = models.CharField(_("English name"), max_length=60)
+    aliases = models.CharField(
+        _("former and other names"), max_length=200, blank=True,
+        help_text=_("Comma-separated; free text written with one of them is read as this district."),
+    )  # fmt: skip
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["region__position", "position", "code"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{6}$"), name="district_code_six_digits"
+            ),
+            models.UniqueConstraint(fields=["region", "name"], name="district_name_in_city"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+
+class KeyIndustry(models.Model):
+    """One of the plans' key industries (重点产业, e.g. the "246" clusters and the marine economy)
+    that the talent map shows; it covers one or more industries of the taxonomy (experts.Field)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    name_en = models.CharField(_("English name"), max_length=80)
+    covers = models.ManyToManyField(
+        Field, related_name="key_industries", verbose_name=_("industries it covers"),
+        help_text=_("Jobs and résumés of these industries count under the key industry."),
+    )  # fmt: skip
+    source = models.CharField(_("plan that names it"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("key industry")
+        verbose_name_plural = _("key industries")
+
+    def __str__(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+
 class Job(models.Model):
     """A job an employer publishes: drafted, published until it is closed or its validity ends."""
 
@@ -89,7 +149,14 @@ class Job(models.Model):
         Field, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("industry")
     )
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
-    district = models.CharField(_("district"), max_length=30, blank=True)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="jobs",
+        verbose_name=_("district"),
+    )
     education = models.CharField(
         _("education required"), max_length=12, choices=Education, blank=True,
         help_text=_("Empty: any education."),
@@ -179,6 +246,10 @@ class Profile(models.Model):
         _("titles and skill levels declared"), default=list, blank=True,
         help_text=_("Levels not yet recognised on the platform; shown as self-declared."),
     )  # fmt: skip
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles",
+        verbose_name=_("district where I live or work now"),
+    )  # fmt: skip
     desired_regions = models.ManyToManyField(
         Region, related_name="+", verbose_name=_("cities I would work in")
     )
@@ -201,6 +272,7 @@ class Profile(models.Model):
         _("shown to employers of the other city"), default=False,
         help_text=_("Without this consent only employers of your home city see your profile."),
     )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

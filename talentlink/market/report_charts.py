@@ -21,10 +21,11 @@ class Chart:
     title: str
     option: Option
     height: int = 320
+    geo_map: str = ""  # the registered map a map series draws (report_pdf.MAPS), if any
 
     def as_data(self) -> dict[str, Any]:
         """What the page's script reads (``json_script``)."""
-        return {"id": self.id, "option": self.option, "height": self.height}
+        return {"id": self.id, "option": self.option, "height": self.height, "map": self.geo_map}
 
 
 def _bars(rows: list[SupplyDemand], *, supply: str) -> Option:

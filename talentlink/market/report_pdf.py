@@ -18,6 +18,10 @@ from talentlink.market.report_charts import Chart
 ECHARTS = Path(__file__).parent / "static" / "market" / "vendor" / "echarts.min.js"
 RENDERER = Path(__file__).parent / "echarts_ssr.js"
 STYLESHEET = Path(__file__).parent / "static" / "market" / "report_pdf.css"
+# The talent map's heat table, coloured as on the page.
+MAP_STYLESHEET = Path(__file__).parent / "static" / "market" / "talent_map.css"
+# Maps a chart may draw, by the name its option gives (the talent map's districts).
+MAPS = {"talentlink-districts": Path(__file__).parent / "static" / "market" / "vendor" / "districts.geo.json"}
 # The CJK font `make browser-deps` installs; the PDF's text and the charts' labels use it.
 FONT = "WenQuanYi Zen Hei"
 # A chart's size in the PDF, in CSS pixels (A4 width less the margins).
@@ -36,6 +40,7 @@ def charts_svg(charts: list[Chart]) -> list[str]:
         "echarts": str(ECHARTS),
         "font": FONT,
         "charts": [{"option": c.option, "width": WIDTH, "height": c.height} for c in charts],
+        "maps": {c.geo_map: str(MAPS[c.geo_map]) for c in charts if c.geo_map},
     }
     done = subprocess.run(
         [node, str(RENDERER)], input=json.dumps(request).encode(), capture_output=True,
@@ -53,4 +58,6 @@ def pdf_from_html(html: str, *, base_url: str) -> bytes:
     """The PDF of an HTML document (WeasyPrint, imported here: it loads Pango when first used)."""
     from weasyprint import CSS, HTML
 
-    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
+    return HTML(string=html, base_url=base_url).write_pdf(
+        stylesheets=[CSS(filename=str(STYLESHEET)), CSS(filename=str(MAP_STYLESHEET))]
+    )

@@ -22,7 +22,7 @@ class JobIn(Schema):
     title: str = Field(min_length=1, max_length=100)
     description: str = Field(min_length=1, max_length=5000)
     region: str = Field(pattern=REGION_CODE_PATTERN)
-    district: str = Field("", max_length=30)
+    district: str = Field("", max_length=30)  # the district's code (330211) or its name (镇海区)
     industry: str | None = Field(None, pattern=SLUG_PATTERN)  # an experts field code
     education: EDUCATION = ""
     required_level: LEVEL = ""
@@ -40,7 +40,8 @@ class JobOut(Schema):
     description: str
     employer: str = Field(alias="organisation.name")
     region: str = Field(alias="region.code")
-    district: str
+    district: str | None  # the district's administrative code
+    district_name: str | None
     industry: str | None
     occupation: str | None
     occupation_name: str | None
@@ -54,6 +55,16 @@ class JobOut(Schema):
     valid_until: dt.date
     status: str
     published_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_district(obj: object) -> str | None:
+        district = getattr(obj, "district", None)
+        return district.code if district is not None else None
+
+    @staticmethod
+    def resolve_district_name(obj: object) -> str | None:
+        district = getattr(obj, "district", None)
+        return district.display_name if district is not None else None
 
     @staticmethod
     def resolve_industry(obj: object) -> str | None:
@@ -78,6 +89,7 @@ class ProfileIn(Schema):
     university: str = Field("", max_length=100)
     graduation_year: int | None = Field(None, ge=1950, le=2100)
     is_graduate: bool = False
+    district: str = Field("", max_length=30)  # where the talent lives or works now: code or name
     experience_years: int = Field(0, ge=0, le=60)
     skills: list[str] = Field(default_factory=list, max_length=30)
     declared_levels: list[LEVEL] = Field(default_factory=list, max_length=11)
@@ -109,6 +121,7 @@ class ProfileOut(Schema):
     suggestions: bool
     sms_suggestions: bool
     shared_with_other_city: bool
+    district: str | None = None
 
 
 class JobMatchOut(Schema):
@@ -194,3 +207,41 @@ class GraduatesOut(Schema):
     plan_sentence: str
     plan_source: str
     stay_rule: str
+
+
+class TalentMapCellOut(Schema):
+    openings: int  # headcount of the open jobs
+    supply: int  # résumés open to offers
+    ratio: float | None  # openings per résumé; null where no résumé
+    band: str  # scarce, tight, balanced, ample, unmet (openings, no résumé) or none
+
+
+class TalentMapRowOut(Schema):
+    district: str  # administrative code; "" for jobs and résumés without a district
+    name: str
+    city: str
+    cells: list[TalentMapCellOut]  # one per industry, in the order of ``industries``
+    total: TalentMapCellOut  # every key industry together
+
+
+class TalentMapIndustryOut(Schema):
+    code: str
+    name: str
+
+
+class TalentMapTrendOut(Schema):
+    industry: str  # a key industry's code; "" for every key industry together
+    name: str
+    openings: list[int]  # one per quarter of ``quarters``
+    supply: list[int]
+    ratios: list[float | None]
+
+
+class TalentMapOut(Schema):
+    period: str  # "" (now), a year (2025) or a quarter (2025-Q3)
+    period_name: str
+    at: dt.datetime  # the moment counted: the period's end, or now
+    industries: list[TalentMapIndustryOut]
+    rows: list[TalentMapRowOut]
+    quarters: list[str]
+    trend: list[TalentMapTrendOut]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("report/<int:year>.pdf", views.report_pdf_download, name="report_pdf"),
     path("report/<int:year>/pdf/", views.report_pdf_status, name="report_pdf_status"),
     path("report/<int:year>/pdf/retry/", views.report_pdf_retry, name="report_pdf_retry"),
+    path("map/", views.key_industry_map, name="talent_map"),
     path("profile/", views.profile_edit, name="profile"),
     path("profile/matches/", views.profile_matches, name="matches"),
 ]

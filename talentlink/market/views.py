@@ -19,7 +19,7 @@ from talentlink.core.errors import Conflict, DomainError, NotAllowed
 from talentlink.core.forms import add_domain_error
 from talentlink.core.http import AuthedRequest
 from talentlink.core.models import Role, User
-from talentlink.market import report_files, selectors, services
+from talentlink.market import report_files, selectors, services, talent_map
 from talentlink.market.forms import JobForm, JobSearchForm, ProfileForm
 from talentlink.market.graduates import graduates_year
 from talentlink.market.models import Application, ReportFile
@@ -247,7 +247,9 @@ def _report_access(request: AuthedRequest, year: int) -> None:
 def _report_context(request: AuthedRequest, year: int) -> dict:
     _report_access(request, year)
     report = market_report(year=year)
-    return {"report": report, "charts": report_charts(report), "lang": translation.get_language()}
+    tmap = talent_map.talent_map(period=talent_map.period_parse(str(year)))
+    return {"report": report, "charts": report_charts(report), "lang": translation.get_language(),
+            "talent_map": tmap, "map_charts": talent_map.map_charts(tmap)}  # fmt: skip
 
 
 def _report_language(request: AuthedRequest) -> str:
@@ -262,6 +264,7 @@ def report(request: AuthedRequest, year: int) -> HttpResponse:
     with translation.override(_report_language(request)):
         context = _report_context(request, year)
         context["chart_data"] = [chart.as_data() for chart in context["charts"]]
+        context["map_chart_data"] = [chart.as_data() for chart in context["map_charts"]]
         return render(request, "market/report.html", context)
 
 
@@ -305,3 +308,25 @@ def report_pdf_retry(request: AuthedRequest, year: int) -> HttpResponse:
         lang = translation.get_language()
         report_files.report_file_request(year=year, language=lang, user=request.user, retry=True)
     return redirect(f"{reverse('market:report_pdf', args=[year])}?lang={lang}")
+
+
+# --- The key-industry talent map (重点产业人才地图) ----------------------------------------------------
+
+
+@login_required
+def key_industry_map(request: AuthedRequest) -> HttpResponse:
+    """Openings, résumés and openings per résumé by district and key industry, for the report's
+    readers: a heat table, a district map and the quarterly trend."""
+    if not permissions.sees_aggregates(request.user):
+        raise NotAllowed(_("The market's figures are for city staff and the province observer."))
+    try:
+        period = talent_map.period_parse(request.GET.get("period", ""))
+    except talent_map.PeriodError:
+        raise Http404 from None
+    tmap = talent_map.talent_map(period=period)
+    industry = request.GET.get("industry", "")
+    charts = talent_map.map_charts(tmap, industry=industry)
+    return render(request, "market/talent_map.html", {
+        "talent_map": tmap, "map_chart_data": [chart.as_data() for chart in charts], "map_charts": charts,
+        "periods": talent_map.periods_offered(), "industry": industry,
+    })  # fmt: skip

@@ -188,6 +188,7 @@ PAGES: dict[str, Rule] = {
     "GET market:report_pdf": only(**STATISTICS),
     "GET market:report_pdf_status": only(**STATISTICS),  # the PDF's build, polled
     "POST market:report_pdf_retry": only(**STATISTICS),
+    "GET market:talent_map": only(**STATISTICS),  # the key-industry talent map, the report's readers
     "GET market:graduates": only(**STATISTICS),  # new graduates: hired, origins, staying (issue 14 item 8)
     "GET experts:search": only(**POOL_READERS),
     "GET experts:detail": only(**POOL_READERS, expert=OWN),
@@ -391,6 +392,7 @@ API: dict[str, Rule] = {
     "PUT /api/market/profile": only(**TALENTS),
     "GET /api/market/profile/matches": only(**TALENTS),
     "GET /api/market/funnel": only(**STATISTICS),
+    "GET /api/market/map": only(**STATISTICS),
     "GET /api/market/graduates": only(**STATISTICS),
     "POST /api/experts/studios": only(**OFFICE),
     "POST /api/experts/studios/{studio_id}/commissions": only(**OFFICE),
@@ -421,7 +423,7 @@ ADMIN_MODELS = (
     "core_user", "core_auditevent", "credentials_certificateseries", "credentials_certificatekind",
     "credentials_issuingauthority", "credentials_equivalence", "credentials_registrycertificate",
     "credentials_registryimport", "credentials_application", "experts_field", "indicators_plan",
-    "indicators_indicator", "market_occupation",
+    "indicators_indicator", "market_occupation", "market_district", "market_keyindustry",
     "experts_expert", "experts_committee", "experts_studio", "experts_reviewround",
     "experts_expertimport", "registry_talentcategory", "registry_tier", "registry_sourcesystem",
     "registry_importbatch", "registry_consent", "registry_talentclaim", "talentcode_signingkey",

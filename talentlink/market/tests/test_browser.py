@@ -70,7 +70,7 @@ def test_a_published_job_reaches_the_talent_who_applies_and_is_hired_and_the_fun
     form.locator("textarea[name=description]").fill("负责石化装置的设备维护与检修，熟悉催化裂化装置。")
     form.locator("select[name=field]").select_option(label="绿色石化")
     form.locator("select[name=region]").select_option(label="宁波市")
-    form.locator("input[name=district]").fill("镇海区")
+    form.locator("select[name=district]").select_option(label="镇海区")
     form.locator("select[name=education]").select_option(value="associate")
     form.locator("input[name=skills]").fill("设备维护，检修、PLC")
     form.locator("input[name=experience_years]").fill("3")

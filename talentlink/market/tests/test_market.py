@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 VALID = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
 JOB = {
     "title": "设备工程师", "description": "负责石化装置的设备维护与检修，熟悉催化裂化装置。",
-    "region": "", "district": "镇海区", "education": "associate", "required_level": "skill_3",
+    "region": "", "district": "330211", "education": "associate", "required_level": "skill_3",
     "skills": "设备维护，检修、PLC", "experience_years": "3", "salary_min": "9000", "salary_max": "14000",
     "headcount": "2", "valid_until": VALID,
 }  # fmt: skip
