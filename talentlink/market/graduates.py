@@ -26,12 +26,12 @@ from typing import Any
 from django.apps import apps
 from django.db.models import DateTimeField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from talentlink.core.models import Region
 from talentlink.indicators.models import Indicator
-from talentlink.market.models import Application, Event, Profile, University
+from talentlink.market.models import Application, Event
 from talentlink.market.universities import province_name, province_of_id
 from talentlink.registry.merges import persons_golden
 from talentlink.registry.models import Person
@@ -152,23 +152,65 @@ def _anniversary(moment: dt.datetime) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Hire:
     person: int  # the golden person
     region_id: int
     anniversary: dt.date
-    profile_id: int
+    university: str  # as the talent wrote it
+    listed: (
+        tuple[str, str, str] | None
+    )  # the listed university's code, name in the reader's language, province
+
+
+@dataclass(frozen=True)
+class _Person:
+    status: str
+    home_region_id: int
+    id_number_masked: str
+
+
+# Ids per query: SQLite takes at most 32,766 variables in a statement (the registry reads by 5,000).
+CHUNK = 5000
+
+
+def _chunks(ids: set[int]) -> list[list[int]]:
+    ordered = sorted(ids)
+    return [ordered[start : start + CHUNK] for start in range(0, len(ordered), CHUNK)]
 
 
 def _hires(year: int, until: dt.datetime | None) -> tuple[list[_Hire], dict[int, int]]:
     """The year's hires, earliest first, on their golden persons (and the map to them)."""
+    english = (get_language() or "").startswith("en")
     rows = list(
         hires_of_year(year, until=until)
-        .values_list("profile__person_id", "job__region_id", "hired_at", "profile_id")
+        .values_list(
+            "profile__person_id", "job__region_id", "hired_at", "profile__university",
+            "profile__listed_university__code", "profile__listed_university__name",
+            "profile__listed_university__name_en", "profile__listed_university__province",
+        )
         .order_by("hired_at", "pk")
-    )
+    )  # fmt: skip
     golden = persons_golden(row[0] for row in rows)
-    return [_Hire(golden[p], region, _anniversary(at), profile) for p, region, at, profile in rows], golden
+    hires = [
+        _Hire(
+            golden[person], region, _anniversary(at), written,
+            (code, (name_en if english and name_en else name), province) if code else None,
+        )
+        for person, region, at, written, code, name, name_en, province in rows
+    ]  # fmt: skip
+    return hires, golden
+
+
+def _persons(ids: set[int]) -> dict[int, _Person]:
+    """What the registry says of the (golden) persons now."""
+    found = {}
+    for chunk in _chunks(ids):
+        rows = Person.objects.filter(pk__in=chunk).values_list(
+            "pk", "status", "home_region_id", "id_number_masked"
+        )
+        found.update({pk: _Person(status, region, masked) for pk, status, region, masked in rows})
+    return found
 
 
 def _applied(year: int) -> tuple[dict[int, set[int]], set[int]]:
@@ -199,27 +241,31 @@ def persons_last_seen(person_ids: set[int]) -> dict[int, dt.date]:
     return seen
 
 
-def _stayed(due: list[_Hire], golden: dict[int, int], cities: set[int]) -> set[tuple[int, int]]:
+def _stayed(
+    due: list[_Hire], golden: dict[int, int], persons: dict[int, _Person], cities: set[int]
+) -> set[tuple[int, int]]:
     """The (person, city) hires of ``due`` whose graduate stayed (:data:`STAY_RULE`)."""
-    if not due:
+    resident = {
+        h.person
+        for h in due
+        if h.person in persons
+        and persons[h.person].status == Person.Status.ACTIVE
+        and persons[h.person].home_region_id in cities
+    }
+    if not resident:
         return set()
-    persons = {h.person for h in due}
-    resident = set(
-        Person.objects.filter(
-            pk__in=persons, status=Person.Status.ACTIVE, home_region_id__in=cities
-        ).values_list("pk", flat=True)
-    )
     # Every person id behind the golden ones (a retired record keeps its own résumés and records).
     behind = {p for p, g in golden.items() if g in resident} | resident
     first = min(h.anniversary for h in due)
     later: dict[int, dt.date] = {}
-    applications = Application.objects.filter(
-        profile__person_id__in=behind, created_at__date__gte=first, job__region_id__in=cities
-    ).values_list("profile__person_id", "created_at")
-    for person, at in applications:
-        day = timezone.localtime(at).date()
-        person = golden.get(person, person)
-        later[person] = max(day, later.get(person, day))
+    for chunk in _chunks(behind):
+        applications = Application.objects.filter(
+            profile__person_id__in=chunk, created_at__date__gte=first, job__region_id__in=cities
+        ).values_list("profile__person_id", "created_at")
+        for person, at in applications:
+            day = timezone.localtime(at).date()
+            person = golden.get(person, person)
+            later[person] = max(day, later.get(person, day))
     seen: dict[int, dt.date] = {}
     for person, month in persons_last_seen(behind).items():
         person = golden.get(person, person)
@@ -235,36 +281,29 @@ def _stayed(due: list[_Hire], golden: dict[int, int], cities: set[int]) -> set[t
     return stayed
 
 
-def _origins(hires: list[_Hire]) -> tuple[list[Origin], list[Origin], list[Origin]]:
+def _origins(
+    hires: list[_Hire], persons: dict[int, _Person]
+) -> tuple[list[Origin], list[Origin], list[Origin]]:
     """Hired graduates (once each, by their first hire's résumé) by university, the university's
     province, and home province (of the ID number)."""
-    first: dict[int, int] = {}
+    first: dict[int, _Hire] = {}
     for hire in hires:
-        first.setdefault(hire.person, hire.profile_id)
-    profiles = {
-        pk: (text, university_id)
-        for pk, text, university_id in Profile.objects.filter(pk__in=first.values()).values_list(
-            "pk", "university", "listed_university_id"
-        )
-    }
-    listed = {u.pk: u for u in University.objects.filter(pk__in={u for _t, u in profiles.values() if u})}
-    masked = dict(Person.objects.filter(pk__in=first).values_list("pk", "id_number_masked"))
+        first.setdefault(hire.person, hire)
     universities: Counter[str] = Counter()
     provinces: Counter[str] = Counter()
     homes: Counter[str] = Counter()
     labels: dict[str, str] = {}
-    for person, profile_id in first.items():
-        text, university_id = profiles[profile_id]
-        university = listed.get(university_id) if university_id else None
-        if university is not None:
-            universities[university.code] += 1
-            labels[university.code] = university.display_name
-            provinces[university.province] += 1
+    for person, hire in first.items():
+        if hire.listed is not None:
+            code, labels[code], province = hire.listed
+            universities[code] += 1
+            provinces[province] += 1
         else:
-            key = "unlisted" if text.strip() else "none"
+            key = "unlisted" if hire.university.strip() else "none"
             universities[key] += 1
             provinces[key] += 1
-        homes[province_of_id(masked.get(person, "")) or "unknown"] += 1
+        masked = persons[person].id_number_masked if person in persons else ""
+        homes[province_of_id(masked) or "unknown"] += 1
     return _university_rows(universities, labels), _province_rows(provinces), _province_rows(homes)
 
 
@@ -316,7 +355,8 @@ def graduates_year(*, year: int, today: dt.date | None = None) -> GraduatesYear:
     hires, golden = _hires(year, None)
     applied, applied_all = _applied(year)
     due = [h for h in hires if h.anniversary <= today]
-    stayed = _stayed(due, golden, cities)
+    persons = _persons({h.person for h in hires})
+    stayed = _stayed(due, golden, persons, cities)
     rows = []
     for region in regions:
         mine = [h for h in hires if h.region_id == region.pk]
@@ -332,7 +372,7 @@ def graduates_year(*, year: int, today: dt.date | None = None) -> GraduatesYear:
         "", _("Both cities"), len(applied_all), len({h.person for h in hires}), len(first_due),
         sum((h.person, h.region_id) in stayed for h in first_due.values()),
     )  # fmt: skip
-    universities, university_provinces, home_provinces = _origins(hires)
+    universities, university_provinces, home_provinces = _origins(hires, persons)
     target, target_name = _target(year)
     return GraduatesYear(
         year=year, as_of=today, cities=rows, total=total, universities=universities,

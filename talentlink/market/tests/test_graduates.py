@@ -7,11 +7,13 @@ into another record, one who moved away)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.utils import timezone
 
 from talentlink.core.idnumbers import check_character
@@ -231,7 +233,8 @@ def test_the_annual_report_carries_the_graduates_section(market, client_of, nb_o
 
 
 def test_the_page_takes_a_fixed_number_of_queries(market, django_assert_max_num_queries) -> None:
-    with django_assert_max_num_queries(14):
+    # Regions, hires, applicants, persons (each with its merge chains), later applications, target.
+    with django_assert_max_num_queries(10):
         graduates_year(year=YEAR, today=COUNTED_ON)
 
 
@@ -291,3 +294,12 @@ def test_a_record_no_longer_active_is_not_staying_whatever_else_happened(market)
     Person.objects.filter(pk=d.person_id).update(status=Person.Status.DECEASED)
     nb = graduates_year(year=YEAR, today=timezone.localdate()).cities[0]
     assert (nb.due, nb.stayed) == (2, 1), "D's record is no longer active: only A stayed"
+
+
+def test_the_demo_has_graduates_of_listed_universities_some_hired_last_year_and_staying(tmp_path) -> None:
+    call_command("demo_load", size=40, out=tmp_path, stdout=io.StringIO())
+    assert Profile.objects.filter(is_graduate=True, listed_university__isnull=False).exists()
+    last = graduates_year(year=timezone.localdate().year - 1)
+    assert last.total.hired and last.total.due and last.total.stayed, last.total
+    assert any(o.key not in ("unlisted", "none", "other") for o in last.universities)
+    assert [o.key for o in last.home_provinces if o.key != "unknown"], "home provinces from the ID numbers"

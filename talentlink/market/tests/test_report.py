@@ -140,8 +140,8 @@ def test_the_report_takes_a_fixed_number_of_queries_whatever_the_market_holds(
     for n in range(20):
         job(employer.organisation, ningbo, petro, market["j1"].occupation, headcount=1, salary=(5000 + n, 9000),
             published=at(7))  # fmt: skip
-    # 16 for the market's figures, at most 14 for the graduates' section (test_graduates.py).
-    with django_assert_max_num_queries(30):
+    # 16 for the market's figures, at most 10 for the graduates' section (test_graduates.py).
+    with django_assert_max_num_queries(26):
         market_report(year=YEAR)
 
 
