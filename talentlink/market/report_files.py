@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 
 from talentlink.core import heartbeat
 from talentlink.core.models import User
-from talentlink.market import report_pdf
+from talentlink.market import report_pdf, talent_map
 from talentlink.market.models import ReportFile, report_file_storage
 from talentlink.market.report import market_report
 from talentlink.market.report_charts import Chart, report_charts
@@ -53,10 +53,13 @@ class PdfInputs:
 
 
 def report_pdf_inputs(*, year: int) -> PdfInputs:
-    """The one place the PDF's content is assembled (in the active language)."""
+    """The one place the PDF's content is assembled (in the active language): the report, and the
+    key-industry talent map at the end of the year."""
     report = market_report(year=year)
+    tmap = talent_map.talent_map(period=talent_map.period_parse(str(year)))
     return PdfInputs(
-        {"report": report, "lang": translation.get_language()}, {"chart_images": report_charts(report)}
+        {"report": report, "talent_map": tmap, "lang": translation.get_language()},
+        {"chart_images": report_charts(report), "map_images": talent_map.map_charts(tmap)},
     )
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("market", "0007_graduates_universities"),
+        ("market", "0008_merge_districts_graduates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
