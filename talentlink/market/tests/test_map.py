@@ -5,6 +5,7 @@ annual report, and the migration that read the jobs' free-text districts."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import shutil
@@ -358,3 +359,13 @@ def test_echarts_draws_the_district_map_and_the_trend_in_the_browser_under_the_c
     expect(page.locator("#chart-talent-map svg")).to_contain_text("定海区")
     expect(page.locator("#chart-talent-trend svg")).to_have_count(1)
     assert problems == []
+
+
+@pytest.mark.django_db
+def test_the_demo_gives_the_map_districts_with_openings_and_talents(tmp_path) -> None:
+    call_command("demo_load", size=40, out=tmp_path, stdout=io.StringIO())
+    tmap = talent_map(period=period_parse(""))
+    placed = [row for row in tmap.rows if row.code and row.total.openings and row.total.supply]
+    assert {row.city for row in placed} == {"宁波市", "舟山市"}, "both cities' districts have content"
+    assert len(placed) >= 4
+    assert Profile.objects.filter(district__isnull=False).count() > Profile.objects.count() // 2
