@@ -79,7 +79,8 @@ class GraduateCity:
 class Origin:
     key: str
     label: str
-    hired: int
+    hired: int  # in both cities, once per graduate
+    per_city: tuple[tuple[str, int], ...]  # (city code, graduates), in the order of GraduatesYear.cities
 
 
 @dataclass(frozen=True)
@@ -281,29 +282,49 @@ def _stayed(
     return stayed
 
 
-def _origins(
-    hires: list[_Hire], persons: dict[int, _Person]
-) -> tuple[list[Origin], list[Origin], list[Origin]]:
-    """Hired graduates (once each, by their first hire's résumé) by university, the university's
-    province, and home province (of the ID number)."""
-    first: dict[int, _Hire] = {}
-    for hire in hires:
-        first.setdefault(hire.person, hire)
-    universities: Counter[str] = Counter()
-    provinces: Counter[str] = Counter()
-    homes: Counter[str] = Counter()
-    labels: dict[str, str] = {}
-    for person, hire in first.items():
-        if hire.listed is not None:
-            code, labels[code], province = hire.listed
-            universities[code] += 1
-            provinces[province] += 1
+class _Tally:
+    """Graduates per origin: in all (once each) and in each city."""
+
+    def __init__(self, regions: list[Region]) -> None:
+        self.regions = regions
+        self.total: Counter[str] = Counter()
+        self.per_city: dict[int, Counter[str]] = {r.pk: Counter() for r in regions}
+
+    def add(self, key: str, *, region: int | None) -> None:
+        if region is None:
+            self.total[key] += 1
         else:
-            key = "unlisted" if hire.university.strip() else "none"
-            universities[key] += 1
-            provinces[key] += 1
-        masked = persons[person].id_number_masked if person in persons else ""
-        homes[province_of_id(masked) or "unknown"] += 1
+            self.per_city[region][key] += 1
+
+    def origin(self, key: str, label: str) -> Origin:
+        return Origin(
+            key, label, self.total[key], tuple((r.code, self.per_city[r.pk][key]) for r in self.regions)
+        )
+
+
+def _origins(
+    hires: list[_Hire], persons: dict[int, _Person], regions: list[Region]
+) -> tuple[list[Origin], list[Origin], list[Origin]]:
+    """Hired graduates by university, the university's province and home province (of the ID
+    number): once each in all (by their first hire's résumé) and once in each city that hired them."""
+    first: dict[int | None, dict[int, _Hire]] = {None: {}, **{r.pk: {} for r in regions}}
+    for hire in hires:
+        first[None].setdefault(hire.person, hire)
+        first[hire.region_id].setdefault(hire.person, hire)
+    universities, provinces, homes = _Tally(regions), _Tally(regions), _Tally(regions)
+    labels: dict[str, str] = {}
+    for region, of_region in first.items():
+        for person, hire in of_region.items():
+            if hire.listed is not None:
+                code, labels[code], province = hire.listed
+                universities.add(code, region=region)
+                provinces.add(province, region=region)
+            else:
+                key = "unlisted" if hire.university.strip() else "none"
+                universities.add(key, region=region)
+                provinces.add(key, region=region)
+            masked = persons[person].id_number_masked if person in persons else ""
+            homes.add(province_of_id(masked) or "unknown", region=region)
     return _university_rows(universities, labels), _province_rows(provinces), _province_rows(homes)
 
 
@@ -315,25 +336,28 @@ _UNKNOWN = {
 }
 
 
-def _sorted(counts: Counter[str], label: Any) -> list[Origin]:
-    known = [Origin(k, label(k), n) for k, n in counts.items() if k not in _UNKNOWN]
+def _sorted(tally: _Tally, label: Any) -> list[Origin]:
+    known = [tally.origin(k, label(k)) for k in tally.total if k not in _UNKNOWN]
     known.sort(key=lambda o: (-o.hired, o.key))
     return known
 
 
-def _province_rows(counts: Counter[str]) -> list[Origin]:
-    rows = _sorted(counts, province_name)
-    return rows + [
-        Origin(k, str(_UNKNOWN[k]), counts[k]) for k in ("unlisted", "none", "unknown") if counts[k]
-    ]
+def _unknown(tally: _Tally, keys: tuple[str, ...]) -> list[Origin]:
+    return [tally.origin(k, str(_UNKNOWN[k])) for k in keys if tally.total[k]]
 
 
-def _university_rows(counts: Counter[str], labels: dict[str, str]) -> list[Origin]:
-    rows = _sorted(counts, labels.__getitem__)
+def _province_rows(tally: _Tally) -> list[Origin]:
+    return _sorted(tally, province_name) + _unknown(tally, ("unlisted", "none", "unknown"))
+
+
+def _university_rows(tally: _Tally, labels: dict[str, str]) -> list[Origin]:
+    rows = _sorted(tally, labels.__getitem__)
     shown, rest = rows[:UNIVERSITIES_SHOWN], rows[UNIVERSITIES_SHOWN:]
     if rest:
-        shown.append(Origin("other", str(_UNKNOWN["other"]), sum(o.hired for o in rest)))
-    return shown + [Origin(k, str(_UNKNOWN[k]), counts[k]) for k in ("unlisted", "none") if counts[k]]
+        codes = [code for code, _n in rest[0].per_city]
+        summed = tuple((code, sum(dict(o.per_city)[code] for o in rest)) for code in codes)
+        shown.append(Origin("other", str(_UNKNOWN["other"]), sum(o.hired for o in rest), summed))
+    return shown + _unknown(tally, ("unlisted", "none"))
 
 
 def _target(year: int) -> tuple[Decimal | None, str]:
@@ -372,7 +396,7 @@ def graduates_year(*, year: int, today: dt.date | None = None) -> GraduatesYear:
         "", _("Both cities"), len(applied_all), len({h.person for h in hires}), len(first_due),
         sum((h.person, h.region_id) in stayed for h in first_due.values()),
     )  # fmt: skip
-    universities, university_provinces, home_provinces = _origins(hires, persons)
+    universities, university_provinces, home_provinces = _origins(hires, persons, regions)
     target, target_name = _target(year)
     return GraduatesYear(
         year=year, as_of=today, cities=rows, total=total, universities=universities,

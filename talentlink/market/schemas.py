@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -189,7 +189,12 @@ class GraduateCityOut(Schema):
 class GraduateOriginOut(Schema):
     key: str  # a university code, a GB/T 2260 province code, or unlisted / none / unknown / other
     label: str
-    hired: int
+    hired: int  # in both cities, once per graduate
+    by_city: dict[str, int]  # city code → graduates hired there
+
+    @staticmethod
+    def resolve_by_city(obj: Any) -> dict[str, int]:
+        return dict(obj.per_city)
 
 
 class GraduatesOut(Schema):

@@ -175,6 +175,11 @@ def test_the_year_matches_hand_counts(market) -> None:
         ("42", "湖北省", 1),
     ]
     assert [(o.key, o.hired) for o in g.home_provinces][2:] == [("unknown", 1)], "D's number is not verified"
+    assert {o.key: o.per_city for o in g.home_provinces} == {
+        "33": (("330200", 2), ("330900", 1)),  # A and H in Ningbo, C in Zhoushan
+        "42": (("330200", 0), ("330900", 1)),
+        "unknown": (("330200", 1), ("330900", 0)),
+    }
     assert g.target is None, "no indicator counts the key: the page shows the plan's sentence instead"
 
 
@@ -220,9 +225,10 @@ def test_the_api_answers_the_same_figures(market, client_of, observer) -> None:
     assert body["year"] == YEAR and body["total"]["hired"] == 5 and body["total"]["applied"] == 7
     assert {c["code"]: c["hired"] for c in body["cities"]} == {"330200": 3, "330900": 2}
     assert body["plan_sentence"] == "争取两地每年联动引进高校毕业生15万人以上" and body["target"] is None
-    assert {"key": "42", "label": "湖北省", "hired": 1} in body["home_provinces"]
+    hubei = {"key": "42", "label": "湖北省", "hired": 1, "by_city": {"330200": 0, "330900": 1}}
+    assert hubei in body["home_provinces"]
     english = client_of(observer).get(f"/api/market/graduates?year={YEAR}", HTTP_ACCEPT_LANGUAGE="en").json()
-    assert {"key": "42", "label": "Hubei", "hired": 1} in english["home_provinces"]
+    assert {**hubei, "label": "Hubei"} in english["home_provinces"]
     assert client_of(observer).get("/api/market/graduates?year=1999").status_code == 422
 
 
