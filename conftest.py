@@ -43,6 +43,7 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TALENTLINK_SMS_BACKEND = "talentlink.core.sms.MemorySmsBackend"
+    settings.TALENTLINK_MARKET_INDEX = tmp_path / "market-index"  # none saved unless a test builds one
     from talentlink.core.sms import MemorySmsBackend
 
     MemorySmsBackend.outbox.clear()
@@ -59,6 +60,7 @@ SEED_MIGRATIONS = [
     "talentlink.indicators.migrations.0002_seed_action_plan",
     "talentlink.market.migrations.0002_occupations_csco22",
     "talentlink.market.migrations.0006_districts_key_industries",
+    "talentlink.market.migrations.0007_graduates_universities",
 ]
 
 

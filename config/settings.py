@@ -249,6 +249,9 @@ EMAIL_FILE_PATH = env("TALENTLINK_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # under var/sms/; a gateway adapter is named here in production.
 TALENTLINK_SMS_BACKEND = env("TALENTLINK_SMS_BACKEND", "talentlink.core.sms.FileSmsBackend")
 TALENTLINK_SMS_FILE_PATH = env("TALENTLINK_SMS_FILE_PATH", str(VAR_DIR / "sms"))
+# The talent market's saved candidate index (market/index.py), built by `manage.py market_index`;
+# on several machines, a folder every application server reads.
+TALENTLINK_MARKET_INDEX = Path(env("TALENTLINK_MARKET_INDEX", str(VAR_DIR / "market-index")))
 EMAIL_HOST = env("TALENTLINK_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(env("TALENTLINK_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("TALENTLINK_EMAIL_USER", "")

@@ -12,21 +12,19 @@ self-declared ones.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import bm25s
 import numpy as np
-
-# bm25s sets its own logger to DEBUG, which narrates every index it builds on the console.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # A query word found in more than this share of the documents says little about any of them.
 COMMON_SHARE = 0.05
 # How much each part counts; they add up to 1.
-WEIGHTS = {"text": 0.30, "skills": 0.30, "level": 0.15, "industry": 0.10, "experience": 0.08, "salary": 0.07}
+WEIGHTS = {
+    "text": 0.25, "skills": 0.25, "occupation": 0.10, "level": 0.15, "industry": 0.10, "experience": 0.08,
+    "salary": 0.07,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,6 +40,7 @@ class JobFacts:
     salary_min: int
     salary_max: int
     experience_years: int
+    occupation: str = ""  # CSCO 2022 code of the job's title, "" unknown
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,7 @@ class TalentFacts:
     desired_field_ids: frozenset[int]
     desired_salary: int | None
     experience_years: int
+    occupation: str = ""  # CSCO 2022 code the résumé's headline names, "" unknown
 
 
 @dataclass(frozen=True)
@@ -96,11 +96,25 @@ def admits(job: JobFacts, talent: TalentFacts, *, satisfies: Satisfies) -> bool:
     return talent.desired_salary is None or talent.desired_salary <= job.salary_max
 
 
-# What the learned ranker sees of a pair (market/ranker.py); the hand-weighted score uses the first six.
+# What the learned ranker sees of a pair (market/ranker.py); the hand-weighted score uses the first seven.
 FEATURES = (
-    "text", "skills", "level", "industry", "experience", "salary",
+    "text", "skills", "occupation", "level", "industry", "experience", "salary",
     "skills_missing", "level_verified", "level_declared", "same_city", "education_gap", "salary_headroom",
+    "occupation_major", "occupation_medium", "occupation_minor", "occupation_unit",
 )  # fmt: skip
+
+
+def shared_levels(one: str, other: str) -> int:
+    """How many levels of the occupational classification two codes share (4: the same
+    occupation, 3 the same minor group, 2 medium, 1 major; 0 none or unknown)."""
+    if not one or not other:
+        return 0
+    shared = 0
+    for a, b in zip(one.split("-"), other.split("-"), strict=False):
+        if a != b or not a.strip("0"):
+            break
+        shared += 1
+    return shared
 
 
 def parts(
@@ -143,6 +157,12 @@ def parts(
     )
     wanted = talent.desired_salary or job.salary_min
     values["salary_headroom"] = (job.salary_max - wanted) / job.salary_max if job.salary_max else 0.0
+    same = shared_levels(job.occupation, talent.occupation)
+    values["occupation"] = same / 4
+    for level, name in enumerate(("major", "medium", "minor", "unit"), start=1):
+        values[f"occupation_{name}"] = 1.0 if same >= level else 0.0
+    if same >= 2:
+        reasons.append(Reason("occupation", {"code": talent.occupation, "levels": same}))
     values["same_city"] = 1.0 if job.region_id == talent.home_region_id else 0.0
     values["education_gap"] = float(talent.education_rank - job.education_rank) if job.education_rank else 0.0
     reasons.append(Reason("city", {"region_id": job.region_id}))
@@ -164,9 +184,11 @@ def score(job: JobFacts, talent: TalentFacts, *, text: float, satisfies: Satisfi
 Model = Callable[[np.ndarray], np.ndarray]
 
 
-def _ranked(
+def ranked(
     pairs: list[tuple[JobFacts, TalentFacts]], texts: np.ndarray, satisfies: Satisfies, model: Model | None
 ) -> list[Match]:
+    """Admitted pairs scored: by the learned ``model`` where one is trained, else by the
+    hand-weighted fit; ``texts`` are the pairs' BM25 scaled to [0, 1]."""
     scored = [
         parts(job, talent, text=float(t), satisfies=satisfies)
         for (job, talent), t in zip(pairs, texts, strict=True)
@@ -184,54 +206,3 @@ def _ranked(
         )
         for i, ((job, talent), (values, reasons)) in enumerate(zip(pairs, scored, strict=True))
     ]
-
-
-def text_scores(query: list[str], documents: Sequence[list[str]]) -> np.ndarray:
-    """BM25 of each document for the query, scaled to [0, 1] by the best; query words found in
-    more than :data:`COMMON_SHARE` of the documents are dropped (all of them, for fewer than 20
-    documents, would drop every word: the share applies from 20 documents on)."""
-    if not documents or not query:
-        return np.zeros(len(documents))
-    if len(documents) >= 20:
-        frequency: dict[str, int] = {}
-        for doc in documents:
-            for word in set(doc):
-                frequency[word] = frequency.get(word, 0) + 1
-        limit = COMMON_SHARE * len(documents)
-        query = [w for w in query if frequency.get(w, 0) <= limit] or query
-    retriever = bm25s.BM25()
-    retriever.index([doc or [""] for doc in documents], show_progress=False)
-    scores = np.asarray(retriever.get_scores(query), dtype=float)
-    best = float(scores.max()) if len(scores) else 0.0
-    return scores / best if best > 0 else scores
-
-
-def rank_talents(
-    job: JobFacts,
-    talents: Sequence[TalentFacts],
-    *,
-    satisfies: Satisfies,
-    limit: int,
-    model: Model | None = None,
-) -> list[Match]:
-    """The best ``limit`` talents for a job, from those the hard filters admit: ordered by the
-    learned ``model`` where one is trained, else by the hand-weighted score."""
-    admitted = [t for t in talents if admits(job, t, satisfies=satisfies)]
-    texts = text_scores(job.tokens, [t.tokens for t in admitted])
-    matches = _ranked([(job, t) for t in admitted], texts, satisfies, model)
-    return sorted(matches, key=lambda m: (-m.score, m.talent_id))[:limit]
-
-
-def rank_jobs(
-    talent: TalentFacts,
-    jobs: Sequence[JobFacts],
-    *,
-    satisfies: Satisfies,
-    limit: int,
-    model: Model | None = None,
-) -> list[Match]:
-    """The best ``limit`` jobs for a talent, from those the hard filters admit."""
-    admitted = [j for j in jobs if admits(j, talent, satisfies=satisfies)]
-    texts = text_scores(talent.tokens, [j.tokens for j in admitted])
-    matches = _ranked([(j, talent) for j in admitted], texts, satisfies, model)
-    return sorted(matches, key=lambda m: (-m.score, m.job_id))[:limit]

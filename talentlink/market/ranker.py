@@ -1,6 +1,9 @@
 """The learned ranker: LightGBM LambdaMART over the pair features of ``market/matching.py``,
 trained on the feedback log with graded labels (hired > interviewed > applied > viewed >
-suggested only or not taken further), one query per job.
+suggested only or not taken further), on both sides: one model with a query per job (which
+talents an employer takes furthest) and one with a query per talent (which jobs a talent takes
+furthest). Both score every pair, and their scores, each on the scale it was trained on, are
+added: the match both sides would make.
 
 Pure: it takes arrays and gives arrays; ``market/services.py`` builds them from the database and
 keeps the model (``RankerModel``). While feedback is thin (fewer than :data:`MIN_JOBS` jobs with a
@@ -9,7 +12,7 @@ positive label) there is nothing to train, and the hand-weighted score orders ma
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import lightgbm
@@ -54,6 +57,8 @@ class Trained:
     ndcg_hand: float  # the same for the hand-weighted score
     queries: int
     pairs: int
+    mean: float  # of its scores over the pairs trained on
+    std: float
 
 
 def train(queries: Sequence[Query], *, seed: int = 7) -> Trained | None:
@@ -76,8 +81,21 @@ def train(queries: Sequence[Query], *, seed: int = 7) -> Trained | None:
     booster = model.booster_
     ndcg = float(np.mean([ndcg_at(10, q.labels, np.asarray(booster.predict(q.features))) for q in held]))
     hand = float(np.mean([ndcg_at(10, q.labels, q.hand) for q in held]))
-    return Trained(booster, ndcg, hand, len(usable), sum(len(q.labels) for q in usable))
+    scores = np.asarray(booster.predict(np.vstack([q.features for q in fit_on])))
+    return Trained(booster, ndcg, hand, len(usable), sum(len(q.labels) for q in usable),
+                   float(scores.mean()), float(scores.std()) or 1.0)  # fmt: skip
 
 
 def loaded(text: str) -> lightgbm.Booster:
     return lightgbm.Booster(model_str=text)
+
+
+def combined(models: Sequence[tuple[lightgbm.Booster, float, float]]) -> Callable[[np.ndarray], np.ndarray]:
+    """One score from the models of both sides (talents for a job: how far the employer takes a
+    talent; jobs for a talent: how far a talent takes a job), each put on a common scale by the
+    mean and deviation of its scores when trained, then added."""
+
+    def score(features: np.ndarray) -> np.ndarray:
+        return sum((np.asarray(booster.predict(features)) - mean) / std for booster, mean, std in models)  # type: ignore[return-value]
+
+    return score

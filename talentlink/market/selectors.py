@@ -3,9 +3,13 @@ matches both ways (``market/matching.py`` ranks them)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -20,7 +24,8 @@ from talentlink.credentials.selectors import (
     person_credential_levels,
     persons_credential_levels,
 )
-from talentlink.market import matching, ranker, text
+from talentlink.market import index as market_index
+from talentlink.market import matching, occupations, ranker, text
 from talentlink.market.models import EDUCATION_RANK, Application, Event, Job, Profile, RankerModel
 from talentlink.registry.models import Person
 from talentlink.registry.selectors import person_own
@@ -33,7 +38,7 @@ def jobs_open() -> QuerySet[Job]:
     """Published jobs still valid today: the job board."""
     return (
         Job.objects.filter(status=Job.Status.PUBLISHED, valid_until__gte=timezone.localdate())
-        .select_related("organisation", "region", "occupation", "field")
+        .select_related("organisation", "region", "district", "occupation", "field")
         .order_by("-published_at", "-id")
     )
 
@@ -56,14 +61,18 @@ def jobs_of_employer(*, user: User) -> QuerySet[Job]:
     organisation_id = user.organisation_id
     if organisation_id is None or not permissions.is_employer(user):
         return Job.objects.none()
-    return Job.objects.filter(organisation_id=organisation_id).select_related("region", "occupation", "field")
+    return Job.objects.filter(organisation_id=organisation_id).select_related(
+        "region", "district", "occupation", "field"
+    )
 
 
 def job_get(*, user: User | None, job_id: int) -> Job:
     """A job as this reader may see it: open jobs to everyone; drafts, closed and expired jobs to
     the employer's recruiters and the talent office of the job's city."""
     job = (
-        Job.objects.select_related("organisation", "region", "occupation", "field").filter(pk=job_id).first()
+        Job.objects.select_related("organisation", "region", "district", "occupation", "field")
+        .filter(pk=job_id)
+        .first()
     )
     if job is None:
         raise NotFound(_("No such job."))
@@ -115,24 +124,38 @@ def job_facts(job: Job) -> matching.JobFacts:
         salary_min=job.salary_min,
         salary_max=job.salary_max,
         experience_years=job.experience_years,
+        occupation=job.occupation.code if job.occupation is not None else occupations.code_of(job.title),
     )
 
 
-def talent_facts(profile: Profile, verified: set[str]) -> matching.TalentFacts:
+def talent_facts(
+    profile: Profile,
+    verified: set[str],
+    *,
+    regions: Iterable[int] | None = None,
+    fields: Iterable[int] | None = None,
+) -> matching.TalentFacts:
+    """A résumé's facts for matching; ``regions`` and ``fields`` (its wishes) where the caller
+    read them for many résumés at once, else from the profile."""
     person = profile.person
     return matching.TalentFacts(
         id=profile.pk,
         tokens=text.tokens(" ".join((profile.headline, profile.summary, person.title, *profile.skills))),
         skills=frozenset(text.skill_key(s) for s in profile.skills),
         home_region_id=person.home_region_id,
-        desired_region_ids=frozenset(r.pk for r in profile.desired_regions.all()),
+        desired_region_ids=frozenset(
+            regions if regions is not None else (r.pk for r in profile.desired_regions.all())
+        ),
         shared_with_other_city=profile.shared_with_other_city,
         education_rank=EDUCATION_RANK.get(profile.education or person.education, 0),
         verified_levels=frozenset(verified),
         declared_levels=frozenset(profile.declared_levels) - frozenset(verified),
-        desired_field_ids=frozenset(f.pk for f in profile.desired_fields.all()),
+        desired_field_ids=frozenset(
+            fields if fields is not None else (f.pk for f in profile.desired_fields.all())
+        ),
         desired_salary=profile.desired_salary,
         experience_years=profile.experience_years,
+        occupation=occupations.code_of(profile.headline or person.title),
     )
 
 
@@ -144,18 +167,24 @@ _BOOSTERS: dict[int, Any] = {}  # loaded models by RankerModel id, per process
 
 
 def ranker_active() -> matching.Model | None:
-    """The newest ranking model in use whose features are today's, as a scoring function; None
-    while feedback is too thin or no model did better than the hand-weighted score."""
-    model = RankerModel.objects.filter(is_active=True).only("pk", "features").first()
-    if model is None or tuple(model.features) != matching.FEATURES:
+    """The ranking in use: the newest model of each side (talents for a job, jobs for a talent)
+    that is in use and scores today's features, combined (``ranker.combined``); None while
+    feedback is too thin or no model did better than the hand-weighted score."""
+    newest = {}
+    for model in RankerModel.objects.filter(is_active=True).only(
+        "pk", "side", "features", "score_mean", "score_std"
+    ):
+        if model.side not in newest and tuple(model.features) == matching.FEATURES:
+            newest[model.side] = model
+    if not newest:
         return None
-    if model.pk not in _BOOSTERS:
-        _BOOSTERS.clear()
-        _BOOSTERS[model.pk] = ranker.loaded(
-            RankerModel.objects.values_list("booster", flat=True).get(pk=model.pk)
-        )
-    booster = _BOOSTERS[model.pk]
-    return lambda features: booster.predict(features)
+    wanted = {model.pk for model in newest.values()}
+    for old in set(_BOOSTERS) - wanted:
+        del _BOOSTERS[old]
+    unloaded = RankerModel.objects.filter(pk__in=wanted - set(_BOOSTERS))
+    for pk, booster in unloaded.values_list("pk", "booster"):
+        _BOOSTERS[pk] = ranker.loaded(booster)
+    return ranker.combined([(_BOOSTERS[m.pk], m.score_mean, m.score_std) for m in newest.values()])
 
 
 def profiles_open() -> QuerySet[Profile]:
@@ -167,49 +196,136 @@ def profiles_open() -> QuerySet[Profile]:
     )
 
 
+def talents_of(profiles: QuerySet[Profile]) -> Iterator[matching.TalentFacts]:
+    """The facts of these profiles, read in chunks (the saved index reads every open one)."""
+    chunk: list[Profile] = []
+    profiles = profiles.prefetch_related(None).select_related(None).select_related("person")
+    for profile in profiles.iterator(chunk_size=2000):
+        chunk.append(profile)
+        if len(chunk) == 2000:
+            yield from _facts_of(chunk)
+            chunk = []
+    yield from _facts_of(chunk)
+
+
+def _facts_of(profiles: list[Profile]) -> Iterator[matching.TalentFacts]:
+    """Facts of a chunk of résumés: their wishes read in one query each (a prefetch builds a
+    queryset per résumé, most of the time an index build takes)."""
+    verified = persons_credential_levels(person_ids=[p.person_id for p in profiles])
+    ids = [p.pk for p in profiles]
+    regions: dict[int, list[int]] = {pk: [] for pk in ids}
+    fields: dict[int, list[int]] = {pk: [] for pk in ids}
+    for pk, region_id in Profile.desired_regions.through.objects.filter(profile_id__in=ids).values_list(
+        "profile_id", "region_id"
+    ):
+        regions[pk].append(region_id)
+    for pk, field_id in Profile.desired_fields.through.objects.filter(profile_id__in=ids).values_list(
+        "profile_id", "field_id"
+    ):
+        fields[pk].append(field_id)
+    for profile in profiles:
+        yield talent_facts(
+            profile, verified[profile.person_id], regions=regions[profile.pk], fields=fields[profile.pk]
+        )
+
+
+def jobs_of(jobs: QuerySet[Job]) -> Iterator[matching.JobFacts]:
+    for job in jobs.iterator(chunk_size=2000):
+        yield job_facts(job)
+
+
 @dataclass(frozen=True)
-class TalentPool:
-    """Profiles open to offers with their facts (segmented text, recognised levels), read once for
-    many jobs (the push goes over every open job)."""
+class Search:
+    """What matches are ranked from: the saved indexes (``manage.py market_index``) with the
+    résumés and jobs changed since they were built beside them, or, where none is saved, indexes
+    of every open profile and job built now (a small platform, the tests)."""
 
-    profiles: dict[int, Profile]
-    facts: list[matching.TalentFacts]
+    talents: market_index.TalentIndex | None
+    jobs: market_index.JobIndex | None
+    changed_profiles: frozenset[int] = frozenset()
+    fresh_profiles: tuple[matching.TalentFacts, ...] = ()
+    changed_jobs: frozenset[int] = frozenset()
+    fresh_jobs: tuple[matching.JobFacts, ...] = ()
 
-    def willing(self, region_id: int) -> list[matching.TalentFacts]:
-        return [f for f in self.facts if region_id in f.desired_region_ids]
+
+_SAVED: dict[str, tuple[market_index.TalentIndex, market_index.JobIndex]] = {}  # by folder, per process
 
 
-def talent_pool(*, region_id: int | None = None) -> TalentPool:
-    """The pool of candidates: of those who would work in ``region_id``, or of everyone."""
-    qs = profiles_open()
-    pool = list(qs.filter(desired_regions=region_id) if region_id else qs)
-    verified = persons_credential_levels(person_ids=[p.person_id for p in pool])
-    return TalentPool({p.pk: p for p in pool}, [talent_facts(p, verified[p.person_id]) for p in pool])
+def index_saved() -> tuple[market_index.TalentIndex, market_index.JobIndex] | None:
+    """The newest indexes ``market_index`` saved, loaded once per process (memory-mapped)."""
+    root = Path(settings.TALENTLINK_MARKET_INDEX)
+    try:
+        name = (root / "CURRENT").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    if name not in _SAVED:
+        talents = market_index.TalentIndex.load(root / name / "talents")
+        jobs = market_index.JobIndex.load(root / name / "jobs")
+        if talents is None or jobs is None:
+            return None
+        _SAVED.clear()
+        _SAVED[name] = (talents, jobs)
+    return _SAVED[name]
+
+
+def search(*, talents: bool = True, jobs: bool = True) -> Search:
+    """The indexes to rank talents (for jobs) and jobs (for talents) from; where none is saved,
+    only those asked for are built."""
+    saved = index_saved()
+    if saved is None:
+        return Search(
+            market_index.TalentIndex.build(talents_of(profiles_open())) if talents else None,
+            market_index.JobIndex.build(jobs_of(jobs_open())) if jobs else None,
+        )
+    since = dt.datetime.fromisoformat(saved[0].built_at)
+    changed = frozenset(Profile.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
+    changed_jobs = frozenset(Job.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
+    return Search(
+        *saved,
+        changed_profiles=changed,
+        fresh_profiles=tuple(talents_of(profiles_open().filter(pk__in=changed))) if changed else (),
+        changed_jobs=changed_jobs,
+        fresh_jobs=tuple(jobs_of(jobs_open().filter(pk__in=changed_jobs))) if changed_jobs else (),
+    )
+
+
+# Ranked beyond the limit, for those the database no longer shows (a person merged or gone).
+_SLACK = 10
 
 
 def candidates_for_job(
-    *, job: Job, limit: int = MATCHES_SHOWN, pool: TalentPool | None = None
+    *, job: Job, limit: int = MATCHES_SHOWN, within: Search | None = None
 ) -> list[tuple[Profile, matching.Match]]:
-    """The best candidates for a job, explained: the profiles that would work in the job's city
-    (and that its employer's city may see), ranked by :func:`matching.rank_talents`; from
-    ``pool`` where the caller read it for many jobs."""
-    pool = pool or talent_pool(region_id=job.region_id)
-    ranked = matching.rank_talents(
-        job_facts(job), pool.willing(job.region_id), satisfies=satisfies, limit=limit, model=ranker_active()
-    )
-    return [(pool.profiles[m.talent_id], m) for m in ranked]
+    """The best candidates for a job, explained: the profiles the hard filters admit (the job's
+    city among their wishes, visible to its employer's city, education, level, salary), ranked by
+    the learned model or the hand-weighted score; ``within`` where the caller ranks many jobs."""
+    found = within if within is not None and within.talents is not None else search(jobs=False)
+    assert found.talents is not None
+    ranked = found.talents.rank(
+        job_facts(job), satisfies=satisfies, limit=limit + _SLACK, model=ranker_active(),
+        exclude=found.changed_profiles, extra=found.fresh_profiles,
+    )  # fmt: skip
+    profiles = (
+        Profile.objects.filter(open_to_offers=True, person__status=Person.Status.ACTIVE)
+        .select_related("person__account")
+        .in_bulk([m.talent_id for m in ranked])
+    )  # those still open now: an index may be an hour old
+    return [(profiles[m.talent_id], m) for m in ranked if m.talent_id in profiles][:limit]
 
 
-def jobs_for_profile(*, profile: Profile, limit: int = MATCHES_SHOWN) -> list[tuple[Job, matching.Match]]:
+def jobs_for_profile(
+    *, profile: Profile, limit: int = MATCHES_SHOWN, within: Search | None = None
+) -> list[tuple[Job, matching.Match]]:
     """The best open jobs for the talent, explained."""
-    regions = [r.pk for r in profile.desired_regions.all()]
-    pool = list(jobs_open().filter(region_id__in=regions))
+    found = within if within is not None and within.jobs is not None else search(talents=False)
+    assert found.jobs is not None
     talent = talent_facts(profile, person_credential_levels(person_id=profile.person_id))
-    ranked = matching.rank_jobs(
-        talent, [job_facts(j) for j in pool], satisfies=satisfies, limit=limit, model=ranker_active()
-    )
-    by_id = {j.pk: j for j in pool}
-    return [(by_id[m.job_id], m) for m in ranked]
+    ranked = found.jobs.rank(
+        talent, satisfies=satisfies, limit=limit + _SLACK, model=ranker_active(),
+        exclude=found.changed_jobs, extra=found.fresh_jobs,
+    )  # fmt: skip
+    jobs = jobs_open().in_bulk([m.job_id for m in ranked])
+    return [(jobs[m.job_id], m) for m in ranked if m.job_id in jobs][:limit]
 
 
 def reasons_said(*, match: matching.Match, job: Job) -> list[str]:
@@ -235,6 +351,9 @@ def reasons_said(*, match: matching.Match, job: Job) -> list[str]:
             said.append(_("wants to work in %(field)s") % {"field": job.field})
         elif reason.code == "experience_short":
             said.append(_("%(has)s of %(wants)s years' experience") % {"has": p["has"], "wants": p["wants"]})
+        elif reason.code == "occupation":
+            name = occupations.normaliser().names.get(p["code"], p["code"])
+            said.append(_("works as %(occupation)s") % {"occupation": name})
         elif reason.code == "city":
             said.append(_("would work in %(city)s") % {"city": job.region.display_name})
     return said

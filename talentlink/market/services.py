@@ -4,11 +4,15 @@ talent's profile."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -24,7 +28,7 @@ from talentlink.core.models import AuditEvent, Region, Role, User
 from talentlink.core.notices import Params, localised, notice_register
 from talentlink.core.sms import sms_send
 from talentlink.credentials.services import notify
-from talentlink.market import matching, ranker, selectors, text
+from talentlink.market import index, matching, ranker, selectors, text
 from talentlink.market.models import Application, Event, Job, Occupation, Profile, RankerModel, University
 from talentlink.market.occupations import normaliser
 from talentlink.market.universities import university_code
@@ -259,9 +263,9 @@ def matches_push(*, job_id: int | None = None, now: dt.datetime | None = None) -
     open_jobs = selectors.jobs_open()
     jobs = list(open_jobs.filter(pk=job_id) if job_id is not None else open_jobs)
     outcome = PushOutcome()
-    pool = selectors.talent_pool() if len(jobs) > 1 else None  # read once for every open job
+    found = selectors.search(jobs=False)  # read once for every open job
     for job in jobs:
-        matches = selectors.candidates_for_job(job=job, limit=PUSH_PER_JOB, pool=pool)
+        matches = selectors.candidates_for_job(job=job, limit=PUSH_PER_JOB, within=found)
         pushed = Event.objects.filter(job=job, kind=Event.Kind.PUSHED)
         to_talent = set(pushed.filter(to=Event.Side.TALENT).values_list("profile_id", flat=True))
         to_employer = set(pushed.filter(to=Event.Side.EMPLOYER).values_list("profile_id", flat=True))
@@ -403,51 +407,83 @@ def market_person_merge_undone(*, moved: dict[str, Any], source_id: int, target_
 # --- The learned ranker ----------------------------------------------------------------------------
 
 
-def ranker_train() -> RankerModel | None:
-    """Train a ranking model on the feedback log (one query per job, graded labels, the newest
-    jobs held out) and keep it; in use only if it did at least as well as the hand-weighted
-    score on the held-out jobs. None while the feedback is too thin to train on."""
-    from talentlink.credentials.selectors import persons_credential_levels
-
-    pairs: dict[int, dict[int, list[str]]] = {}
-    events = Event.objects.exclude(to=Event.Side.EMPLOYER).values_list("job_id", "profile_id", "kind")
-    for job_id, profile_id, kind in events.iterator():
-        pairs.setdefault(job_id, {}).setdefault(profile_id, []).append(kind)
-    profile_ids = {pid for members in pairs.values() for pid in members}
-    profiles = {
-        p.pk: p
-        for p in Profile.objects.filter(pk__in=profile_ids)
-        .select_related("person")
-        .prefetch_related("desired_regions", "desired_fields")
-    }
-    verified = persons_credential_levels(person_ids=[p.person_id for p in profiles.values()])
-    queries = []
-    jobs = (
-        Job.objects.filter(pk__in=pairs)
-        .select_related("organisation", "region")
-        .order_by("published_at", "id")
+def index_build() -> Path:
+    """Build the candidate indexes of every open profile and job and save them where the
+    application servers read them (``TALENTLINK_MARKET_INDEX``); the new one is put in use by
+    replacing a pointer file at once, and the one before it is kept for a process still reading
+    it. Profiles and jobs changed after the build began are ranked from the database beside it
+    (``selectors.search``); ``market_index`` runs it (hourly, docs/operations.md)."""
+    root = Path(settings.TALENTLINK_MARKET_INDEX)
+    started = timezone.now()
+    name = started.strftime("%Y%m%dT%H%M%S%f")
+    folder = root / name
+    talents = index.TalentIndex.build(
+        selectors.talents_of(selectors.profiles_open()), built_at=started.isoformat()
     )
+    talents.save(folder / "talents")
+    del talents
+    jobs = index.JobIndex.build(selectors.jobs_of(selectors.jobs_open()), built_at=started.isoformat())
+    jobs.save(folder / "jobs")
+    pointer = root / f".CURRENT.{name}"
+    pointer.write_text(name, encoding="utf-8")
+    os.replace(pointer, root / "CURRENT")
+    older = sorted(p for p in root.iterdir() if p.is_dir() and p.name < name)
+    for old in older[:-1]:
+        shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def ranker_train() -> list[RankerModel]:
+    """Train the two rankings on the feedback log and keep them: talents for a job (one query per
+    job) and jobs for a talent (one query per talent), each with graded labels and its newest
+    queries held out; a model is in use only if it did at least as well there as the
+    hand-weighted score. Empty while the feedback is too thin to train on."""
+    kinds: dict[tuple[int, int], list[str]] = {}
+    last: dict[tuple[int, int], int] = {}
+    events = Event.objects.exclude(to=Event.Side.EMPLOYER).values_list("pk", "job_id", "profile_id", "kind")
+    for pk, job_id, profile_id, kind in events.iterator():
+        kinds.setdefault((job_id, profile_id), []).append(kind)
+        last[(job_id, profile_id)] = pk
+    # The pairs' features as the ranking computes them, over an index of the profiles in the log.
+    talents = index.TalentIndex.build(
+        selectors.talents_of(Profile.objects.filter(pk__in={pid for _j, pid in kinds}))
+    )
+    known = set(talents.columns.ids.tolist())
+    members: dict[int, list[int]] = {}
+    for job_id, profile_id in kinds:
+        if profile_id in known:
+            members.setdefault(job_id, []).append(profile_id)
+    features: dict[tuple[int, int], dict[str, float]] = {}
+    jobs = Job.objects.filter(pk__in=members).select_related("organisation").order_by("published_at", "id")
+    job_order = []
     for job in jobs:
-        members = [pid for pid in pairs[job.pk] if pid in profiles]
-        job_facts = selectors.job_facts(job)
-        talents = [
-            selectors.talent_facts(profiles[pid], verified[profiles[pid].person_id]) for pid in members
-        ]
-        texts = matching.text_scores(job_facts.tokens, [t.tokens for t in talents])
-        rows = [
-            matching.parts(job_facts, talent, text=float(t), satisfies=selectors.satisfies)[0]
-            for talent, t in zip(talents, texts, strict=True)
-        ]
-        queries.append(ranker.Query(
+        job_order.append(job.pk)
+        rows = talents.features(selectors.job_facts(job), members[job.pk], satisfies=selectors.satisfies)
+        features.update(((job.pk, pid), row) for pid, row in zip(members[job.pk], rows, strict=True))
+    of_talent: dict[int, list[int]] = {}
+    for job_id, profile_id in features:
+        of_talent.setdefault(profile_id, []).append(job_id)
+    talent_order = sorted(of_talent, key=lambda pid: max(last[(j, pid)] for j in of_talent[pid]))
+
+    def query(keys: list[tuple[int, int]]) -> ranker.Query:
+        rows = [features[key] for key in keys]
+        return ranker.Query(
             features=np.array([[row[name] for name in matching.FEATURES] for row in rows]),
-            labels=np.array([ranker.label(pairs[job.pk][pid]) for pid in members]),
+            labels=np.array([ranker.label(kinds[key]) for key in keys]),
             hand=np.array([matching.fit(row) for row in rows]),
-        ))  # fmt: skip
-    trained = ranker.train(queries)
-    if trained is None:
-        return None
-    return RankerModel.objects.create(
-        features=list(matching.FEATURES), booster=trained.booster.model_to_string(), queries=trained.queries,
-        pairs=trained.pairs, ndcg=trained.ndcg, ndcg_hand=trained.ndcg_hand,
-        is_active=trained.ndcg >= trained.ndcg_hand,
-    )  # fmt: skip
+        )
+
+    sides = {
+        RankerModel.Side.TALENTS: [query([(j, pid) for pid in members[j]]) for j in job_order],
+        RankerModel.Side.JOBS: [query([(j, pid) for j in of_talent[pid]]) for pid in talent_order],
+    }
+    kept = []
+    for side, queries in sides.items():
+        trained = ranker.train(queries)
+        if trained is not None:
+            kept.append(RankerModel.objects.create(
+                side=side, features=list(matching.FEATURES), booster=trained.booster.model_to_string(),
+                queries=trained.queries, pairs=trained.pairs, ndcg=trained.ndcg, ndcg_hand=trained.ndcg_hand,
+                score_mean=trained.mean, score_std=trained.std, is_active=trained.ndcg >= trained.ndcg_hand,
+            ))  # fmt: skip
+    return kept

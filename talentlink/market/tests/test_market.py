@@ -15,7 +15,7 @@ from talentlink.core.idnumbers import check_character
 from talentlink.core.models import AuditEvent, Organisation, Role, User
 from talentlink.credentials.tests.conftest import LI, LI_ID, pdf_upload, person
 from talentlink.credentials.tests.test_api_pages import FORM as CERTIFICATE
-from talentlink.market import matching, occupations
+from talentlink.market import occupations
 from talentlink.market.models import Job, Occupation, Profile
 
 pytestmark = pytest.mark.django_db
@@ -190,6 +190,11 @@ def test_another_employers_job_cannot_be_edited_or_its_candidates_read(
 
 
 def test_bm25_drops_words_common_to_most_documents() -> None:
-    documents = [["工程师", f"技能{i}"] for i in range(40)] + [["工程师", "催化"]]
-    scores = matching.text_scores(["工程师", "催化"], documents)
+    from talentlink.market.index import TextIndex
+
+    texts = TextIndex()
+    for words in [["工程师", f"技能{i}"] for i in range(40)] + [["工程师", "催化"]]:
+        texts.add(words, ())
+    texts.finish()
+    scores = texts.text(["工程师", "催化"])
     assert scores.argmax() == 40 and scores[:40].max() == 0, "工程师 is in every document: it says nothing"

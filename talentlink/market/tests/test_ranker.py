@@ -87,7 +87,7 @@ def test_a_model_that_learned_the_feedback_orders_the_matches(employer, ningbo, 
     Event.objects.bulk_create(events)
     out = io.StringIO()
     call_command("market_train", stdout=out)
-    model = RankerModel.objects.get()
+    model = RankerModel.objects.get(side=RankerModel.Side.TALENTS)
     assert model.is_active and model.ndcg > model.ndcg_hand and model.queries == 30, out.getvalue()
     assert "in use" in out.getvalue()
 
