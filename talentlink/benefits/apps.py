@@ -55,6 +55,13 @@ class BenefitsConfig(AppConfig):
 
         return selectors.person_entitlements(person=person, on=on)
 
+    # The market's staying seam (market/graduates.py, docs/contracts.md): the last month a city's
+    # social-insurance fund received each person's contributions.
+    def persons_last_seen(self, *, person_ids: Any) -> dict[int, dt.date]:
+        from talentlink.benefits.selectors import insurance_last_months
+
+        return insurance_last_months(person_ids=person_ids)
+
     def demo_load(self, *, stdout: Any) -> None:
         from talentlink.benefits.demo import load
 

@@ -8,7 +8,7 @@ the pages must all reach the same answer from the same rule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from functools import cached_property
@@ -461,6 +461,22 @@ def insurance_months(*, person_id: int) -> dict[str, Any]:
         per_region[record.region.display_name] = per_region.get(record.region.display_name, 0) + len(span)
         covered.update(span)
     return {"per_region": per_region, "combined": len(covered), "records": list(records)}
+
+
+def insurance_last_months(*, person_ids: Iterable[int]) -> dict[int, dt.date]:
+    """The last month of contributions on record for each person, in either city; persons with no
+    record are left out (the market's graduates: still here a year after the hire?)."""
+    ids = sorted(set(person_ids))
+    found: dict[int, dt.date] = {}
+    for start in range(0, len(ids), 5000):  # SQLite's limit on a statement's variables
+        rows = (
+            InsuranceRecord.objects.filter(person_id__in=ids[start : start + 5000])
+            .values("person_id")
+            .annotate(last=Max("last_month"))
+            .values_list("person_id", "last")
+        )
+        found.update(rows)
+    return found
 
 
 def person_insurance_years(*, person_id: int) -> Decimal:

@@ -239,8 +239,8 @@ def test_the_annual_report_carries_the_graduates_section(market, client_of, nb_o
 
 
 def test_the_page_takes_a_fixed_number_of_queries(market, django_assert_max_num_queries) -> None:
-    # Regions, hires, applicants, persons (each with its merge chains), later applications, target.
-    with django_assert_max_num_queries(10):
+    # Regions, hires, applicants, persons (each with its merge chains), later applications, insurance, target.
+    with django_assert_max_num_queries(11):  # with the social-insurance read of benefits' hook
         graduates_year(year=YEAR, today=COUNTED_ON)
 
 
