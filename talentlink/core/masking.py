@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 # Two-character surnames: 欧阳明's surname is 欧阳, not 欧. The registry's linkage splits names by
-# the same list (registry/linkage/normalise.py).
+# this list too (registry/linkage/normalise.py).
 _COMPOUND = (
     "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 令狐 夏侯 长孙 宇文 司徒 轩辕 端木 独孤 南宫 西门 "
     "百里 呼延 申屠 太史 闻人 万俟 澹台 公冶 宗政 濮阳 淳于 单于 钟离 赫连 东郭 左丘 公羊 拓跋 "

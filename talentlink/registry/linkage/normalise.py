@@ -36,14 +36,8 @@ import pyarrow.compute as pc
 from pypinyin import lazy_pinyin
 
 from talentlink.core import idnumbers
+from talentlink.core.masking import COMPOUND_SURNAMES  # a name starting with one is split after it
 
-# Two-character surnames; a name starting with one of these is split after it.
-_COMPOUND = (
-    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 令狐 夏侯 长孙 宇文 司徒 轩辕 端木 独孤 南宫 西门 "
-    "百里 呼延 申屠 太史 闻人 万俟 澹台 公冶 宗政 濮阳 淳于 单于 钟离 赫连 东郭 左丘 公羊 拓跋 "
-    "第五 梁丘 闾丘 亓官 司空 司寇 子车 颛孙 巫马 公西 漆雕 乐正 壤驷 谷梁 段干 太叔 仲孙"
-)
-COMPOUND_SURNAMES = frozenset(_COMPOUND.split())
 # Surnames read differently from the character's everyday reading.
 SURNAME_PINYIN = {
     "曾": "zeng", "单": "shan", "解": "xie", "区": "ou", "朴": "piao", "仇": "qiu", "查": "zha",
