@@ -132,6 +132,13 @@ class World:
         self.job_kind: dict[int, int] = {}
         self.job_day: dict[int, float] = {}
         self.employer_kind: dict[int, int] = {}
+        self.trade_rows = self.second_rows = self.taste_rows = np.zeros(0)
+
+    def align(self, ids: np.ndarray) -> None:
+        """The talents' hidden facts as arrays in the order of the index's rows."""
+        self.trade_rows = np.array([self.trade[pk] for pk in ids.tolist()])
+        self.second_rows = np.array([self.second[pk] for pk in ids.tolist()])
+        self.taste_rows = np.array([self.taste[pk] for pk in ids.tolist()]).reshape(len(ids), 3)
 
 
 def generate(world: World, n_profiles: int, n_jobs: int, seed: int) -> None:
@@ -314,15 +321,14 @@ def decide(
 def talents_for(world: World, talents, job, job_id: int, rows: np.ndarray) -> np.ndarray:
     """Labels of one job with many talents (rows of the talent index)."""
     c = talents.columns
-    ids = c.ids[rows].tolist()
     template, kind = world.job_template[job_id], world.job_kind[job_id]
     wanted = np.where(c.salary[rows] < 0, job.salary_min, c.salary[rows])
     field_bit = talents.fields.bit.get(job.field_id)
     return decide(
         world.rng,
-        same=np.array([world.trade[t] == template for t in ids], dtype=float),
-        second=np.array([world.second[t] == template for t in ids], dtype=float),
-        taste=np.array([world.taste[t][kind] for t in ids]),
+        same=(world.trade_rows[rows] == template).astype(float),
+        second=(world.second_rows[rows] == template).astype(float),
+        taste=world.taste_rows[rows, kind],
         coverage=talents.text.shared(job.skills)[rows] / max(1, len(job.skills)),
         experience=np.minimum(1.0, c.experience[rows] / job.experience_years)
         if job.experience_years
@@ -481,6 +487,7 @@ def main() -> None:
     saved = selectors.index_saved()
     assert saved is not None
     talents, jobs_index = saved
+    world.align(talents.columns.ids)
 
     # 2. The feedback log: decisions over every admitted pair of each job.
     job_rows = {int(pk): row for row, pk in enumerate(jobs_index.jobs["ids"])}
@@ -559,6 +566,7 @@ def main() -> None:
             f"vs hand {model.ndcg_hand:.3f}; {'in use' if model.is_active else 'not in use'}"
         )
     booster = selectors.ranker_active()  # what the platform ranks with: both sides' models in use, combined
+    signals = selectors.signals_active()  # and what the log says of each side
 
     # 3. Quality on the test jobs (talents for a job) and test talents (jobs for a talent).
     rng_eval = np.random.default_rng(ARGS.seed + 1)
@@ -588,7 +596,9 @@ def main() -> None:
                 ids,
                 [
                     m.talent_id
-                    for m in talents.rank(job_full, satisfies=selectors.satisfies, limit=50, model=booster)
+                    for m in talents.rank(
+                        job_full, satisfies=selectors.satisfies, limit=50, model=booster, signals=signals
+                    )
                 ],
             ),
         }
@@ -624,7 +634,9 @@ def main() -> None:
             continue
         used += 1
         ranked_rules = jobs_index.rank(talent, satisfies=selectors.satisfies, limit=10_000)
-        ranked_hybrid = jobs_index.rank(talent, satisfies=selectors.satisfies, limit=10_000, model=booster)
+        ranked_hybrid = jobs_index.rank(
+            talent, satisfies=selectors.satisfies, limit=10_000, model=booster, signals=signals
+        )
         keep = set(ids.tolist())
         scores = {
             "popularity": np.array(

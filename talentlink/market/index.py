@@ -32,7 +32,7 @@ from talentlink.market import matching
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 SHORTLIST = 150  # from each of BM25 and shared skills
-FORMAT = 2  # of the saved files; an index saved in another format is rebuilt
+FORMAT = 3  # of the saved files; an index saved in another format is rebuilt
 _NONE = -1
 
 
@@ -282,7 +282,8 @@ class TalentIndex:
 
     def rank(self, job: matching.JobFacts, *, satisfies: matching.Satisfies, limit: int,
              model: matching.Model | None = None, exclude: Iterable[int] = (),
-             extra: Sequence[matching.TalentFacts] = ()) -> list[matching.Match]:  # fmt: skip
+             extra: Sequence[matching.TalentFacts] = (),
+             signals: matching.PairSignals | None = None) -> list[matching.Match]:  # fmt: skip
         """The best ``limit`` talents for a job. ``exclude``: profiles changed since the index was
         built, left out; ``extra``: their facts as they are now (and new ones), ranked beside."""
         admitted = self.admitted(job, satisfies=satisfies)
@@ -296,19 +297,26 @@ class TalentIndex:
         best = max(float(text[admitted].max()) if len(admitted) else 0.0, float(fresh_text.max(initial=0.0)))
         pairs = [(job, self.facts(int(r))) for r in rows] + [(job, t) for t in fresh]
         texts = np.concatenate([text[rows], fresh_text]) / (best or 1.0)
-        matches = matching.ranked(pairs, texts, satisfies, model)
+        matches = matching.ranked(pairs, texts, satisfies, model, signals)
         return sorted(matches, key=lambda m: (-m.score, m.talent_id))[:limit]
 
-    def features(self, job: matching.JobFacts, ids: Sequence[int], *,
-                 satisfies: matching.Satisfies) -> list[dict[str, float]]:  # fmt: skip
+    def features(self, job: matching.JobFacts, ids: Sequence[int], *, satisfies: matching.Satisfies,
+                 signals: matching.PairSignals | None = None) -> list[dict[str, float]]:  # fmt: skip
         """The features (:data:`matching.FEATURES`) of the job paired with these profiles, as the
         ranking computes them (the ranker trains on them)."""
         rows = [self._row[i] for i in ids]
         text = self.text.text(job.tokens)[rows]
         best = float(text.max(initial=0.0)) or 1.0
+        facts = [self.facts(r) for r in rows]
         return [
-            matching.parts(job, self.facts(r), text=float(t) / best, satisfies=satisfies)[0]
-            for r, t in zip(rows, text, strict=True)
+            matching.parts(
+                job,
+                talent,
+                text=float(t) / best,
+                satisfies=satisfies,
+                signals=signals(job, talent) if signals else None,
+            )[0]
+            for talent, t in zip(facts, text, strict=True)
         ]
 
     def baseline(
@@ -366,7 +374,7 @@ class JobIndex:
         levels: dict[str, int] = {"": 0}
         cols: dict[str, list[int]] = {k: [] for k in (
             "ids", "region", "employer_region", "education", "level", "field", "salary_min", "salary_max",
-            "experience", "skills_n", "occupation")}  # fmt: skip
+            "experience", "skills_n", "occupation", "employer")}  # fmt: skip
         occupations: dict[str, int] = {"": 0}
         for j in jobs:
             cols["occupation"].append(occupations.setdefault(j.occupation, len(occupations)))
@@ -381,6 +389,7 @@ class JobIndex:
             cols["salary_max"].append(j.salary_max)
             cols["experience"].append(j.experience_years)
             cols["skills_n"].append(len(j.skills))
+            cols["employer"].append(j.employer_id)
         text.finish()
         columns = {k: np.asarray(v, dtype=np.int64) for k, v in cols.items()}
         return cls(text, columns, list(levels), list(occupations), built_at)
@@ -411,12 +420,13 @@ class JobIndex:
             field_id=None if j["field"][row] < 0 else int(j["field"][row]),
             salary_min=int(j["salary_min"][row]), salary_max=int(j["salary_max"][row]),
             experience_years=int(j["experience"][row]),
-            occupation=self.occupations[int(j["occupation"][row])],
+            occupation=self.occupations[int(j["occupation"][row])], employer_id=int(j["employer"][row]),
         )  # fmt: skip
 
     def rank(self, talent: matching.TalentFacts, *, satisfies: matching.Satisfies, limit: int,
              model: matching.Model | None = None, exclude: Iterable[int] = (),
-             extra: Sequence[matching.JobFacts] = ()) -> list[matching.Match]:  # fmt: skip
+             extra: Sequence[matching.JobFacts] = (),
+             signals: matching.PairSignals | None = None) -> list[matching.Match]:  # fmt: skip
         """The best ``limit`` jobs for a talent (``exclude`` and ``extra`` as for talents)."""
         admitted = self.admitted(talent, satisfies=satisfies)
         left_out = np.fromiter(exclude, dtype=np.int64)
@@ -430,7 +440,7 @@ class JobIndex:
         best = max(float(text[admitted].max()) if len(admitted) else 0.0, float(fresh_text.max(initial=0.0)))
         pairs = [(self.facts(int(r)), talent) for r in rows] + [(j, talent) for j in fresh]
         texts = np.concatenate([text[rows], fresh_text]) / (best or 1.0)
-        matches = matching.ranked(pairs, texts, satisfies, model)
+        matches = matching.ranked(pairs, texts, satisfies, model, signals)
         return sorted(matches, key=lambda m: (-m.score, m.job_id))[:limit]
 
     def baseline(

@@ -41,6 +41,7 @@ class JobFacts:
     salary_max: int
     experience_years: int
     occupation: str = ""  # CSCO 2022 code of the job's title, "" unknown
+    employer_id: int = 0  # the organisation's id
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,11 @@ FEATURES = (
     "text", "skills", "occupation", "level", "industry", "experience", "salary",
     "skills_missing", "level_verified", "level_declared", "same_city", "education_gap", "salary_headroom",
     "occupation_major", "occupation_medium", "occupation_minor", "occupation_unit",
+    "affinity",  # from the log beyond the pair (ranker.Signals)
 )  # fmt: skip
+SIGNALS = ("affinity",)
+# The log's signals of a pair (ranker.Signals.of), where a ranking model reads them.
+PairSignals = Callable[[JobFacts, "TalentFacts"], dict[str, float]]
 
 
 def shared_levels(one: str, other: str) -> int:
@@ -118,12 +123,18 @@ def shared_levels(one: str, other: str) -> int:
 
 
 def parts(
-    job: JobFacts, talent: TalentFacts, *, text: float, satisfies: Satisfies
+    job: JobFacts,
+    talent: TalentFacts,
+    *,
+    text: float,
+    satisfies: Satisfies,
+    signals: dict[str, float] | None = None,
 ) -> tuple[dict[str, float], list[Reason]]:
     """The features of an admitted pair (:data:`FEATURES`) and the reasons they give; ``text`` is
-    the pair's BM25 score scaled to [0, 1] within the query's results."""
+    the pair's BM25 score scaled to [0, 1] within the query's results; ``signals`` what the log
+    says beyond the pair (missing, NaN, where nothing is known)."""
     reasons: list[Reason] = []
-    values = {"text": text}
+    values = {"text": text, **{name: float("nan") for name in SIGNALS}, **(signals or {})}
     shared = job.skills & talent.skills
     if job.skills:
         values["skills"] = len(shared) / len(job.skills)
@@ -185,12 +196,17 @@ Model = Callable[[np.ndarray], np.ndarray]
 
 
 def ranked(
-    pairs: list[tuple[JobFacts, TalentFacts]], texts: np.ndarray, satisfies: Satisfies, model: Model | None
+    pairs: list[tuple[JobFacts, TalentFacts]],
+    texts: np.ndarray,
+    satisfies: Satisfies,
+    model: Model | None,
+    signals: PairSignals | None = None,
 ) -> list[Match]:
     """Admitted pairs scored: by the learned ``model`` where one is trained, else by the
     hand-weighted fit; ``texts`` are the pairs' BM25 scaled to [0, 1]."""
+    read = signals if model is not None else None  # only a model reads them
     scored = [
-        parts(job, talent, text=float(t), satisfies=satisfies)
+        parts(job, talent, text=float(t), satisfies=satisfies, signals=read(job, talent) if read else None)
         for (job, talent), t in zip(pairs, texts, strict=True)
     ]
     learned = (

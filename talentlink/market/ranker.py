@@ -12,11 +12,14 @@ positive label) there is nothing to train, and the hand-weighted score orders ma
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import lightgbm
 import numpy as np
+import scipy.sparse as sp
 
 # Labels by the furthest step a pair reached; a rejection ends at 0 whatever came before.
 GRADES = {"viewed": 1, "applied": 2, "interview": 3, "interviewed": 3, "offered": 3, "hired": 4}
@@ -99,3 +102,91 @@ def combined(models: Sequence[tuple[lightgbm.Booster, float, float]]) -> Callabl
         return sum((np.asarray(booster.predict(features)) - mean) / std for booster, mean, std in models)  # type: ignore[return-value]
 
     return score
+
+
+# --- What the log says beyond the pair ---------------------------------------------------------------
+
+# How much each step tells of a talent's liking for an employer, for the implicit-feedback factors.
+CONFIDENCE = {
+    "viewed": 1.0,
+    "applied": 4.0,
+    "interview": 6.0,
+    "interviewed": 6.0,
+    "offered": 8.0,
+    "hired": 10.0,
+}
+FACTORS = 32
+
+
+@dataclass
+class Signals:
+    """What the feedback log says of a talent and an employer beyond any one pair: ALS factors
+    (``implicit``'s alternating least squares for implicit feedback) of who viewed and applied
+    where, so that a talent who went for one kind of employer scores higher for the like. Unknown
+    talents and employers get NaN, which the models read as missing.
+
+    Tried and left out: each talent's share of suggested jobs applied to and each employer's
+    share of applications answered. On bench/matching.py's log (20,000 résumés) NDCG@10 of
+    talents for a job was 0.39 with them and 0.42 without: a talent's past keenness says little of
+    the next job."""
+
+    talents: dict[int, int]  # profile id → row
+    talent_factors: np.ndarray
+    employers: dict[int, int]  # organisation id → row
+    employer_factors: np.ndarray
+
+    def of(self, profile_id: int, employer_id: int) -> dict[str, float]:
+        t, e = self.talents.get(profile_id), self.employers.get(employer_id)
+        if t is None or e is None:
+            return {"affinity": np.nan}
+        a, b = (
+            self.talent_factors[t],
+            self.employer_factors[e],
+        )  # the cosine: a scale the log's size does not move
+        return {"affinity": float(a @ b / (float(np.linalg.norm(a) * np.linalg.norm(b)) or 1.0))}
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:  # np.savez would add .npz to a name without it
+            np.savez(
+                handle,
+                talent_ids=np.fromiter(self.talents, dtype=np.int64),
+                talent_factors=self.talent_factors,
+                employer_ids=np.fromiter(self.employers, dtype=np.int64),
+                employer_factors=self.employer_factors,
+            )
+
+    @classmethod
+    def load(cls, path: Path) -> Signals:
+        with np.load(path) as a:
+            return cls(
+                {int(pk): i for i, pk in enumerate(a["talent_ids"])}, a["talent_factors"],
+                {int(pk): i for i, pk in enumerate(a["employer_ids"])}, a["employer_factors"],
+            )  # fmt: skip
+
+
+def signals_fit(steps: Sequence[tuple[int, int, str]], *, seed: int = 7) -> Signals:
+    """Signals from the log's steps (profile id, employer's organisation id, event kind)."""
+    from implicit.cpu.als import AlternatingLeastSquares
+    from threadpoolctl import threadpool_limits
+
+    talents: dict[int, int] = {}
+    employers: dict[int, int] = {}
+    weight: dict[tuple[int, int], float] = {}
+    for profile_id, employer_id, kind in steps:
+        if kind in CONFIDENCE:
+            t = talents.setdefault(profile_id, len(talents))
+            e = employers.setdefault(employer_id, len(employers))
+            weight[(t, e)] = max(weight.get((t, e), 0.0), CONFIDENCE[kind])
+    if not weight:
+        return Signals({}, np.zeros((0, FACTORS)), {}, np.zeros((0, FACTORS)))
+    rows, cols = zip(*weight, strict=True)
+    matrix = sp.csr_matrix(
+        (np.fromiter(weight.values(), dtype=np.float32), (rows, cols)), shape=(len(talents), len(employers))
+    )
+    # implicit's own threads do the work; it warns of BLAS threads even when they are limited.
+    with threadpool_limits(1, "blas"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        als = AlternatingLeastSquares(factors=FACTORS, iterations=15, regularization=0.05, random_state=seed)
+        als.fit(matrix, show_progress=False)
+    return Signals(talents, np.asarray(als.user_factors), employers, np.asarray(als.item_factors))

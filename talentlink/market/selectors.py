@@ -125,6 +125,7 @@ def job_facts(job: Job) -> matching.JobFacts:
         salary_max=job.salary_max,
         experience_years=job.experience_years,
         occupation=job.occupation.code if job.occupation is not None else occupations.code_of(job.title),
+        employer_id=job.organisation_id,
     )
 
 
@@ -185,6 +186,27 @@ def ranker_active() -> matching.Model | None:
     for pk, booster in unloaded.values_list("pk", "booster"):
         _BOOSTERS[pk] = ranker.loaded(booster)
     return ranker.combined([(_BOOSTERS[m.pk], m.score_mean, m.score_std) for m in newest.values()])
+
+
+_SIGNALS: dict[str, ranker.Signals] = {}  # the newest saved, by file name, per process
+
+
+def signals_active() -> matching.PairSignals | None:
+    """What the log says of each side (``ranker.Signals``), as ``market_train`` last saved it."""
+    root = Path(settings.TALENTLINK_MARKET_INDEX)
+    try:
+        name = (root / "SIGNALS").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    if name not in _SIGNALS:
+        try:
+            loaded = ranker.Signals.load(root / "signals" / name)
+        except (OSError, ValueError, KeyError):
+            return None
+        _SIGNALS.clear()
+        _SIGNALS[name] = loaded
+    signals = _SIGNALS[name]
+    return lambda job, talent: signals.of(talent.id, job.employer_id)
 
 
 def profiles_open() -> QuerySet[Profile]:
@@ -303,7 +325,7 @@ def candidates_for_job(
     assert found.talents is not None
     ranked = found.talents.rank(
         job_facts(job), satisfies=satisfies, limit=limit + _SLACK, model=ranker_active(),
-        exclude=found.changed_profiles, extra=found.fresh_profiles,
+        exclude=found.changed_profiles, extra=found.fresh_profiles, signals=signals_active(),
     )  # fmt: skip
     profiles = (
         Profile.objects.filter(open_to_offers=True, person__status=Person.Status.ACTIVE)
@@ -322,7 +344,7 @@ def jobs_for_profile(
     talent = talent_facts(profile, person_credential_levels(person_id=profile.person_id))
     ranked = found.jobs.rank(
         talent, satisfies=satisfies, limit=limit + _SLACK, model=ranker_active(),
-        exclude=found.changed_jobs, extra=found.fresh_jobs,
+        exclude=found.changed_jobs, extra=found.fresh_jobs, signals=signals_active(),
     )  # fmt: skip
     jobs = jobs_open().in_bulk([m.job_id for m in ranked])
     return [(jobs[m.job_id], m) for m in ranked if m.job_id in jobs][:limit]

@@ -437,13 +437,30 @@ def ranker_train() -> list[RankerModel]:
     """Train the two rankings on the feedback log and keep them: talents for a job (one query per
     job) and jobs for a talent (one query per talent), each with graded labels and its newest
     queries held out; a model is in use only if it did at least as well there as the
-    hand-weighted score. Empty while the feedback is too thin to train on."""
+    hand-weighted score. Empty while the feedback is too thin to train on.
+
+    The signals beyond the pair (ALS factors: ``ranker.Signals``) of a pair are
+    read from the log older than the pair, as they will be when the model ranks: they are fitted
+    on the older half of the log and given to the pairs of the newer half (NaN to the older
+    ones); the signals of the whole log are then saved for the ranking."""
     kinds: dict[tuple[int, int], list[str]] = {}
+    first: dict[tuple[int, int], int] = {}
     last: dict[tuple[int, int], int] = {}
-    events = Event.objects.exclude(to=Event.Side.EMPLOYER).values_list("pk", "job_id", "profile_id", "kind")
-    for pk, job_id, profile_id, kind in events.iterator():
+    steps: list[tuple[int, int, int, str]] = []  # event id, profile, employer, kind
+    events = Event.objects.exclude(to=Event.Side.EMPLOYER).order_by("pk")
+    for pk, job_id, profile_id, kind, employer_id in events.values_list(
+        "pk", "job_id", "profile_id", "kind", "job__organisation_id"
+    ).iterator():
         kinds.setdefault((job_id, profile_id), []).append(kind)
+        first.setdefault((job_id, profile_id), pk)
         last[(job_id, profile_id)] = pk
+        steps.append((pk, profile_id, employer_id, kind))
+    cut = steps[len(steps) // 2][0] if steps else 0
+    past = ranker.signals_fit([(p, e, k) for pk, p, e, k in steps if pk <= cut])
+
+    def older(job: matching.JobFacts, talent: matching.TalentFacts) -> dict[str, float]:
+        return past.of(talent.id, job.employer_id) if first[(job.id, talent.id)] > cut else {}
+
     # The pairs' features as the ranking computes them, over an index of the profiles in the log.
     talents = index.TalentIndex.build(
         selectors.talents_of(Profile.objects.filter(pk__in={pid for _j, pid in kinds}))
@@ -458,7 +475,8 @@ def ranker_train() -> list[RankerModel]:
     job_order = []
     for job in jobs:
         job_order.append(job.pk)
-        rows = talents.features(selectors.job_facts(job), members[job.pk], satisfies=selectors.satisfies)
+        facts = selectors.job_facts(job)
+        rows = talents.features(facts, members[job.pk], satisfies=selectors.satisfies, signals=older)
         features.update(((job.pk, pid), row) for pid, row in zip(members[job.pk], rows, strict=True))
     of_talent: dict[int, list[int]] = {}
     for job_id, profile_id in features:
@@ -486,4 +504,20 @@ def ranker_train() -> list[RankerModel]:
                 queries=trained.queries, pairs=trained.pairs, ndcg=trained.ndcg, ndcg_hand=trained.ndcg_hand,
                 score_mean=trained.mean, score_std=trained.std, is_active=trained.ndcg >= trained.ndcg_hand,
             ))  # fmt: skip
+    if kept:
+        signals_save(ranker.signals_fit([(p, e, k) for _pk, p, e, k in steps]))
     return kept
+
+
+def signals_save(signals: ranker.Signals) -> Path:
+    """Keep the log's signals where the ranking reads them (beside the candidate indexes), put in
+    use by replacing the ``SIGNALS`` pointer; the one before is kept for a process reading it."""
+    root = Path(settings.TALENTLINK_MARKET_INDEX)
+    name = f"{timezone.now():%Y%m%dT%H%M%S%f}.npz"
+    signals.save(root / "signals" / name)
+    pointer = root / f".SIGNALS.{name}"
+    pointer.write_text(name, encoding="utf-8")
+    os.replace(pointer, root / "SIGNALS")
+    for old in sorted((root / "signals").glob("*.npz"))[:-2]:
+        old.unlink(missing_ok=True)
+    return root / "signals" / name

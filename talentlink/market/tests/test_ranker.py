@@ -97,3 +97,40 @@ def test_a_model_that_learned_the_feedback_orders_the_matches(employer, ningbo, 
     assert ranked[0][1].fit < max(match.fit for _profile, match in ranked), (
         "the fit shown stays the hand score"
     )
+
+
+def test_the_logs_signals_say_who_goes_for_which_employers(tmp_path) -> None:
+    # Talents 1-3 apply at employers 10 and 11 alike; talent 4 goes for 12 and 13 only.
+    steps = [(p, e, k) for p in (1, 2, 3) for e in (10, 11) for k in ("viewed", "applied")]
+    steps += [(4, 12, "applied"), (4, 13, "hired"), (5, 12, "applied"), (5, 13, "applied"), (4, 10, "pushed")]
+    signals = ranker.signals_fit(steps)
+    assert signals.of(1, 11)["affinity"] > signals.of(4, 11)["affinity"], "talents like 1 go for 11"
+    assert signals.of(4, 13)["affinity"] > signals.of(4, 10)["affinity"]
+    assert np.isnan(signals.of(99, 10)["affinity"]) and np.isnan(signals.of(1, 99)["affinity"])
+    signals.save(tmp_path / "s.npz")
+    assert ranker.Signals.load(tmp_path / "s.npz").of(1, 11) == pytest.approx(signals.of(1, 11))
+    assert np.isnan(ranker.signals_fit([(1, 10, "pushed")]).of(1, 10)["affinity"])
+
+
+def test_training_keeps_the_logs_signals_for_the_ranking(employer, ningbo, zhoushan, settings) -> None:
+    home, away = _market(employer, ningbo, zhoushan)
+    events = []
+    for n in range(30):
+        job = _job(employer, ningbo, n)
+        for i, profile in enumerate(home):
+            events.append(Event(job=job, profile=profile, kind="applied", side="talent"))
+            if i == n % 4:
+                events.append(Event(job=job, profile=profile, kind="hired", side="employer"))
+        for profile in away:
+            events.append(Event(job=job, profile=profile, kind="viewed", side="talent"))
+    Event.objects.bulk_create(events)
+    assert selectors.signals_active() is None
+    call_command("market_train", stdout=io.StringIO())
+    read = selectors.signals_active()
+    assert read is not None
+    fresh = selectors.job_facts(_job(employer, ningbo, 99))
+    talent = selectors.talent_facts(home[0], set())
+    said = read(fresh, talent)
+    assert set(said) == {"affinity"} and not np.isnan(said["affinity"])
+    ranked = selectors.candidates_for_job(job=Job.objects.get(title="设备工程师99"))
+    assert [profile in home for profile, _match in ranked][:4] == [True] * 4
