@@ -32,7 +32,7 @@ from talentlink.market import matching
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 SHORTLIST = 150  # from each of BM25 and shared skills
-FORMAT = 3  # of the saved files; an index saved in another format is rebuilt
+FORMAT = 4  # of the saved files; an index saved in another format is rebuilt
 _NONE = -1
 
 
@@ -73,7 +73,8 @@ class TextIndex:
         self.skill_cols: list[int] = []
         self.bm25: bm25s.BM25 | None = None
         self.df: np.ndarray = np.zeros(0)
-        self.skills: sp.csr_matrix | None = None
+        self.skills: sp.csr_matrix | None = None  # documents × skills: a document's skills
+        self.holders: sp.csc_matrix | None = None  # the same by skill: who has a skill
         self.skill_names: list[str] = []
         self.avgdl = 1.0
 
@@ -102,6 +103,7 @@ class TextIndex:
         )
         self.skills.sum_duplicates()
         self.skills.data[:] = 1.0
+        self.holders = self.skills.tocsc()
         self.skill_rows, self.skill_cols = [], []
         self.skill_names = sorted(self.skill_vocab, key=self.skill_vocab.__getitem__)
 
@@ -144,11 +146,13 @@ class TextIndex:
 
     def shared(self, skills: Iterable[str]) -> np.ndarray:
         """How many of these skills each document has."""
-        assert self.skills is not None
-        cols = [self.skill_vocab[s] for s in set(skills) if s in self.skill_vocab]
-        if not cols:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self.skills[:, cols].sum(axis=1), dtype=np.float32).ravel()
+        assert self.holders is not None
+        shared = np.zeros(self.size, dtype=np.float32)
+        for skill in set(skills):  # the skill's column of the inverted index: who has it
+            if skill in self.skill_vocab:
+                col = self.skill_vocab[skill]
+                shared[self.holders.indices[self.holders.indptr[col] : self.holders.indptr[col + 1]]] += 1
+        return shared
 
     def skills_of(self, row: int) -> frozenset[str]:
         assert self.skills is not None
@@ -169,6 +173,7 @@ class TextIndex:
         self.vocab = self.bm25.vocab_dict
         self.df = np.diff(np.asarray(self.bm25.scores["indptr"]))
         self.skills = sp.load_npz(folder / "skills.npz").tocsr()
+        self.holders = self.skills.tocsc()
         saved = json.loads((folder / "text.json").read_text(encoding="utf-8"))
         self.skill_names, self.avgdl = saved["skills"], saved["avgdl"]
         self.skill_vocab = {name: i for i, name in enumerate(self.skill_names)}
