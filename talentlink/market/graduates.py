@@ -53,8 +53,8 @@ STAY_RULE = gettext_lazy(
     "their registry record (followed through merges) is still active with Ningbo or Zhoushan as home "
     "city, and either they applied to a job in either city on or after that day, or social-insurance "
     "contributions recorded on the platform reach the month of that day in either city, or the platform "
-    "holds no contribution records for them (then the registry record decides). The rate counts those "
-    "hired a year or more ago."
+    "holds no contribution records for them since the month of the hire (then the registry record "
+    "decides). The rate counts those hired a year or more ago."
 )
 
 
@@ -276,7 +276,10 @@ def _stayed(
         if hire.person not in resident:
             continue
         applied_later = later.get(hire.person, dt.date.min) >= hire.anniversary
-        insured = hire.person not in seen or seen[hire.person] >= hire.anniversary.replace(day=1)
+        # Contributions that end before the hire say nothing of after it: then the registry decides.
+        hired_month = dt.date(hire.anniversary.year - 1, hire.anniversary.month, 1)
+        last = seen.get(hire.person)
+        insured = last is None or last >= hire.anniversary.replace(day=1) or last < hired_month
         if applied_later or insured:
             stayed.add((hire.person, hire.region_id))
     return stayed

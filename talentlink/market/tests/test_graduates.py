@@ -273,10 +273,6 @@ def test_the_targets_read_the_hires_through_the_hook_and_show_the_indicator_besi
     assert "联动引进高校毕业生" in page and "150000" in page
 
 
-@pytest.mark.skipif(
-    not hasattr(apps.get_app_config("benefits"), "persons_last_seen"),
-    reason="benefits does not offer its social-insurance months through persons_last_seen yet",
-)
 def test_contributions_that_ended_before_the_anniversary_mean_the_graduate_left(market, ningbo) -> None:
     from talentlink.benefits.models import InsuranceImport, InsuranceRecord
 
@@ -292,6 +288,13 @@ def test_contributions_that_ended_before_the_anniversary_mean_the_graduate_left(
         )
     nb = graduates_year(year=YEAR, today=COUNTED_ON).cities[0]
     assert (nb.due, nb.stayed) == (2, 1), "A's contributions ended in February; D's go on past September"
+
+    # Contributions that ended years before the hire (a job before the degree) say nothing of after it.
+    InsuranceRecord.objects.filter(person_id=a.person_id).update(
+        first_month=dt.date(2014, 7, 1), last_month=dt.date(2016, 3, 1)
+    )
+    nb = graduates_year(year=YEAR, today=COUNTED_ON).cities[0]
+    assert (nb.due, nb.stayed) == (2, 2), "nothing on record since A's hire: the registry record decides"
 
 
 def test_a_record_no_longer_active_is_not_staying_whatever_else_happened(market) -> None:
