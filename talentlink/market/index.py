@@ -226,6 +226,7 @@ class TalentIndex:
         self.occupations = occupations
         self.built_at = built_at
         self._row = {int(pk): row for row, pk in enumerate(columns.ids)}
+        self.cache: dict[str, Any] = {}  # what callers derive from the index once (selectors)
 
     @classmethod
     def build(cls, talents: Iterable[matching.TalentFacts], *, built_at: str = "") -> TalentIndex:
@@ -288,15 +289,20 @@ class TalentIndex:
     def rank(self, job: matching.JobFacts, *, satisfies: matching.Satisfies, limit: int,
              model: matching.Model | None = None, exclude: Iterable[int] = (),
              extra: Sequence[matching.TalentFacts] = (),
-             signals: matching.PairSignals | None = None) -> list[matching.Match]:  # fmt: skip
+             signals: matching.PairSignals | None = None,
+             liking: np.ndarray | None = None) -> list[matching.Match]:  # fmt: skip
         """The best ``limit`` talents for a job. ``exclude``: profiles changed since the index was
-        built, left out; ``extra``: their facts as they are now (and new ones), ranked beside."""
+        built, left out; ``extra``: their facts as they are now (and new ones), ranked beside;
+        ``liking``: each row's affinity to the job's employer from the log (``ranker.Signals``),
+        a third source of candidates once there is feedback."""
         admitted = self.admitted(job, satisfies=satisfies)
         left_out = np.fromiter(exclude, dtype=np.int64)
         if len(left_out):
             admitted = admitted[~np.isin(self.columns.ids[admitted], left_out)]
         text = self.text.text(job.tokens)
-        rows = _shortlist(admitted, text, self.text.shared(job.skills))
+        rows = _shortlist(
+            admitted, text, self.text.shared(job.skills), *([liking] if liking is not None else [])
+        )
         fresh = [t for t in extra if matching.admits(job, t, satisfies=satisfies)]
         fresh_text = self.text.text_new(job.tokens, [t.tokens for t in fresh])
         best = max(float(text[admitted].max()) if len(admitted) else 0.0, float(fresh_text.max(initial=0.0)))
@@ -372,6 +378,7 @@ class JobIndex:
     ) -> None:
         self.text, self.jobs, self.level_codes, self.built_at = text, jobs, levels, built_at
         self.occupations = occupations
+        self.cache: dict[str, Any] = {}
 
     @classmethod
     def build(cls, jobs: Iterable[matching.JobFacts], *, built_at: str = "") -> JobIndex:
@@ -431,15 +438,17 @@ class JobIndex:
     def rank(self, talent: matching.TalentFacts, *, satisfies: matching.Satisfies, limit: int,
              model: matching.Model | None = None, exclude: Iterable[int] = (),
              extra: Sequence[matching.JobFacts] = (),
-             signals: matching.PairSignals | None = None) -> list[matching.Match]:  # fmt: skip
-        """The best ``limit`` jobs for a talent (``exclude`` and ``extra`` as for talents)."""
+             signals: matching.PairSignals | None = None,
+             liking: np.ndarray | None = None) -> list[matching.Match]:  # fmt: skip
+        """The best ``limit`` jobs for a talent (``exclude``, ``extra`` and ``liking``, the
+        talent's affinity to each job's employer, as for talents)."""
         admitted = self.admitted(talent, satisfies=satisfies)
         left_out = np.fromiter(exclude, dtype=np.int64)
         if len(left_out):
             admitted = admitted[~np.isin(self.jobs["ids"][admitted], left_out)]
         text = self.text.text(talent.tokens)
         coverage = self.text.shared(talent.skills) / np.maximum(self.jobs["skills_n"], 1)
-        rows = _shortlist(admitted, text, coverage)
+        rows = _shortlist(admitted, text, coverage, *([liking] if liking is not None else []))
         fresh = [j for j in extra if matching.admits(j, talent, satisfies=satisfies)]
         fresh_text = self.text.text_new(talent.tokens, [j.tokens for j in fresh])
         best = max(float(text[admitted].max()) if len(admitted) else 0.0, float(fresh_text.max(initial=0.0)))

@@ -12,6 +12,7 @@ positive label) there is nothing to train, and the hand-weighted score orders ma
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -144,6 +145,42 @@ class Signals:
             self.employer_factors[e],
         )  # the cosine: a scale the log's size does not move
         return {"affinity": float(a @ b / (float(np.linalg.norm(a) * np.linalg.norm(b)) or 1.0))}
+
+    def rows_of(self, ids: np.ndarray, *, employers: bool = False) -> np.ndarray:
+        """Each id's row in the factors (-1 unknown): talents' profile ids, or organisation ids."""
+        known = self.employers if employers else self.talents
+        return np.fromiter((known.get(pk, -1) for pk in ids.tolist()), dtype=np.int64, count=len(ids))
+
+    @functools.cached_property
+    def _units(self) -> tuple[np.ndarray, np.ndarray]:
+        def unit(m: np.ndarray) -> np.ndarray:
+            norms = np.linalg.norm(m, axis=1, keepdims=True)
+            return np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
+
+        return unit(np.asarray(self.talent_factors)), unit(np.asarray(self.employer_factors))
+
+    def talents_liking(self, rows: np.ndarray, employer_id: int) -> np.ndarray | None:
+        """The affinity to an employer of the talents at these factor rows (``rows_of``; 0 for
+        unknown ones); None for an employer the log does not know."""
+        e = self.employers.get(employer_id)
+        if e is None:
+            return None
+        talents, employers = self._units
+        liking = np.zeros(len(rows), dtype=np.float32)
+        known = rows >= 0
+        liking[known] = talents[rows[known]] @ employers[e]
+        return liking
+
+    def employers_liking(self, rows: np.ndarray, profile_id: int) -> np.ndarray | None:
+        """A talent's affinity to the employers at these factor rows; None for an unknown talent."""
+        t = self.talents.get(profile_id)
+        if t is None:
+            return None
+        talents, employers = self._units
+        liking = np.zeros(len(rows), dtype=np.float32)
+        known = rows >= 0
+        liking[known] = employers[rows[known]] @ talents[t]
+        return liking
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
@@ -191,7 +192,7 @@ def ranker_active() -> matching.Model | None:
 _SIGNALS: dict[str, ranker.Signals] = {}  # the newest saved, by file name, per process
 
 
-def signals_active() -> matching.PairSignals | None:
+def signals_saved() -> ranker.Signals | None:
     """What the log says of each side (``ranker.Signals``), as ``market_train`` last saved it."""
     root = Path(settings.TALENTLINK_MARKET_INDEX)
     try:
@@ -205,8 +206,46 @@ def signals_active() -> matching.PairSignals | None:
             return None
         _SIGNALS.clear()
         _SIGNALS[name] = loaded
-    signals = _SIGNALS[name]
+    return _SIGNALS[name]
+
+
+def signals_active() -> matching.PairSignals | None:
+    """The log's signals of a pair, for the ranking models."""
+    signals = signals_saved()
+    if signals is None:
+        return None
     return lambda job, talent: signals.of(talent.id, job.employer_id)
+
+
+def _aligned(
+    signals: ranker.Signals,
+    index: market_index.TalentIndex | market_index.JobIndex,
+    ids: np.ndarray,
+    **kw: bool,
+) -> np.ndarray:
+    """The factor rows of the index's talents or employers, kept on the index for these signals."""
+    kept = index.cache.get("signals")
+    if kept is None or kept[0] is not signals:
+        kept = index.cache["signals"] = (signals, signals.rows_of(ids, **kw))
+    return kept[1]
+
+
+def talents_liking(found: Search, job: matching.JobFacts) -> np.ndarray | None:
+    """Each indexed talent's affinity to the job's employer (a source of candidates)."""
+    signals = signals_saved()
+    if signals is None or found.talents is None:
+        return None
+    rows = _aligned(signals, found.talents, found.talents.columns.ids)
+    return signals.talents_liking(rows, job.employer_id)
+
+
+def jobs_liking(found: Search, talent: matching.TalentFacts) -> np.ndarray | None:
+    """The talent's affinity to each indexed job's employer (a source of candidates)."""
+    signals = signals_saved()
+    if signals is None or found.jobs is None:
+        return None
+    rows = _aligned(signals, found.jobs, found.jobs.jobs["employer"], employers=True)
+    return signals.employers_liking(rows, talent.id)
 
 
 def profiles_open() -> QuerySet[Profile]:
@@ -323,9 +362,11 @@ def candidates_for_job(
     the learned model or the hand-weighted score; ``within`` where the caller ranks many jobs."""
     found = within if within is not None and within.talents is not None else search(jobs=False)
     assert found.talents is not None
+    facts = job_facts(job)
     ranked = found.talents.rank(
-        job_facts(job), satisfies=satisfies, limit=limit + _SLACK, model=ranker_active(),
+        facts, satisfies=satisfies, limit=limit + _SLACK, model=ranker_active(),
         exclude=found.changed_profiles, extra=found.fresh_profiles, signals=signals_active(),
+        liking=talents_liking(found, facts),
     )  # fmt: skip
     profiles = (
         Profile.objects.filter(open_to_offers=True, person__status=Person.Status.ACTIVE)
@@ -345,6 +386,7 @@ def jobs_for_profile(
     ranked = found.jobs.rank(
         talent, satisfies=satisfies, limit=limit + _SLACK, model=ranker_active(),
         exclude=found.changed_jobs, extra=found.fresh_jobs, signals=signals_active(),
+        liking=jobs_liking(found, talent),
     )  # fmt: skip
     jobs = jobs_open().in_bulk([m.job_id for m in ranked])
     return [(jobs[m.job_id], m) for m in ranked if m.job_id in jobs][:limit]

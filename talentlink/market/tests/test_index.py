@@ -156,3 +156,22 @@ def test_an_index_of_nothing_finds_nothing() -> None:
     empty = index.TalentIndex.build([])
     assert empty.rank(job(1, rng), satisfies=satisfies, limit=5) == []
     assert index.JobIndex.build([]).rank(talent(1, rng), satisfies=satisfies, limit=5) == []
+
+
+def test_the_logs_liking_is_a_third_source_of_candidates(pool, monkeypatch) -> None:
+    talents, jobs = pool
+    monkeypatch.setattr(index, "SHORTLIST", 5)
+    talent_index = index.TalentIndex.build(talents)
+    j = next(j for j in jobs if len(talent_index.admitted(j, satisfies=satisfies)) > 50)
+    rows = talent_index.admitted(j, satisfies=satisfies)
+    text = talent_index.text.text(j.tokens)
+    shared = talent_index.text.shared(j.skills)
+    # The admitted talent least found by words and skills, whom the log says likes the employer.
+    quiet = int(rows[np.lexsort((shared[rows], text[rows]))[0]])
+    liking = np.zeros(len(talent_index), dtype=np.float32)
+    liking[quiet] = 0.9
+    found = talent_index.rank(j, satisfies=satisfies, limit=100)
+    with_liking = talent_index.rank(j, satisfies=satisfies, limit=100, liking=liking)
+    quiet_id = int(talent_index.columns.ids[quiet])
+    assert quiet_id not in [m.talent_id for m in found]
+    assert quiet_id in [m.talent_id for m in with_liking]

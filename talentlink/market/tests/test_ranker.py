@@ -134,3 +134,14 @@ def test_training_keeps_the_logs_signals_for_the_ranking(employer, ningbo, zhous
     assert set(said) == {"affinity"} and not np.isnan(said["affinity"])
     ranked = selectors.candidates_for_job(job=Job.objects.get(title="设备工程师99"))
     assert [profile in home for profile, _match in ranked][:4] == [True] * 4
+
+
+def test_the_logs_liking_reaches_every_indexed_talent_and_employer() -> None:
+    steps = [(p, e, "applied") for p in (1, 2, 3) for e in (10, 11)] + [(4, 12, "hired"), (5, 12, "applied")]
+    signals = ranker.signals_fit(steps)
+    rows = signals.rows_of(np.array([1, 4, 99]))
+    liking = signals.talents_liking(rows, 12)
+    assert liking is not None and liking[1] > liking[0] and liking[2] == 0, "99 is unknown: 0"
+    assert signals.talents_liking(rows, 77) is None, "an employer the log does not know"
+    employers = signals.employers_liking(signals.rows_of(np.array([10, 12, 77]), employers=True), 4)
+    assert employers is not None and employers[1] > employers[0] and employers[2] == 0
