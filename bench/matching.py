@@ -80,27 +80,13 @@ from talentlink.core.models import Organisation, Region  # noqa: E402
 from talentlink.experts.models import Field  # noqa: E402
 from talentlink.market import occupations, ranker, selectors, services  # noqa: E402
 from talentlink.market.demo import TEMPLATES  # noqa: E402
-from talentlink.market.models import Event, Job, Profile  # noqa: E402
+from talentlink.market.models import District, Event, Job, Profile  # noqa: E402
 from talentlink.registry.models import Person  # noqa: E402
 
 DAYS, SPLIT = 90, 60
 EDUCATIONS = ["basic", "secondary", "associate", "bachelor", "master", "doctorate"]
 EDU_WEIGHTS = [0.08, 0.22, 0.28, 0.30, 0.10, 0.02]
-DISTRICTS = {
-    "330200": [
-        "海曙区",
-        "江北区",
-        "北仑区",
-        "镇海区",
-        "鄞州区",
-        "奉化区",
-        "余姚市",
-        "慈溪市",
-        "宁海县",
-        "象山县",
-    ],
-    "330900": ["定海区", "普陀区", "岱山县", "嵊泗县"],
-}
+CITIES = ("330200", "330900")  # Ningbo, Zhoushan: their districts are market.District rows
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋"
     + "蔡余杜叶程魏苏吕丁任沈姚卢傅钟"
@@ -143,7 +129,8 @@ class World:
 
 def generate(world: World, n_profiles: int, n_jobs: int, seed: int) -> None:
     rng = random.Random(seed)
-    regions = {r.code: r for r in Region.objects.filter(code__in=DISTRICTS)}
+    regions = {r.code: r for r in Region.objects.filter(code__in=CITIES)}
+    districts = {code: list(District.objects.filter(region__code=code).order_by("code")) for code in CITIES}
     fields = {f.code: f for f in Field.objects.all()}
     templates = [t for t in TEMPLATES if t.field in fields]
     # Employers: one per hundred jobs, two thirds of them in Ningbo.
@@ -167,7 +154,7 @@ def generate(world: World, n_profiles: int, n_jobs: int, seed: int) -> None:
         t_index = rng.randrange(len(templates))
         t = templates[t_index]
         org = employers[rng.randrange(n_employers)]
-        region = org.region if rng.random() < 0.85 else regions[rng.choice(list(DISTRICTS))]
+        region = org.region if rng.random() < 0.85 else regions[rng.choice(list(CITIES))]
         low = int(t.salary[0] * rng.uniform(0.8, 1.2)) // 500 * 500
         words = "".join(rng.sample(COMMON, 3))
         jobs.append(
@@ -177,6 +164,7 @@ def generate(world: World, n_profiles: int, n_jobs: int, seed: int) -> None:
                 description=f"{t.description}{words}",
                 field=fields[t.field],
                 region=region,
+                district=rng.choice(districts[region.code]) if rng.random() < 0.9 else None,
                 education=t.education,
                 required_level=t.level if rng.random() < 0.7 else "",
                 skills=rng.sample(t.skills, rng.randint(max(1, len(t.skills) - 2), len(t.skills))),
@@ -238,6 +226,7 @@ def generate(world: World, n_profiles: int, n_jobs: int, seed: int) -> None:
                     open_to_offers=rng.random() < 0.97,
                     shared_with_other_city=rng.random() < 0.5,
                     is_graduate=rng.random() < 0.1,
+                    district=rng.choice(districts[home.code]) if rng.random() < 0.8 else None,
                 )
             )
             trades.append((t_index, rng.randrange(len(templates)), home))
@@ -281,6 +270,7 @@ def decide(
     headroom: np.ndarray,
     field_match: np.ndarray,
     education_gap: np.ndarray,
+    near: np.ndarray,
     most: tuple[int, int],
 ) -> np.ndarray:
     """Graded labels of pairs from their true facts (ranker.GRADES; -1: applied and turned down,
@@ -293,6 +283,7 @@ def decide(
         + 1.0 * coverage
         + 0.8 * headroom
         + 0.5 * taste
+        + 0.4 * near
         + rng.normal(0, 0.6, n)
     )
     employer_side = (
@@ -340,6 +331,9 @@ def talents_for(world: World, talents, job, job_id: int, rows: np.ndarray) -> np
         education_gap=(c.education[rows] - job.education_rank).astype(float)
         if job.education_rank
         else np.zeros(len(rows)),
+        near=(c.district[rows] == job.district_id).astype(float)
+        if job.district_id is not None
+        else np.zeros(len(rows)),
         most=(80, 30),  # a job's views and applications
     )
 
@@ -370,6 +364,9 @@ def jobs_for(world: World, jobs_index, talent, rows: np.ndarray) -> np.ndarray:
         education_gap=np.where(
             j["education"][rows] > 0, talent.education_rank - j["education"][rows], 0
         ).astype(float),
+        near=(j["district"][rows] == talent.district_id).astype(float)
+        if talent.district_id is not None
+        else np.zeros(len(rows)),
         most=(20, 8),  # a talent's views and applications over the test weeks
     )
 

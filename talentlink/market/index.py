@@ -32,7 +32,7 @@ from talentlink.market import matching
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 SHORTLIST = 150  # from each of BM25 and shared skills
-FORMAT = 4  # of the saved files; an index saved in another format is rebuilt
+FORMAT = 5  # of the saved files; an index saved in another format is rebuilt
 _NONE = -1
 
 
@@ -214,6 +214,8 @@ class _TalentColumns:
     salary: np.ndarray  # -1: none given
     experience: np.ndarray
     occupation: np.ndarray  # position in the index's list of occupation codes
+    district: np.ndarray  # -1: none given
+    updated: np.ndarray  # days since 1970
 
 
 class TalentIndex:
@@ -232,9 +234,11 @@ class TalentIndex:
     def build(cls, talents: Iterable[matching.TalentFacts], *, built_at: str = "") -> TalentIndex:
         text, regions, fields, levels = TextIndex(), _Bits(), _Bits(), _Bits()
         occupations: dict[str, int] = {"": 0}
-        cols: dict[str, list[int]] = {name: [] for name in _TalentColumns.__dataclass_fields__}
+        cols: dict[str, list[float]] = {name: [] for name in _TalentColumns.__dataclass_fields__}
         for t in talents:
             cols["occupation"].append(occupations.setdefault(t.occupation, len(occupations)))
+            cols["district"].append(_NONE if t.district_id is None else t.district_id)
+            cols["updated"].append(t.updated)
             text.add(t.tokens, t.skills)
             cols["ids"].append(t.id)
             cols["home"].append(t.home_region_id)
@@ -249,7 +253,8 @@ class TalentIndex:
         text.finish()
         dtypes = {"ids": np.int64, "home": np.int64, "desired": np.uint64, "shared": np.bool_,
                   "education": np.int8, "verified": np.uint64, "declared": np.uint64, "fields": np.uint64,
-                  "salary": np.int64, "experience": np.int16, "occupation": np.int32}  # fmt: skip
+                  "salary": np.int64, "experience": np.int16, "occupation": np.int32, "district": np.int64,
+                  "updated": np.float64}  # fmt: skip
         columns = _TalentColumns(**{k: np.asarray(v, dtype=dtypes[k]) for k, v in cols.items()})
         return cls(text, columns, regions, fields, levels, list(occupations), built_at)
 
@@ -284,6 +289,7 @@ class TalentIndex:
             desired_field_ids=self.fields.keys(int(c.fields[row])),
             desired_salary=None if c.salary[row] < 0 else int(c.salary[row]),
             experience_years=int(c.experience[row]), occupation=self.occupations[int(c.occupation[row])],
+            district_id=None if c.district[row] < 0 else int(c.district[row]), updated=float(c.updated[row]),
         )  # fmt: skip
 
     def rank(self, job: matching.JobFacts, *, satisfies: matching.Satisfies, limit: int,
@@ -384,9 +390,9 @@ class JobIndex:
     def build(cls, jobs: Iterable[matching.JobFacts], *, built_at: str = "") -> JobIndex:
         text = TextIndex()
         levels: dict[str, int] = {"": 0}
-        cols: dict[str, list[int]] = {k: [] for k in (
+        cols: dict[str, list[float]] = {k: [] for k in (
             "ids", "region", "employer_region", "education", "level", "field", "salary_min", "salary_max",
-            "experience", "skills_n", "occupation", "employer")}  # fmt: skip
+            "experience", "skills_n", "occupation", "employer", "district", "published")}  # fmt: skip
         occupations: dict[str, int] = {"": 0}
         for j in jobs:
             cols["occupation"].append(occupations.setdefault(j.occupation, len(occupations)))
@@ -402,8 +408,12 @@ class JobIndex:
             cols["experience"].append(j.experience_years)
             cols["skills_n"].append(len(j.skills))
             cols["employer"].append(j.employer_id)
+            cols["district"].append(_NONE if j.district_id is None else j.district_id)
+            cols["published"].append(j.published)
         text.finish()
-        columns = {k: np.asarray(v, dtype=np.int64) for k, v in cols.items()}
+        columns = {
+            k: np.asarray(v, dtype=np.float64 if k == "published" else np.int64) for k, v in cols.items()
+        }
         return cls(text, columns, list(levels), list(occupations), built_at)
 
     def __len__(self) -> int:
@@ -433,6 +443,8 @@ class JobIndex:
             salary_min=int(j["salary_min"][row]), salary_max=int(j["salary_max"][row]),
             experience_years=int(j["experience"][row]),
             occupation=self.occupations[int(j["occupation"][row])], employer_id=int(j["employer"][row]),
+            district_id=None if j["district"][row] < 0 else int(j["district"][row]),
+            published=float(j["published"][row]),
         )  # fmt: skip
 
     def rank(self, talent: matching.TalentFacts, *, satisfies: matching.Satisfies, limit: int,

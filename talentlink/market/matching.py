@@ -12,6 +12,7 @@ self-declared ones.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,8 @@ class JobFacts:
     experience_years: int
     occupation: str = ""  # CSCO 2022 code of the job's title, "" unknown
     employer_id: int = 0  # the organisation's id
+    district_id: int | None = None
+    published: float = 0.0  # days since 1970 (day()), 0 not published
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class TalentFacts:
     desired_salary: int | None
     experience_years: int
     occupation: str = ""  # CSCO 2022 code the résumé's headline names, "" unknown
+    district_id: int | None = None  # where the talent lives or works
+    updated: float = 0.0  # days since 1970 (day()) the résumé was last saved
 
 
 @dataclass(frozen=True)
@@ -102,9 +107,25 @@ FEATURES = (
     "text", "skills", "occupation", "level", "industry", "experience", "salary",
     "skills_missing", "level_verified", "level_declared", "same_city", "education_gap", "salary_headroom",
     "occupation_major", "occupation_medium", "occupation_minor", "occupation_unit",
-    "affinity",  # from the log beyond the pair (ranker.Signals)
+    "same_district",
+    "affinity", "job_age", "resume_age",  # given by the caller: the log (ranker.Signals), the time of ranking
 )  # fmt: skip
-SIGNALS = ("affinity",)
+SIGNALS = ("affinity", "job_age", "resume_age")
+
+
+def day(moment: dt.datetime | None) -> float:
+    """A moment as days since 1970 (the facts' time scale); 0.0 for none."""
+    return moment.timestamp() / 86_400 if moment is not None else 0.0
+
+
+def ages(job: JobFacts, talent: TalentFacts, *, on: float) -> dict[str, float]:
+    """How old the job and the résumé are on day ``on`` (when a pair is ranked or was acted on)."""
+    return {
+        "job_age": max(0.0, on - job.published) if job.published else float("nan"),
+        "resume_age": max(0.0, on - talent.updated) if talent.updated else float("nan"),
+    }
+
+
 # The log's signals of a pair (ranker.Signals.of), where a ranking model reads them.
 PairSignals = Callable[[JobFacts, "TalentFacts"], dict[str, float]]
 
@@ -175,6 +196,9 @@ def parts(
     if same >= 2:
         reasons.append(Reason("occupation", {"code": talent.occupation, "levels": same}))
     values["same_city"] = 1.0 if job.region_id == talent.home_region_id else 0.0
+    values["same_district"] = (
+        1.0 if job.district_id is not None and job.district_id == talent.district_id else 0.0
+    )
     values["education_gap"] = float(talent.education_rank - job.education_rank) if job.education_rank else 0.0
     reasons.append(Reason("city", {"region_id": job.region_id}))
     return values, reasons

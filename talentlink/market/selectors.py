@@ -127,6 +127,8 @@ def job_facts(job: Job) -> matching.JobFacts:
         experience_years=job.experience_years,
         occupation=job.occupation.code if job.occupation is not None else occupations.code_of(job.title),
         employer_id=job.organisation_id,
+        district_id=job.district_id,
+        published=matching.day(job.published_at),
     )
 
 
@@ -158,6 +160,8 @@ def talent_facts(
         desired_salary=profile.desired_salary,
         experience_years=profile.experience_years,
         occupation=occupations.code_of(profile.headline or person.title),
+        district_id=profile.district_id,
+        updated=matching.day(profile.updated_at),
     )
 
 
@@ -209,12 +213,17 @@ def signals_saved() -> ranker.Signals | None:
     return _SIGNALS[name]
 
 
-def signals_active() -> matching.PairSignals | None:
-    """The log's signals of a pair, for the ranking models."""
+def signals_active() -> matching.PairSignals:
+    """What the ranking models read of a pair beyond its facts: the log's signals (where
+    ``market_train`` saved them) and how old the job and the résumé are now."""
     signals = signals_saved()
-    if signals is None:
-        return None
-    return lambda job, talent: signals.of(talent.id, job.employer_id)
+    now = matching.day(timezone.now())
+
+    def read(job: matching.JobFacts, talent: matching.TalentFacts) -> dict[str, float]:
+        said = matching.ages(job, talent, on=now)
+        return {**said, **signals.of(talent.id, job.employer_id)} if signals is not None else said
+
+    return read
 
 
 def _aligned(

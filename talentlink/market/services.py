@@ -445,21 +445,25 @@ def ranker_train() -> list[RankerModel]:
     ones); the signals of the whole log are then saved for the ranking."""
     kinds: dict[tuple[int, int], list[str]] = {}
     first: dict[tuple[int, int], int] = {}
+    first_day: dict[tuple[int, int], float] = {}  # when the pair was first suggested or acted on
     last: dict[tuple[int, int], int] = {}
     steps: list[tuple[int, int, int, str]] = []  # event id, profile, employer, kind
     events = Event.objects.exclude(to=Event.Side.EMPLOYER).order_by("pk")
-    for pk, job_id, profile_id, kind, employer_id in events.values_list(
-        "pk", "job_id", "profile_id", "kind", "job__organisation_id"
+    for pk, job_id, profile_id, kind, employer_id, at in events.values_list(
+        "pk", "job_id", "profile_id", "kind", "job__organisation_id", "at"
     ).iterator():
         kinds.setdefault((job_id, profile_id), []).append(kind)
         first.setdefault((job_id, profile_id), pk)
+        first_day.setdefault((job_id, profile_id), matching.day(at))
         last[(job_id, profile_id)] = pk
         steps.append((pk, profile_id, employer_id, kind))
     cut = steps[len(steps) // 2][0] if steps else 0
     past = ranker.signals_fit([(p, e, k) for pk, p, e, k in steps if pk <= cut])
 
     def older(job: matching.JobFacts, talent: matching.TalentFacts) -> dict[str, float]:
-        return past.of(talent.id, job.employer_id) if first[(job.id, talent.id)] > cut else {}
+        """What the ranking will read of the pair, as it was when the pair was first in the log."""
+        said = matching.ages(job, talent, on=first_day[(job.id, talent.id)])
+        return {**said, **past.of(talent.id, job.employer_id)} if first[(job.id, talent.id)] > cut else said
 
     # The pairs' features as the ranking computes them, over an index of the profiles in the log.
     talents = index.TalentIndex.build(

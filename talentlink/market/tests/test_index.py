@@ -175,3 +175,21 @@ def test_the_logs_liking_is_a_third_source_of_candidates(pool, monkeypatch) -> N
     quiet_id = int(talent_index.columns.ids[quiet])
     assert quiet_id not in [m.talent_id for m in found]
     assert quiet_id in [m.talent_id for m in with_liking]
+
+
+def test_district_and_age_are_facts_of_a_pair() -> None:
+    rng = random.Random(3)
+    t, j = talent(1, rng), job(1, rng)
+    near = matching.parts(
+        matching.JobFacts(**{**j.__dict__, "district_id": 7, "published": 100.0}),
+        matching.TalentFacts(**{**t.__dict__, "district_id": 7, "updated": 90.0}),
+        text=0.5, satisfies=satisfies,
+    )[0]  # fmt: skip
+    assert near["same_district"] == 1.0 and np.isnan(near["job_age"]), "ages only where the caller gives them"
+    assert matching.ages(
+        matching.JobFacts(**{**j.__dict__, "published": 100.0}),
+        matching.TalentFacts(**{**t.__dict__}),
+        on=130.0,
+    ) == {"job_age": 30.0, "resume_age": pytest.approx(float("nan"), nan_ok=True)}
+    far = matching.parts(j, t, text=0.5, satisfies=satisfies)[0]
+    assert far["same_district"] == 0.0 and set(matching.FEATURES) <= set(far)

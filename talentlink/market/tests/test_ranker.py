@@ -124,14 +124,14 @@ def test_training_keeps_the_logs_signals_for_the_ranking(employer, ningbo, zhous
         for profile in away:
             events.append(Event(job=job, profile=profile, kind="viewed", side="talent"))
     Event.objects.bulk_create(events)
-    assert selectors.signals_active() is None
-    call_command("market_train", stdout=io.StringIO())
-    read = selectors.signals_active()
-    assert read is not None
     fresh = selectors.job_facts(_job(employer, ningbo, 99))
     talent = selectors.talent_facts(home[0], set())
-    said = read(fresh, talent)
-    assert set(said) == {"affinity"} and not np.isnan(said["affinity"])
+    assert selectors.signals_saved() is None
+    assert set(selectors.signals_active()(fresh, talent)) == {"job_age", "resume_age"}, "ages only, as yet"
+    call_command("market_train", stdout=io.StringIO())
+    said = selectors.signals_active()(fresh, talent)
+    assert set(said) == {"affinity", "job_age", "resume_age"} and not np.isnan(said["affinity"])
+    assert said["job_age"] < 1 and said["resume_age"] < 1, "both written just now"
     ranked = selectors.candidates_for_job(job=Job.objects.get(title="设备工程师99"))
     assert [profile in home for profile, _match in ranked][:4] == [True] * 4
 
