@@ -4,10 +4,11 @@ A :class:`TalentIndex` holds every open profile's facts as columns (numpy arrays
 matrices) beside a BM25 index of their text (``bm25s``); a :class:`JobIndex` does the same for
 open jobs. A query applies :func:`matching.admits`' hard filters to the whole column at once,
 then takes the union of the best :data:`SHORTLIST` by BM25 (query words found in more than
-:data:`matching.COMMON_SHARE` of the documents dropped) and the best :data:`SHORTLIST` by shared
-skills (an inverted index: a documents × skills matrix), and ranks only those with
-:func:`matching.parts` and the learned or hand-weighted score. Where the filters admit no more
-than the shortlist, every admitted document is ranked: the result is then the exhaustive one.
+:data:`matching.COMMON_SHARE` of the documents dropped), the best by shared skills (an inverted
+index: a documents × skills matrix) and, once there is feedback, the best by the log's liking
+(ALS, ``ranker.Signals``), and ranks only those with :func:`matching.parts` and the learned or
+hand-weighted score. Where the filters admit no more than the shortlist, every admitted document
+is ranked: the result is then the exhaustive one.
 
 ``market/selectors.py`` builds an index per request over a small pool, or loads the one
 ``market_index`` saved (``save``/``load``: bm25s' own files, memory-mapped, beside numpy arrays).
@@ -31,8 +32,10 @@ from talentlink.market import matching
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-SHORTLIST = 150  # from each of BM25 and shared skills
-FORMAT = 5  # of the saved files; an index saved in another format is rebuilt
+SHORTLIST = 150  # from each source of candidates
+# Of the saved files: an index saved in another format is not read (the pool is indexed per request
+# until `manage.py market_index` builds it again, which a deployment that changes it runs).
+FORMAT = 5
 _NONE = -1
 
 
