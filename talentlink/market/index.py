@@ -348,27 +348,20 @@ class TalentIndex:
         return self.columns.ids[admitted], self.text.text(job.tokens)[admitted]
 
     def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.text.save(folder)
-        np.savez(folder / "columns.npz", **self.columns.__dict__)
-        meta = {"format": FORMAT, "built_at": self.built_at, "regions": list(self.regions.bit),
-                "fields": list(self.fields.bit), "levels": list(self.levels.bit),
-                "occupations": self.occupations}  # fmt: skip
-        (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        meta = {"regions": list(self.regions.bit), "fields": list(self.fields.bit),
+                "levels": list(self.levels.bit), "occupations": self.occupations}  # fmt: skip
+        _save(folder, self.text, self.columns.__dict__, self.built_at, meta)
 
     @classmethod
     def load(cls, folder: Path) -> TalentIndex | None:
         """The index saved in ``folder``; None where there is none or it is of an older format."""
-        try:
-            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        saved = _load(folder)
+        if saved is None:
             return None
-        if meta.get("format") != FORMAT:
-            return None
-        with np.load(folder / "columns.npz") as arrays:
-            columns = _TalentColumns(**{k: arrays[k] for k in _TalentColumns.__dataclass_fields__})
-        return cls(TextIndex.load(folder), columns, _Bits(meta["regions"]), _Bits(meta["fields"]),
-                   _Bits(meta["levels"]), meta["occupations"], meta["built_at"])  # fmt: skip
+        text, arrays, meta = saved
+        columns = _TalentColumns(**{k: arrays[k] for k in _TalentColumns.__dataclass_fields__})
+        return cls(text, columns, _Bits(meta["regions"]), _Bits(meta["fields"]), _Bits(meta["levels"]),
+                   meta["occupations"], meta["built_at"])  # fmt: skip
 
 
 # --- Jobs -------------------------------------------------------------------------------------
@@ -479,22 +472,42 @@ class JobIndex:
         return self.jobs["ids"][admitted], self.text.text(talent.tokens)[admitted]
 
     def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.text.save(folder)
-        arrays: dict[str, Any] = dict(self.jobs)
-        np.savez(folder / "columns.npz", **arrays)
-        meta = {"format": FORMAT, "built_at": self.built_at, "levels": self.level_codes,
-                "occupations": self.occupations}  # fmt: skip
-        (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        _save(
+            folder,
+            self.text,
+            self.jobs,
+            self.built_at,
+            {"levels": self.level_codes, "occupations": self.occupations},
+        )
 
     @classmethod
     def load(cls, folder: Path) -> JobIndex | None:
-        try:
-            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        saved = _load(folder)
+        if saved is None:
             return None
-        if meta.get("format") != FORMAT:
-            return None
-        with np.load(folder / "columns.npz") as arrays:
-            jobs = {k: arrays[k] for k in arrays.files}
-        return cls(TextIndex.load(folder), jobs, meta["levels"], meta["occupations"], meta["built_at"])
+        text, jobs, meta = saved
+        return cls(text, jobs, meta["levels"], meta["occupations"], meta["built_at"])
+
+
+def _save(
+    folder: Path, text: TextIndex, columns: dict[str, Any], built_at: str, meta: dict[str, Any]
+) -> None:
+    """An index's files: bm25s' own, the skills, the columns, and what names their codes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text.save(folder)
+    np.savez(folder / "columns.npz", **columns)
+    (folder / "meta.json").write_text(
+        json.dumps({"format": FORMAT, "built_at": built_at, **meta}), encoding="utf-8"
+    )
+
+
+def _load(folder: Path) -> tuple[TextIndex, dict[str, np.ndarray], dict[str, Any]] | None:
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if meta.get("format") != FORMAT:
+        return None
+    with np.load(folder / "columns.npz") as arrays:
+        columns = {k: arrays[k] for k in arrays.files}
+    return TextIndex.load(folder), columns, meta

@@ -60,6 +60,20 @@ def _job(employer, ningbo, n: int) -> Job:
     )  # fmt: skip
 
 
+def _log_where_only_home_talents_go_on(employer, ningbo, home, away) -> None:
+    """Thirty jobs' feedback: the Ningbo talents apply and one of them is hired; the others only look."""
+    events = []
+    for n in range(30):
+        job = _job(employer, ningbo, n)
+        for i, profile in enumerate(home):
+            events.append(Event(job=job, profile=profile, kind="applied", side="talent"))
+            if i == n % 4:
+                events.append(Event(job=job, profile=profile, kind="hired", side="employer"))
+        for profile in away:
+            events.append(Event(job=job, profile=profile, kind="viewed", side="talent"))
+    Event.objects.bulk_create(events)
+
+
 def test_thin_feedback_trains_nothing_and_the_hand_weighted_score_orders(employer, ningbo, zhoushan) -> None:
     home, away = _market(employer, ningbo, zhoushan)
     job = _job(employer, ningbo, 0)
@@ -75,16 +89,7 @@ def test_thin_feedback_trains_nothing_and_the_hand_weighted_score_orders(employe
 def test_a_model_that_learned_the_feedback_orders_the_matches(employer, ningbo, zhoushan) -> None:
     # The hidden preference: only Ningbo's talents apply and get hired, whatever their skills.
     home, away = _market(employer, ningbo, zhoushan)
-    events = []
-    for n in range(30):
-        job = _job(employer, ningbo, n)
-        for i, profile in enumerate(home):
-            events.append(Event(job=job, profile=profile, kind="applied", side="talent"))
-            if i == n % 4:
-                events.append(Event(job=job, profile=profile, kind="hired", side="employer"))
-        for profile in away:
-            events.append(Event(job=job, profile=profile, kind="viewed", side="talent"))
-    Event.objects.bulk_create(events)
+    _log_where_only_home_talents_go_on(employer, ningbo, home, away)
     out = io.StringIO()
     call_command("market_train", stdout=out)
     model = RankerModel.objects.get(side=RankerModel.Side.TALENTS)
@@ -114,16 +119,7 @@ def test_the_logs_signals_say_who_goes_for_which_employers(tmp_path) -> None:
 
 def test_training_keeps_the_logs_signals_for_the_ranking(employer, ningbo, zhoushan, settings) -> None:
     home, away = _market(employer, ningbo, zhoushan)
-    events = []
-    for n in range(30):
-        job = _job(employer, ningbo, n)
-        for i, profile in enumerate(home):
-            events.append(Event(job=job, profile=profile, kind="applied", side="talent"))
-            if i == n % 4:
-                events.append(Event(job=job, profile=profile, kind="hired", side="employer"))
-        for profile in away:
-            events.append(Event(job=job, profile=profile, kind="viewed", side="talent"))
-    Event.objects.bulk_create(events)
+    _log_where_only_home_talents_go_on(employer, ningbo, home, away)
     fresh = selectors.job_facts(_job(employer, ningbo, 99))
     talent = selectors.talent_facts(home[0], set())
     assert selectors.signals_saved() is None
