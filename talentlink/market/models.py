@@ -204,7 +204,7 @@ class University(models.Model):
 
     code = models.CharField(_("institution code"), max_length=10, unique=True)
     name = models.CharField(_("name"), max_length=60)
-    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)  # the longest in the list: 238
     province = models.CharField(_("province code"), max_length=2)  # GB/T 2260, e.g. 33 Zhejiang
     city = models.CharField(_("city"), max_length=30, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=Level)

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ),
                 ("code", models.CharField(max_length=10, unique=True, verbose_name="institution code")),
                 ("name", models.CharField(max_length=60, verbose_name="name")),
-                ("name_en", models.CharField(blank=True, max_length=150, verbose_name="English name")),
+                ("name_en", models.CharField(blank=True, max_length=255, verbose_name="English name")),
                 ("province", models.CharField(max_length=2, verbose_name="province code")),
                 ("city", models.CharField(blank=True, max_length=30, verbose_name="city")),
                 (
