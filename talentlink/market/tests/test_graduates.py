@@ -112,7 +112,8 @@ def market(employer, ningbo, zhoushan) -> dict[str, Any]:
     c1 = resume(c_old, university="浙江海洋大学", graduate=True, year=2025)
     c2 = resume(c_new, university="浙江海洋大学", graduate=True, year=2025)
     Person.objects.filter(pk=c_old.pk).update(status=Person.Status.MERGED, merged_into=c_new)
-    d_person = Person.objects.create(name="赵敏", home_region=ningbo, id_number_masked="?330203********4512")
+    # A number the registry could not verify stays off the person (registry.imports._golden).
+    d_person = Person.objects.create(name="赵敏", home_region=ningbo, id_number_masked="")
     d = resume(d_person, university="宁波市某某职业技能培训学校", graduate=True)
     e = resume(person("钱进", id_number("33020320020303003"), ningbo), graduate=True, year=2025)
     f = resume(person("孙立", id_number("33020319930404004"), ningbo), university="宁波大学", year=2015)
