@@ -58,6 +58,7 @@ SEED_MIGRATIONS = [
     "talentlink.credentials.migrations.0002_seed_catalogue",
     "talentlink.experts.migrations.0003_seed_fields_and_targets",
     "talentlink.indicators.migrations.0002_seed_action_plan",
+    "talentlink.indicators.migrations.0003_seed_five_year_plan",
     "talentlink.market.migrations.0002_occupations_csco22",
     "talentlink.market.migrations.0006_districts_key_industries",
     "talentlink.market.migrations.0007_graduates_universities",

@@ -21,8 +21,14 @@ class IndicatorProgressOut(Schema):
     measure: str = Field(alias="indicator.measure")
     source: str = Field(alias="indicator.source")
     computed_from: str = Field(alias="indicator.computed_from")
+    baseline: float | None
+    baseline_year: int | None = Field(alias="indicator.baseline_year")
     actual: float | None
     targets: list[TargetValueOut]
+
+    @staticmethod
+    def resolve_baseline(obj: Progress) -> float | None:
+        return None if obj.indicator.baseline is None else float(obj.indicator.baseline)
 
     @staticmethod
     def resolve_region(obj: Progress) -> str | None:

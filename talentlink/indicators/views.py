@@ -20,6 +20,6 @@ def target_list(request: AuthedRequest) -> HttpResponse:
     for p in progress:
         plans.setdefault(p.indicator.plan_id, []).append(p)
     return render(request, "indicators/target_list.html", {
-        "plans": [(rows[0].indicator.plan, rows) for rows in plans.values()],
-        "years": selectors.target_years(progress),
+        # each plan with its own target years: the joint table's 2020/2022/2025, 表1's 2025
+        "plans": [(rows[0].indicator.plan, rows, selectors.target_years(rows)) for rows in plans.values()],
     })  # fmt: skip

@@ -17,9 +17,9 @@ JOINT_TABLE = "甬舟人才一体化发展主要目标(两地合作)"
 
 
 def test_the_action_plans_joint_table_is_in_the_catalogue_row_by_row(seeded) -> None:
-    indicators = {i.code: i for i in Indicator.objects.select_related("plan", "region")}
+    joint = Indicator.objects.filter(plan__code="yongzhou-2020-2025").select_related("plan", "region")
+    indicators = {i.code: i for i in joint}
     assert len(indicators) == 11 and all(JOINT_TABLE in i.source for i in indicators.values())
-    assert {i.plan.code for i in indicators.values()} == {"yongzhou-2020-2025"}
 
     def values(code: str) -> list[tuple[int, int]]:
         """The targets of an indicator (whole numbers in this table)."""
@@ -39,6 +39,42 @@ def test_the_action_plans_joint_table_is_in_the_catalogue_row_by_row(seeded) -> 
     # A qualitative cell (实质性启动建设) is not a number: no 2020 target for the cooperation zone.
     assert values("cooperation-zone-talents") == [(2022, 300), (2025, 1000)]
     assert "实质性启动建设" in indicators["cooperation-zone-talents"].source
+
+
+def test_table_1_of_the_five_year_plan_is_in_the_catalogue_with_its_baselines(
+    client_of, observer, seeded
+) -> None:
+    rows = list(Indicator.objects.filter(plan__code="ningbo-talent-14th-fyp").select_related("region"))
+    assert len(rows) == 16 and all("表1" in i.source and i.region and i.region.code == "330200" for i in rows)
+    assert all(
+        i.measure == Indicator.Measure.LEVEL and i.direction == Indicator.Direction.AT_LEAST for i in rows
+    )
+    by_code = {i.code: i for i in rows}
+    total = by_code["fyp-talent-total"]
+    assert (total.baseline, total.baseline_year, total.unit) == (Decimal("228.5"), 2020, "万人")
+    assert list(total.targets.values_list("year", "value")) == [(2025, Decimal("285"))], "2020 is a baseline"
+    # The table's own exceptions: a baseline of 2019, a baseline not given, decimals, "> 60".
+    assert (
+        by_code["fyp-rd-per-10k-employed"].baseline,
+        by_code["fyp-rd-per-10k-employed"].baseline_year,
+    ) == (Decimal("170"), 2019)
+    assert by_code["fyp-highland-high-level-share"].baseline is None
+    assert by_code["fyp-rd-spending-share"].baseline == Decimal("2.85")
+    assert by_code["fyp-senior-title-share"].targets.get().value == Decimal("8.2")
+    assert (
+        ">60" in by_code["fyp-high-tech-share"].source
+        and by_code["fyp-high-tech-share"].targets.get().value == 60
+    )
+
+    page = client_of(observer).get("/targets/").content.decode()
+    assert "宁波市人才发展“十四五”规划" in page and "228.5" in page and "(2019)" in page
+    table = page[page.index('id="targets-ningbo-talent-14th-fyp"') :]
+    assert "2022" not in table[: table.index("</tr>")], "表1's own years only: 2025"
+    api = {t["code"]: t for t in client_of(observer).get("/api/indicators/targets").json()}
+    assert (
+        api["fyp-rd-spending-share"]["baseline"] == 2.85
+        and api["fyp-rd-per-10k-employed"]["baseline_year"] == 2019
+    )
 
 
 def test_a_joint_committee_built_through_the_pool_counts_toward_its_target(
