@@ -201,6 +201,19 @@ def _shortlist(admitted: np.ndarray, *signals: np.ndarray) -> np.ndarray:
     return rows
 
 
+def _without(admitted: np.ndarray, ids: np.ndarray, exclude: Iterable[int]) -> np.ndarray:
+    """The admitted rows less those whose ids are excluded (changed since the index was built)."""
+    left_out = np.fromiter(exclude, dtype=np.int64)
+    return admitted[~np.isin(ids[admitted], left_out)] if len(left_out) else admitted
+
+
+def _scaled(text: np.ndarray, admitted: np.ndarray, rows: np.ndarray, fresh: np.ndarray) -> np.ndarray:
+    """The BM25 of the shortlisted rows, then of the fresh documents, scaled to [0, 1] by the best
+    of all admitted ones and the fresh."""
+    best = max(float(text[admitted].max()) if len(admitted) else 0.0, float(fresh.max(initial=0.0)))
+    return np.concatenate([text[rows], fresh]) / (best or 1.0)
+
+
 # --- Talents ----------------------------------------------------------------------------------
 
 
@@ -304,19 +317,14 @@ class TalentIndex:
         built, left out; ``extra``: their facts as they are now (and new ones), ranked beside;
         ``liking``: each row's affinity to the job's employer from the log (``ranker.Signals``),
         a third source of candidates once there is feedback."""
-        admitted = self.admitted(job, satisfies=satisfies)
-        left_out = np.fromiter(exclude, dtype=np.int64)
-        if len(left_out):
-            admitted = admitted[~np.isin(self.columns.ids[admitted], left_out)]
+        admitted = _without(self.admitted(job, satisfies=satisfies), self.columns.ids, exclude)
         text = self.text.text(job.tokens)
         rows = _shortlist(
             admitted, text, self.text.shared(job.skills), *([liking] if liking is not None else [])
         )
         fresh = [t for t in extra if matching.admits(job, t, satisfies=satisfies)]
-        fresh_text = self.text.text_new(job.tokens, [t.tokens for t in fresh])
-        best = max(float(text[admitted].max()) if len(admitted) else 0.0, float(fresh_text.max(initial=0.0)))
+        texts = _scaled(text, admitted, rows, self.text.text_new(job.tokens, [t.tokens for t in fresh]))
         pairs = [(job, self.facts(int(r))) for r in rows] + [(job, t) for t in fresh]
-        texts = np.concatenate([text[rows], fresh_text]) / (best or 1.0)
         matches = matching.ranked(pairs, texts, satisfies, model, signals)
         return sorted(matches, key=lambda m: (-m.score, m.talent_id))[:limit]
 
@@ -450,18 +458,13 @@ class JobIndex:
              liking: np.ndarray | None = None) -> list[matching.Match]:  # fmt: skip
         """The best ``limit`` jobs for a talent (``exclude``, ``extra`` and ``liking``, the
         talent's affinity to each job's employer, as for talents)."""
-        admitted = self.admitted(talent, satisfies=satisfies)
-        left_out = np.fromiter(exclude, dtype=np.int64)
-        if len(left_out):
-            admitted = admitted[~np.isin(self.jobs["ids"][admitted], left_out)]
+        admitted = _without(self.admitted(talent, satisfies=satisfies), self.jobs["ids"], exclude)
         text = self.text.text(talent.tokens)
         coverage = self.text.shared(talent.skills) / np.maximum(self.jobs["skills_n"], 1)
         rows = _shortlist(admitted, text, coverage, *([liking] if liking is not None else []))
         fresh = [j for j in extra if matching.admits(j, talent, satisfies=satisfies)]
-        fresh_text = self.text.text_new(talent.tokens, [j.tokens for j in fresh])
-        best = max(float(text[admitted].max()) if len(admitted) else 0.0, float(fresh_text.max(initial=0.0)))
+        texts = _scaled(text, admitted, rows, self.text.text_new(talent.tokens, [j.tokens for j in fresh]))
         pairs = [(self.facts(int(r)), talent) for r in rows] + [(j, talent) for j in fresh]
-        texts = np.concatenate([text[rows], fresh_text]) / (best or 1.0)
         matches = matching.ranked(pairs, texts, satisfies, model, signals)
         return sorted(matches, key=lambda m: (-m.score, m.job_id))[:limit]
 

@@ -377,11 +377,8 @@ def candidates_for_job(
         exclude=found.changed_profiles, extra=found.fresh_profiles, signals=signals_active(),
         liking=talents_liking(found, facts),
     )  # fmt: skip
-    profiles = (
-        Profile.objects.filter(open_to_offers=True, person__status=Person.Status.ACTIVE)
-        .select_related("person__account")
-        .in_bulk([m.talent_id for m in ranked])
-    )  # those still open now: an index may be an hour old
+    # Those still open now (an index may be an hour old); their wishes are not shown here.
+    profiles = profiles_open().prefetch_related(None).in_bulk([m.talent_id for m in ranked])
     return [(profiles[m.talent_id], m) for m in ranked if m.talent_id in profiles][:limit]
 
 
