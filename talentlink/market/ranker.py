@@ -163,24 +163,14 @@ class Signals:
         """The affinity to an employer of the talents at these factor rows (``rows_of``; 0 for
         unknown ones); None for an employer the log does not know."""
         e = self.employers.get(employer_id)
-        if e is None:
-            return None
         talents, employers = self._units
-        liking = np.zeros(len(rows), dtype=np.float32)
-        known = rows >= 0
-        liking[known] = talents[rows[known]] @ employers[e]
-        return liking
+        return None if e is None else _liking(talents, rows, employers[e])
 
     def employers_liking(self, rows: np.ndarray, profile_id: int) -> np.ndarray | None:
         """A talent's affinity to the employers at these factor rows; None for an unknown talent."""
         t = self.talents.get(profile_id)
-        if t is None:
-            return None
         talents, employers = self._units
-        liking = np.zeros(len(rows), dtype=np.float32)
-        known = rows >= 0
-        liking[known] = employers[rows[known]] @ talents[t]
-        return liking
+        return None if t is None else _liking(employers, rows, talents[t])
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -200,6 +190,14 @@ class Signals:
                 {int(pk): i for i, pk in enumerate(a["talent_ids"])}, a["talent_factors"],
                 {int(pk): i for i, pk in enumerate(a["employer_ids"])}, a["employer_factors"],
             )  # fmt: skip
+
+
+def _liking(units: np.ndarray, rows: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """The cosine of each unit vector at ``rows`` with ``other``; 0 where the row is -1 (unknown)."""
+    liking = np.zeros(len(rows), dtype=np.float32)
+    known = rows >= 0
+    liking[known] = units[rows[known]] @ other
+    return liking
 
 
 def signals_fit(steps: Sequence[tuple[int, int, str]], *, seed: int = 7) -> Signals:
