@@ -209,6 +209,14 @@ def page(live_server, monkeypatch) -> Iterator[Page]:
             browser.close()
 
 
+def page_problems(page: Page) -> list[str]:
+    """What goes wrong on the page from now on: script errors, and what the CSP refuses."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: problems.append(message.text) if "Refused" in message.text else None)
+    return problems
+
+
 def log_in(page: Page, user: User) -> None:
     """Log a test account in through the login page (any earlier session is dropped first)."""
     import re

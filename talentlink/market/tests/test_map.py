@@ -349,11 +349,9 @@ def test_echarts_draws_the_district_map_and_the_trend_in_the_browser_under_the_c
 ) -> None:
     from playwright.sync_api import expect
 
-    from conftest import log_in
+    from conftest import log_in, page_problems
 
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda message: problems.append(message.text) if "Refused" in message.text else None)
+    problems = page_problems(page)
     log_in(page, nb_office)
     page.goto("/market/map/")
     expect(page.locator("#chart-talent-map svg")).to_have_count(1)

@@ -253,11 +253,9 @@ def test_echarts_draws_every_chart_in_the_browser_under_the_csp(
 ) -> None:
     from playwright.sync_api import expect
 
-    from conftest import log_in
+    from conftest import log_in, page_problems
 
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda message: problems.append(message.text) if "Refused" in message.text else None)
+    problems = page_problems(page)
     log_in(page, nb_office)
     page.goto(f"/market/report/{YEAR}/")
     for chart in ("cities", "industries", "occupations", "scarce", "salaries", "salary_histogram", "flows",
